@@ -1,0 +1,1 @@
+"""The nnbp command line: parse options, call the library, render the result."""

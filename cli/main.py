@@ -1,0 +1,94 @@
+"""The Typer app and its one error boundary.
+
+Commands live in their own modules and import numpy, rich and the library
+inside their bodies, so that ``nnbp --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from nnbp import __version__
+
+# Named exit codes (SPEC, "Errors and exit codes").
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 130, 141
+
+app = typer.Typer(
+    name="nnbp",
+    help="Train fully connected neural networks from a YAML spec and CSV data, "
+         "and see backpropagation at work.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+    rich_markup_mode=None,
+)
+
+state = {"debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"nnbp {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show the Python traceback of an error."),
+) -> None:
+    state["debug"] = debug
+
+
+from cli import train as _train  # noqa: E402  (registers `nnbp train`)
+
+app.command("train")(_train.train)
+
+
+def error_line(message: str) -> None:
+    """One ``Error:`` line on stderr."""
+    sys.stderr.write(f"Error: {message}\n")
+    sys.stderr.flush()
+
+
+def quiet_stdout() -> None:
+    """After the reader of stdout has gone: point stdout at /dev/null so that
+    Python's final flush does not raise again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def run() -> None:
+    """Console-script entry point: library errors become one message and an exit code."""
+    from nnbp.errors import NnbpError
+
+    try:
+        app(prog_name="nnbp")
+    except NnbpError as e:
+        if state["debug"]:
+            raise
+        error_line(str(e))
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        error_line("interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        quiet_stdout()
+        sys.exit(EXIT_PIPE)
+    except Exception as e:  # a bug: say so in one line, the traceback with --debug
+        if state["debug"]:
+            raise
+        error_line(f"internal error: {type(e).__name__}: {e} (run again with --debug "
+                   "for the traceback, and please report it)")
+        sys.exit(EXIT_FAILED)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,64 @@
+"""Progress bar and summary on stderr (rich); the bar only on a terminal."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+
+def stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+
+
+class Progress:
+    """A rich progress bar with the current cost, redrawn at most ten times a second."""
+
+    def __init__(self, epochs: int, enabled: bool = True):
+        self.epochs = epochs
+        self.enabled = enabled and sys.stderr.isatty()
+        self._bar = None
+        self._last = 0.0
+
+    def __enter__(self):
+        if self.enabled:
+            from rich.progress import (BarColumn, MofNCompleteColumn, TextColumn,
+                                       TimeElapsedColumn, TimeRemainingColumn)
+            from rich.progress import Progress as RichProgress
+
+            self._bar = RichProgress(
+                TextColumn("epoch"), MofNCompleteColumn(), BarColumn(),
+                TextColumn("cost {task.fields[cost]}"), TimeElapsedColumn(),
+                TimeRemainingColumn(), console=stderr_console(), transient=True)
+            self._bar.__enter__()
+            self._task = self._bar.add_task("train", total=self.epochs, cost="…")
+        return self
+
+    def update(self, epoch: int, cost: float) -> None:
+        if self._bar is None:
+            return
+        now = time.monotonic()
+        if now - self._last >= 0.1 or epoch == self.epochs:
+            self._last = now
+            self._bar.update(self._task, completed=epoch, cost=f"{cost:.6g}")
+
+    def __exit__(self, *exc):
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+        return False
+
+
+def summary(trainer, model_path, seconds: float) -> None:
+    con = stderr_console()
+    parts = [f"cost {trainer.cost:.6g}"]
+    if trainer.accuracy is not None:
+        parts.append(f"accuracy {trainer.accuracy:.2%}")
+    last = trainer.last_row or {}
+    for name in ("val", "test"):
+        if f"{name}_accuracy" in last:
+            parts.append(f"{name} accuracy {last[f'{name}_accuracy']:.2%}")
+        elif f"{name}_cost" in last:
+            parts.append(f"{name} cost {last[f'{name}_cost']:.6g}")
+    con.print(f"Trained {trainer.epochs_done} epochs in {seconds:.1f} s: " + ", ".join(parts))
+    con.print(f"Model saved to {model_path}")

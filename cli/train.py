@@ -1,0 +1,103 @@
+"""``nnbp train``: the cost log on stdout, progress and a summary on stderr."""
+
+from __future__ import annotations
+
+import enum
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+class LogFormat(str, enum.Enum):
+    csv = "csv"
+    tsv = "tsv"
+    jsonl = "jsonl"
+
+
+class DType(str, enum.Enum):
+    float64 = "float64"
+    float32 = "float32"
+
+
+def train(
+    config: str = typer.Argument(..., help="A config file, or a bundled example: xor, iris, "
+                                 "digits, lecture."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Model file to write "
+                                       "(default: output.model, or <config name>.npz here)."),
+    epochs: Optional[int] = typer.Option(None, "--epochs", min=1, help="Override training.epochs."),
+    learning_rate: Optional[float] = typer.Option(None, "--learning-rate",
+                                                  help="Override training.learning_rate (α)."),
+    lam: Optional[float] = typer.Option(None, "--lambda",
+                                        help="Override training.lambda (λ)."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Override network.init.seed."),
+    dtype: Optional[DType] = typer.Option(None, "--dtype", help="Override training.dtype."),
+    log_format: LogFormat = typer.Option(LogFormat.csv, "--log-format",
+                                         help="Format of the cost log on stdout."),
+    log_every: Optional[int] = typer.Option(None, "--log-every", min=1,
+                                            help="Override training.log_every."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Nothing on stderr but errors."),
+) -> None:
+    """Train with batch gradient descent; the cost log goes to stdout."""
+    from nnbp.config import load_config
+    from nnbp.errors import TrainingFailed
+    from nnbp.model import check_writable, save_npz_atomic
+    from nnbp.train import Trainer, log_columns, prepare
+
+    from cli.logwriter import LogWriter
+    from cli.main import EXIT_INTERRUPTED, EXIT_PIPE, quiet_stdout
+    from cli.progress import Progress, summary
+
+    started = time.perf_counter()
+    cfg = load_config(config)
+    overrides = {"training.epochs": epochs, "training.learning_rate": learning_rate,
+                 "training.lambda": lam, "network.init.seed": seed,
+                 "training.dtype": dtype.value if dtype else None,
+                 "training.log_every": log_every}
+    cfg = cfg.replace(**{k: v for k, v in overrides.items() if v is not None})
+    model_path = out or (Path(cfg["output.model"]) if cfg["output.model"]
+                         else Path.cwd() / f"{cfg.name}.npz")
+    check_writable(model_path)
+    run = prepare(cfg)
+
+    interrupted = []
+
+    def on_sigint(signum, frame):  # finish the epoch, then stop; a second Ctrl-C is immediate
+        if interrupted:
+            raise KeyboardInterrupt
+        interrupted.append(True)
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    trainer = Trainer(run, cfg["training.epochs"], cfg["training.learning_rate"],
+                      cfg["training.lambda"], cfg["training.log_every"],
+                      should_stop=lambda: bool(interrupted))
+    pipe_closed = False
+    try:
+        log = LogWriter(sys.stdout, log_format.value, log_columns(run))
+        with Progress(trainer.epochs, enabled=not quiet) as progress:
+            for step in trainer:
+                progress.update(step.epoch, step.cost)
+                if step.row is not None:
+                    try:
+                        log.row(step.row)
+                    except BrokenPipeError:  # the reader went away (| head): stop, keep the model
+                        pipe_closed = True
+                        quiet_stdout()
+                        break
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    save_npz_atomic(model_path, trainer.model())
+    if not quiet:
+        summary(trainer, model_path, time.perf_counter() - started)
+    if trainer.diverged:
+        raise TrainingFailed(
+            f"the cost became non-finite after epoch {trainer.epochs_done}; the model keeps the "
+            f"last finite weights. Lower the learning rate (now {trainer.learning_rate:g}).")
+    if interrupted:
+        sys.stderr.write("Interrupted: model saved with the epochs done.\n")
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if pipe_closed:
+        raise typer.Exit(EXIT_PIPE)

@@ -1,0 +1,223 @@
+"""Read a YAML config safely and validate it against ``schema.FIELDS``.
+
+Errors name the file, the line and the dotted key, what was expected and what
+was found.  YAML tags that would build Python objects are refused by the safe
+loader and never executed.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+from .schema import BY_KEY, FIELDS, SECTIONS
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, plus floats written without a dot (1e-4), which YAML 1.1
+    would otherwise read as a string."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+
+def bundled_dir(kind: str) -> Path:
+    """The folder of bundled ``configs`` or ``datasets``: inside the installed
+    package, or at the top of a source checkout."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "_bundled" / kind
+    return packaged if packaged.is_dir() else here.parent / kind
+
+
+def bundled_names() -> list[str]:
+    folder = bundled_dir("configs")
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def resolve_config_path(name: str) -> Path:
+    """A config file path, or the name of a bundled example (``digits``)."""
+    p = Path(name)
+    if p.is_file():
+        return p
+    if p.is_dir():
+        raise ConfigError("is a directory, not a config file", source=name)
+    if name in bundled_names():
+        return bundled_dir("configs") / f"{name}.yaml"
+    hint = difflib.get_close_matches(name, bundled_names(), n=1)
+    names = ", ".join(bundled_names())
+    extra = f" (did you mean {hint[0]}?)" if hint else ""
+    raise ConfigError(f"no such file, and not a bundled example{extra}; bundled examples: {names}",
+                      source=name)
+
+
+@dataclass
+class Config:
+    """The validated config: every key of the schema, defaults filled in, paths
+    resolved against the config file's folder.  Read values as ``cfg["training.epochs"]``."""
+
+    values: dict[str, Any]
+    source: str = "<config>"  # the file it came from, for messages
+    name: str = "model"  # the config file's stem, for the default model name
+    lines: dict[str, int] = field(default_factory=dict)  # dotted key -> line in the file
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def error(self, key: str, message: str) -> ConfigError:
+        return ConfigError(f"{key}: {message}", source=self.source, line=self.lines.get(key))
+
+    def replace(self, **overrides: Any) -> "Config":
+        """A copy with dotted keys replaced (``{"training.epochs": 5}``), validated."""
+        values = dict(self.values)
+        for key, v in overrides.items():
+            expected = BY_KEY[key].check(v)
+            if expected is not None:
+                raise ConfigError(f"{key} (set on the command line): expected {expected}, "
+                                  f"found {v!r}")
+            values[key] = v
+        return Config(_check_pairs(values, self), self.source, self.name, self.lines)
+
+    def nested(self) -> dict:
+        """The config as the nested mapping of the YAML file."""
+        out: dict = {}
+        for key, v in self.values.items():
+            *parents, leaf = key.split(".")
+            node = out
+            for p in parents:
+                node = node.setdefault(p, {})
+            node[leaf] = copy.deepcopy(v)
+        return out
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.nested(), sort_keys=False, allow_unicode=True)
+
+
+def load_config(name: str | Path) -> Config:
+    """Read and validate a config file or bundled example name."""
+    path = resolve_config_path(str(name))
+    source = str(name)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError("is not UTF-8 text; is it the right file?", source=source) from None
+    except OSError as e:
+        raise ConfigError(f"cannot be read: {e.strerror}", source=source) from None
+    return parse_config(text, source=source, base=path.resolve().parent, name=path.stem)
+
+
+def parse_config(text: str, *, source: str = "<config>", base: Path | None = None,
+                 name: str = "model") -> Config:
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        raw = yaml.load(text, Loader=_Loader) if node is not None else None
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else None
+        where = f", column {mark.column + 1}" if mark else ""
+        problem = e.problem or e.context or "invalid YAML"
+        raise ConfigError(f"invalid YAML{where}: {problem}", source=source, line=line) from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"invalid YAML: {e}", source=source) from None
+    if raw is None:
+        raise ConfigError("is empty; a config needs at least data.train and network.layers",
+                          source=source)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"must be a mapping of sections (data, network, training, output), "
+                          f"found a {_kind(raw)}", source=source, line=1)
+    lines: dict[str, int] = {}
+    _walk_nodes(node, "", lines, source)
+    flat: dict[str, Any] = {}
+    _flatten(raw, "", flat, lines, source)
+    cfg = Config({}, source, name, lines)
+    values: dict[str, Any] = {}
+    for f in FIELDS:
+        if f.key not in flat:
+            if f.required:
+                raise ConfigError(f"{f.key} is required ({f.doc})", source=source)
+            values[f.key] = copy.deepcopy(f.default)
+            continue
+        v = flat[f.key]
+        expected = f.check(v)
+        if expected is not None:
+            raise cfg.error(f.key, f"expected {expected}, found {_show(v)}")
+        if f.is_path and isinstance(v, str) and base is not None:
+            v = str((base / Path(v).expanduser()).resolve())
+        values[f.key] = v
+    cfg.values = _check_pairs(values, cfg)
+    return cfg
+
+
+def _check_pairs(values: dict[str, Any], cfg: Config) -> dict[str, Any]:
+    """Rules that tie two keys together."""
+    from .costs import COSTS
+
+    output, cost = values["network.output"], values["network.cost"]
+    if output not in COSTS[cost].outputs:
+        pairs = ", ".join(COSTS[cost].outputs)
+        raise cfg.error("network.cost", f"{cost} does not pair with a {output} output "
+                        f"(it pairs with: {pairs})")
+    return values
+
+
+def _flatten(raw: dict, prefix: str, flat: dict, lines: dict, source: str) -> None:
+    for key, v in raw.items():
+        dotted = f"{prefix}{key}"
+        if dotted in SECTIONS:
+            if v is None:
+                continue  # an empty section: all defaults
+            if not isinstance(v, dict):
+                raise ConfigError(f"{dotted} must be a mapping of keys, found {_show(v)}",
+                                  source=source, line=lines.get(dotted))
+            _flatten(v, dotted + ".", flat, lines, source)
+        elif dotted in BY_KEY:
+            flat[dotted] = v
+        else:
+            raise ConfigError(f"unknown key {dotted}{_suggest(dotted)}", source=source,
+                              line=lines.get(dotted))
+
+
+def _suggest(dotted: str) -> str:
+    prefix, _, leaf = dotted.rpartition(".")
+    here = [k for k in list(BY_KEY) + sorted(SECTIONS) if k.rpartition(".")[0] == prefix]
+    close = difflib.get_close_matches(dotted, here, n=1, cutoff=0.6)
+    if not close:  # the right key in the wrong section?
+        close = [k for k in BY_KEY if k.rpartition(".")[2] == leaf]
+    if not close:
+        close = difflib.get_close_matches(dotted, list(BY_KEY), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else f"; allowed here: {', '.join(here)}"
+
+
+def _walk_nodes(node, prefix: str, lines: dict, source: str) -> None:
+    """Record the line of each dotted key, and refuse duplicate keys."""
+    if not isinstance(node, yaml.MappingNode):
+        return
+    seen: set = set()
+    for key_node, value_node in node.value:
+        key = key_node.value
+        dotted = f"{prefix}{key}"
+        if key in seen:
+            raise ConfigError(f"duplicate key {dotted}", source=source,
+                              line=key_node.start_mark.line + 1)
+        seen.add(key)
+        lines[dotted] = key_node.start_mark.line + 1
+        _walk_nodes(value_node, dotted + ".", lines, source)
+
+
+def _kind(v: Any) -> str:
+    return {list: "list", str: "string", bool: "boolean", int: "number",
+            float: "number", dict: "mapping"}.get(type(v), type(v).__name__)
+
+
+def _show(v: Any) -> str:
+    return "null" if v is None else f"{v!r} ({_kind(v)})"

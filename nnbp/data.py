@@ -1,0 +1,193 @@
+"""Turn CSV files into the matrices X (m, s_1) and Y (m, K) the network trains on.
+
+Labels are mapped to their sorted unique values (the classes) and one-hot rows;
+a binary problem with one sigmoid output unit gets y = 1 for the second class.
+Normalization statistics come from the training rows only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .csvio import Table, first_non_numeric, read_csv
+from .errors import DataError
+
+
+@dataclass
+class Normalization:
+    kind: str  # none | standard | minmax
+    shift: np.ndarray  # x' = (x - shift) / scale, per feature
+    scale: np.ndarray
+
+    @classmethod
+    def fit(cls, kind: str, X: np.ndarray) -> "Normalization":
+        n = X.shape[1]
+        if kind == "standard":
+            shift, scale = X.mean(axis=0), X.std(axis=0)
+        elif kind == "minmax":
+            shift, scale = X.min(axis=0), X.max(axis=0) - X.min(axis=0)
+        else:
+            shift, scale = np.zeros(n), np.ones(n)
+        scale = np.where(scale > 0, scale, 1.0)  # a constant feature is left centred, not divided by 0
+        return cls(kind, shift, scale)
+
+    def apply(self, X: np.ndarray) -> np.ndarray:
+        return (X - self.shift) / self.scale
+
+
+@dataclass
+class Target:
+    """How labels become the rows of Y."""
+
+    columns: list[str]  # target column names
+    classes: np.ndarray | None  # sorted labels as written (int64 or str), or None: y as is
+    K: int  # output units
+
+    def encode(self, labels: np.ndarray, source: str) -> np.ndarray:
+        if self.classes is None:
+            return labels.astype(np.float64).reshape(len(labels), -1)
+        keys = self.classes.astype(np.float64) if self.classes.dtype.kind in "iu" else self.classes
+        if (labels.dtype.kind == "f") != (keys.dtype.kind == "f"):
+            labels = labels.astype(str) if keys.dtype.kind != "f" else labels
+        idx = np.minimum(np.searchsorted(keys, labels), len(keys) - 1)
+        unknown = keys[idx] != labels
+        if unknown.any():
+            raise DataError(f"label {_label(labels[unknown][0])} does not occur in the training "
+                            f"data (classes: {', '.join(map(_label, self.classes))})", source=source)
+        if self.K == 1:  # one sigmoid unit: y = 1 for the second class
+            return (idx == 1).astype(np.float64)[:, None]
+        return np.eye(self.K)[idx]  # one-hot rows  (m, K)
+
+
+@dataclass
+class Split:
+    X: np.ndarray  # (m, s_1), normalized
+    Y: np.ndarray  # (m, K)
+    rows: np.ndarray  # row numbers (0-based) in the source file
+
+
+@dataclass
+class Data:
+    features: list[str]
+    target: Target
+    norm: Normalization
+    train: Split
+    val: Split | None
+    test: Split | None
+    labels: np.ndarray  # the training file's raw labels (for stratification and reports)
+
+
+def _label(v) -> str:
+    return str(int(v)) if isinstance(v, (float, np.floating)) and float(v).is_integer() else str(v)
+
+
+def target_columns(table: Table, target) -> list[int]:
+    if target is None:
+        return [len(table.columns) - 1]
+    refs = target if isinstance(target, list) else [target]
+    return [table.column_index(r, "target") for r in refs]
+
+
+def raw_labels(table: Table, j: int) -> np.ndarray:
+    """A label column: numbers when it is numeric, else its strings."""
+    if j in table.text:
+        return np.array(table.text[j])
+    return table.values[:, j]
+
+
+def feature_matrix(table: Table, features: list[str]) -> np.ndarray:
+    missing = [c for c in features if c not in table.columns]
+    if missing:
+        raise DataError(f"missing feature column(s) {', '.join(missing)}", source=table.source)
+    idx = [table.columns.index(c) for c in features]
+    for j in idx:
+        if j in table.text:
+            raise first_non_numeric(table, j)
+    return table.values[:, idx]
+
+
+def make_target(table: Table, tcols: list[int], output: str, units) -> Target:
+    """Decide the classes and the number of output units K.  ``units`` is s_L from
+    the config (an int or "auto")."""
+    names = [table.columns[j] for j in tcols]
+    if len(tcols) > 1 or output == "linear":
+        for j in tcols:
+            if j in table.text:
+                raise first_non_numeric(table, j)
+        K = len(tcols)
+        if units not in ("auto", K):
+            raise DataError(f"the output layer has {units} units but the target has {K} "
+                            f"column(s) ({', '.join(names)})", source=table.source)
+        return Target(names, None, K)
+    labels = raw_labels(table, tcols[0])
+    if labels.dtype.kind == "f" and not np.all(labels == np.round(labels)):
+        raise DataError(f"target column {names[0]!r} holds non-integer numbers; class labels must "
+                        "be integers or strings (for regression use network.output: linear)",
+                        source=table.source)
+    classes = np.unique(labels)
+    if classes.dtype.kind == "f":
+        classes = classes.astype(np.int64)
+    n = len(classes)
+    if n < 2:
+        raise DataError(f"target column {names[0]!r} has a single class ({_label(classes[0])}); "
+                        "classification needs at least 2", source=table.source)
+    K = 1 if n == 2 and output == "sigmoid" and units in ("auto", 1) else n
+    if units not in ("auto", K):
+        raise DataError(f"the output layer has {units} units but target {names[0]!r} has {n} "
+                        f"classes", source=table.source)
+    return Target(names, classes, K)
+
+
+def split_rows(labels: np.ndarray | None, m: int, fraction: float, seed: int,
+               source: str) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded, stratified hold-out: round(fraction · m_c) rows of each class c."""
+    if fraction == 0:
+        return np.arange(m), np.arange(0)
+    rng = np.random.default_rng(seed)
+    groups = [np.flatnonzero(labels == c) for c in np.unique(labels)] if labels is not None \
+        else [np.arange(m)]
+    held = [rng.permutation(g)[: int(round(fraction * len(g)))] for g in groups]
+    val = np.sort(np.concatenate(held))
+    train = np.setdiff1d(np.arange(m), val)
+    if len(val) == 0 or len(train) == 0:
+        raise DataError(f"validation_split {fraction} of {m} rows leaves "
+                        f"{len(train)} training and {len(val)} validation rows", source=source)
+    return train, val
+
+
+def load_data(cfg, units_out) -> Data:
+    """Everything the config's data section asks for: train (less the validation
+    rows), validation and test splits, normalized with the training statistics."""
+    table = read_csv(cfg["data.train"])
+    tcols = target_columns(table, cfg["data.target"])
+    features = [c for j, c in enumerate(table.columns) if j not in tcols]
+    if not features:
+        raise DataError("has no feature columns besides the target", source=table.source)
+    target = make_target(table, tcols, cfg["network.output"], units_out)
+    X = feature_matrix(table, features)
+    labels = raw_labels(table, tcols[0]) if target.classes is not None else None
+    Y = target.encode(labels if labels is not None else table.values[:, tcols], table.source)
+    tr, va = split_rows(labels, len(X), cfg["data.validation_split"], cfg["network.init.seed"],
+                        table.source)
+    norm = Normalization.fit(cfg["data.normalize"], X[tr])
+    dtype = np.dtype(cfg["training.dtype"])
+
+    def part(Xp, Yp, rows):
+        return Split(norm.apply(Xp).astype(dtype), Yp.astype(dtype), rows)
+
+    test = None
+    if cfg["data.test"] is not None:
+        ttable = read_csv(cfg["data.test"])
+        ty = [ttable.column_index(c, "target") for c in target.columns]
+        tlabels = raw_labels(ttable, ty[0]) if target.classes is not None else ttable.values[:, ty]
+        if target.classes is None:
+            for j in ty:
+                if j in ttable.text:
+                    raise first_non_numeric(ttable, j)
+        TY = target.encode(tlabels, ttable.source)
+        test = part(feature_matrix(ttable, features), TY, np.arange(len(TY)))
+    val = part(X[va], Y[va], va) if len(va) else None
+    return Data(features, target, norm, part(X[tr], Y[tr], tr), val, test,
+                labels if labels is not None else np.empty(0))

@@ -1,0 +1,43 @@
+"""The project's own error types.  The CLI turns each into one ``Error:`` line."""
+
+from __future__ import annotations
+
+
+class NnbpError(Exception):
+    """A problem the user can fix; ``exit_code`` follows SPEC's table."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, source: str | None = None, line: int | None = None):
+        self.message = message
+        self.source = source
+        self.line = line
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = ""
+        if self.source:
+            where = self.source + (f", line {self.line}" if self.line else "") + ": "
+        return where + self.message
+
+
+class ConfigError(NnbpError):
+    """The YAML config is malformed or holds a bad value."""
+
+
+class DataError(NnbpError):
+    """A CSV file cannot be used as training or evaluation data."""
+
+
+class ModelError(NnbpError):
+    """A model file is missing, malformed, or does not fit the network."""
+
+
+class UsageError(NnbpError):
+    """A command-line value is out of range or contradicts the config."""
+
+
+class TrainingFailed(NnbpError):
+    """Training could not go on (for example the cost became non-finite)."""
+
+    exit_code = 1

@@ -1,0 +1,126 @@
+"""The network: its shape, initial weights, forward propagation, the cost J,
+and backpropagation of its gradient D, vectorized over the whole batch.
+
+Layers are numbered 1 … L as in the course; per-layer values are dicts keyed
+by that number (see the notation in ``nnbp/__init__.py``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from .activations import HIDDEN, OUTPUT
+from .costs import COSTS
+
+Weights = dict[int, np.ndarray]  # Theta[l], l = 1 … L-1
+
+
+@dataclass(frozen=True)
+class Network:
+    sizes: tuple[int, ...]  # (s_1, …, s_L)
+    activation: str = "sigmoid"  # hidden g
+    output: str = "sigmoid"
+    cost: str = "cross_entropy"
+
+    @property
+    def L(self) -> int:
+        return len(self.sizes)
+
+    def s(self, l: int) -> int:
+        return self.sizes[l - 1]  # s_l, with l counted from 1 as on paper
+
+    def shape(self, l: int) -> tuple[int, int]:
+        return (self.s(l + 1), self.s(l) + 1)  # Θ^(l): s_{l+1} × (s_l + 1)
+
+    def g(self, l: int):
+        """The activation of layer l (2 … L)."""
+        return OUTPUT[self.output] if l == self.L else HIDDEN[self.activation]
+
+
+def init_epsilon(s_in: int, s_out: int) -> float:
+    return math.sqrt(6.0) / math.sqrt(s_in + s_out)  # ε = √6 / √(s_l + s_{l+1})
+
+
+def random_weights(net: Network, seed: int, epsilon: float | None = None,
+                   dtype=np.float64) -> Weights:
+    """Θ^(l) uniform in [-ε, ε], drawn in layer order from one seeded generator."""
+    rng = np.random.default_rng(seed)
+    Theta: Weights = {}
+    for l in range(1, net.L):
+        eps = init_epsilon(net.s(l), net.s(l + 1)) if epsilon is None else epsilon
+        Theta[l] = rng.uniform(-eps, eps, size=net.shape(l)).astype(dtype, copy=False)
+    return Theta
+
+
+def forward(net: Network, Theta: Weights, X: np.ndarray):
+    """Forward propagation.  Returns (z, a): z[l] for l = 2 … L, a[l] for l = 1 … L."""
+    a = {1: X}  # a^(1) = x                                        (m, s_1)
+    z = {}
+    for l in range(1, net.L):
+        # z^(l+1) = Θ^(l) [1; a^(l)], the bias column added as a broadcast row
+        z[l + 1] = a[l] @ Theta[l][:, 1:].T + Theta[l][:, 0]  # (m, s_{l+1})
+        a[l + 1] = net.g(l + 1).g(z[l + 1])  # a^(l+1) = g(z^(l+1))  (m, s_{l+1})
+    return z, a
+
+
+def regularization(Theta: Weights, lam: float, m: int) -> float:
+    # (λ / 2m) Σ_l Σ_i Σ_{j≥1} (Θ^(l)_{ij})², the bias column j = 0 left out
+    return lam / (2 * m) * sum(float(np.vdot(T[:, 1:], T[:, 1:])) for T in Theta.values())
+
+
+def example_costs(net: Network, z: dict, a: dict, Y: np.ndarray) -> np.ndarray:
+    """cost(t) for every example t: the bracket of J, negated so that it is ≥ 0.  (m,)"""
+    return COSTS[net.cost].fn(net.output, z[net.L], a[net.L], Y)
+
+
+def total_cost(net: Network, Theta: Weights, z: dict, a: dict, Y: np.ndarray, lam: float) -> float:
+    """J(Θ) = (1/m) Σ_t cost(t) + (λ/2m) Σ (Θ_{ij}, j ≥ 1)², from a forward pass."""
+    m = Y.shape[0]
+    return float(example_costs(net, z, a, Y).sum()) / m + regularization(Theta, lam, m)
+
+
+def cost(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: float) -> float:
+    z, a = forward(net, Theta, X)
+    return total_cost(net, Theta, z, a, Y, lam)
+
+
+class Backprop(NamedTuple):
+    J: float
+    D: Weights  # ∂J/∂Θ^(l)
+    z: dict
+    a: dict
+    delta: dict  # δ^(l), l = 2 … L, one row per example
+
+
+def backprop(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: float) -> Backprop:
+    """The cost and its gradient, by backpropagation over the whole batch."""
+    L, m = net.L, X.shape[0]
+    z, a = forward(net, Theta, X)
+    delta = {L: COSTS[net.cost].delta(net.output, z[L], a[L], Y)}  # δ^(L)  (m, s_L)
+    for l in range(L - 1, 1, -1):
+        # δ^(l) = (Θ^(l)ᵀ δ^(l+1))_{drop row 0} ⊙ g'(z^(l)); dropping row 0 of the
+        # product is the same as using Θ^(l) without its bias column.
+        delta[l] = (delta[l + 1] @ Theta[l][:, 1:]) * net.g(l).g_prime(z[l], a[l])  # (m, s_l)
+    D: Weights = {}
+    for l in range(1, L):
+        D[l] = np.empty_like(Theta[l])  # (s_{l+1}, s_l + 1)
+        # Δ^(l) = Σ_t δ^(l+1) [1; a^(l)]ᵀ;  D = Δ/m, plus (λ/m) Θ for j ≥ 1
+        D[l][:, 0] = delta[l + 1].sum(axis=0) / m
+        D[l][:, 1:] = (delta[l + 1].T @ a[l]) / m + (lam / m) * Theta[l][:, 1:]
+    return Backprop(total_cost(net, Theta, z, a, Y, lam), D, z, a, delta)
+
+
+def predict_index(h: np.ndarray) -> np.ndarray:
+    """The predicted class index of each row of h_Θ(x): a threshold at ½ for one
+    output unit (binary), the largest output otherwise."""
+    if h.shape[1] == 1:
+        return (h[:, 0] >= 0.5).astype(np.intp)
+    return h.argmax(axis=1)
+
+
+def accuracy(h: np.ndarray, Y: np.ndarray) -> float:
+    return float((predict_index(h) == predict_index(Y)).mean())

@@ -1,0 +1,135 @@
+"""Every key of the config file, its default, and its rule, defined once.
+
+The validator (``config.py``), ``nnbp config show`` and the JSON Schema all
+read this table, so a new key or a new activation is one entry here.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .activations import HIDDEN, OUTPUT
+from .costs import COSTS
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str  # dotted path, e.g. "training.epochs"
+    default: Any
+    doc: str
+    check: Callable[[Any], str | None]  # None when valid, else what was expected
+    required: bool = False
+    is_path: bool = False  # resolved relative to the config file
+    json_schema: dict | None = None
+
+
+# --- value checks: each returns None or "expected …" -------------------------
+
+def _is_int(v) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
+
+
+def integer(minimum: int):
+    def check(v):
+        return None if _is_int(v) and v >= minimum else f"an integer ≥ {minimum}"
+    return check
+
+
+def number(minimum: float, *, exclusive: bool = False, below: float | None = None):
+    lo = f"> {minimum:g}" if exclusive else f"≥ {minimum:g}"
+    rule = f"a number {lo}" + (f" and < {below:g}" if below is not None else "")
+
+    def check(v):
+        if not _is_number(v) or v < minimum or (exclusive and v == minimum):
+            return rule
+        return None if below is None or v < below else rule
+    return check
+
+
+def choice(options):
+    options = tuple(options)
+
+    def check(v):
+        return None if v in options else "one of " + ", ".join(options)
+    check.options = options  # type: ignore[attr-defined]
+    return check
+
+
+def path(*, nullable: bool):
+    def check(v):
+        if (v is None and nullable) or (isinstance(v, str) and v.strip()):
+            return None
+        return "a file path" + (" or null" if nullable else "")
+    return check
+
+
+def target(v):
+    if v is None or _is_int(v) and v >= 0 or isinstance(v, str) and v:
+        return None
+    if isinstance(v, list) and v and all(isinstance(c, str) and c or _is_int(c) and c >= 0 for c in v):
+        return None if len(set(map(str, v))) == len(v) else "a list of distinct columns"
+    return "a column name, a 0-based column index, a list of columns, or null (last column)"
+
+
+def layers(v):
+    rule = "a list of at least 2 layer sizes (integers ≥ 1; the first and last may be auto)"
+    if not isinstance(v, list) or len(v) < 2:
+        return rule
+    for i, s in enumerate(v):
+        edge = i in (0, len(v) - 1)
+        if not (_is_int(s) and s >= 1 or edge and s == "auto"):
+            return rule
+    return None
+
+
+def epsilon(v):
+    return None if v == "auto" or _is_number(v) and v > 0 else "auto or a number > 0"
+
+
+def weights(v):
+    if v is None or isinstance(v, str) and v.strip():
+        return None
+    if isinstance(v, dict) and v and all(isinstance(k, str) for k in v):
+        return None
+    return "null, the path of an .npz holding Theta1 …, or a mapping Theta1: [[…], …]"
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("data.train", None, "CSV of training examples, with a header row",
+          path(nullable=False), required=True, is_path=True),
+    Field("data.target", None, "label column by name or 0-based index (default: the last "
+          "column); a list of columns is taken as the target vector y as is", target),
+    Field("data.test", None, "optional held-out CSV with the same columns", path(nullable=True),
+          is_path=True),
+    Field("data.validation_split", 0.0, "fraction of the training rows held out "
+          "(seeded, stratified by class)", number(0.0, below=1.0)),
+    Field("data.normalize", "standard", "feature scaling, statistics from the training rows",
+          choice(("none", "standard", "minmax"))),
+    Field("network.layers", None, "units per layer s_1 … s_L; s_1 and s_L may be auto",
+          layers, required=True),
+    Field("network.activation", "sigmoid", "hidden activation g", choice(HIDDEN)),
+    Field("network.output", "sigmoid", "output activation", choice(OUTPUT)),
+    Field("network.cost", "cross_entropy", "cost function", choice(COSTS)),
+    Field("network.init.epsilon", "auto", "initial weights uniform in [-ε, ε]; "
+          "auto is √6/√(s_l + s_{l+1})", epsilon),
+    Field("network.init.seed", 0, "seed of the random initialization and the "
+          "validation split", integer(0)),
+    Field("network.init.weights", None, "initial weights instead of random ones: an .npz "
+          "with Theta1 … or an inline mapping", weights, is_path=True),
+    Field("training.epochs", 1000, "batch gradient descent steps", integer(1)),
+    Field("training.learning_rate", 1.0, "α", number(0.0, exclusive=True)),
+    Field("training.lambda", 1.0, "λ, regularization strength", number(0.0)),
+    Field("training.dtype", "float64", "floating-point type", choice(("float64", "float32"))),
+    Field("training.log_every", 1, "write a log row every this many epochs", integer(1)),
+    Field("output.model", None, "model file to write (default: <config name>.npz in the "
+          "working directory)", path(nullable=True), is_path=True),
+)
+
+BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
+SECTIONS: frozenset[str] = frozenset(k.rsplit(".", 1)[0] for k in BY_KEY) | {"network.init"}

@@ -1,0 +1,146 @@
+"""Batch gradient descent: Θ^(l) := Θ^(l) - α D^(l), once per epoch over all m examples.
+
+``prepare`` turns a config into data, a network and initial weights;
+``Trainer`` runs the epochs and yields one ``Step`` per epoch, so that a caller
+can log, draw progress, or stop between epochs without the library printing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+import numpy as np
+
+from .config import Config
+from .data import Data, load_data
+from .model import check_weights, model_arrays, read_npz
+from .network import (Network, Weights, accuracy, backprop, example_costs, forward,
+                      random_weights, total_cost)
+
+
+@dataclass
+class Run:
+    cfg: Config
+    net: Network
+    data: Data
+    Theta: Weights  # the initial weights
+
+    @property
+    def classifier(self) -> bool:
+        return self.data.target.classes is not None or self.net.output != "linear"
+
+
+def build_network(cfg: Config, n_features: int, K: int) -> Network:
+    layers = cfg["network.layers"]
+    if layers[0] != "auto" and layers[0] != n_features:
+        raise cfg.error("network.layers", f"the input layer has {layers[0]} units but the data "
+                        f"has {n_features} feature columns")
+    return Network((n_features, *layers[1:-1], K), cfg["network.activation"],
+                   cfg["network.output"], cfg["network.cost"])
+
+
+def initial_weights(cfg: Config, net: Network) -> Weights:
+    dtype = np.dtype(cfg["training.dtype"])
+    w = cfg["network.init.weights"]
+    if w is None:
+        eps = cfg["network.init.epsilon"]
+        return random_weights(net, cfg["network.init.seed"], None if eps == "auto" else eps, dtype)
+    if isinstance(w, dict):
+        return check_weights(w, net, f"{cfg.source}: network.init.weights", dtype)
+    return check_weights(read_npz(w, "weights"), net, w, dtype)
+
+
+def prepare(cfg: Config) -> Run:
+    data = load_data(cfg, cfg["network.layers"][-1])
+    net = build_network(cfg, len(data.features), data.target.K)
+    return Run(cfg, net, data, initial_weights(cfg, net))
+
+
+def log_columns(run: Run) -> list[str]:
+    metric = ["accuracy"] if run.classifier else []
+    cols = ["epoch", "cost", *metric]
+    for name, part in (("val", run.data.val), ("test", run.data.test)):
+        if part is not None:
+            cols += [f"{name}_cost", *(f"{name}_{c}" for c in metric)]
+    return cols
+
+
+@dataclass
+class Step:
+    epoch: int  # updates done so far; epoch 0 is before any update
+    cost: float  # J(Θ) after ``epoch`` updates
+    row: dict | None  # the log row, on logged epochs
+
+
+@dataclass
+class Trainer:
+    run: Run
+    epochs: int
+    learning_rate: float
+    lam: float
+    log_every: int = 1
+    should_stop: Callable[[], bool] = lambda: False
+    Theta: Weights = field(init=False)  # the current (last finite) weights
+    epochs_done: int = field(init=False, default=0)
+    cost: float = field(init=False, default=math.nan)
+    accuracy: float | None = field(init=False, default=None)
+    diverged: bool = field(init=False, default=False)
+    last_row: dict | None = field(init=False, default=None)  # the most recent log row
+
+    def __post_init__(self):
+        self.Theta = {l: T.copy() for l, T in self.run.Theta.items()}
+
+    def __iter__(self) -> Iterator[Step]:
+        net, tr = self.run.net, self.run.data.train
+        alpha, lam, E = self.learning_rate, self.lam, self.epochs
+        spare = {l: np.empty_like(T) for l, T in self.Theta.items()}  # Θ double buffer
+        with np.errstate(over="ignore", invalid="ignore"):
+            for e in range(E + 1):
+                last = e == E
+                if last:  # after the final update only the cost is needed
+                    z, a = forward(net, self.Theta, tr.X)
+                    J = total_cost(net, self.Theta, z, a, tr.Y, lam)
+                else:
+                    J, D, _, a, _ = backprop(net, self.Theta, tr.X, tr.Y, lam)
+                if not math.isfinite(J):
+                    self.diverged = True
+                    self.Theta, spare = spare, self.Theta  # back to the last finite Θ
+                    return
+                self.epochs_done, self.cost = e, J
+                if self.run.classifier:
+                    self.accuracy = accuracy(a[net.L], tr.Y)
+                stop = last or self.should_stop()
+                row = self._row(e, J) if stop or e % self.log_every == 0 else None
+                yield Step(e, J, row)
+                if stop:
+                    return
+                for l in self.Theta:  # Θ^(l) := Θ^(l) - α D^(l), into the spare buffer
+                    np.subtract(self.Theta[l], alpha * D[l], out=spare[l])
+                self.Theta, spare = spare, self.Theta
+
+    def _row(self, e: int, J: float) -> dict:
+        row = {"epoch": e, "cost": J}
+        if self.run.classifier:
+            row["accuracy"] = self.accuracy
+        for name, part in (("val", self.run.data.val), ("test", self.run.data.test)):
+            if part is not None:
+                z, a = forward(self.run.net, self.Theta, part.X)
+                row.update(evaluate_split(self.run, z, a, part.Y, name))
+        self.last_row = row
+        return row
+
+    def model(self) -> dict[str, np.ndarray]:
+        cfg = self.run.cfg
+        return model_arrays(self.run.net, self.Theta, lam=self.lam, data=self.run.data,
+                            config_yaml=cfg.to_yaml(), epochs=self.epochs_done,
+                            cost_final=self.cost)
+
+
+def evaluate_split(run: Run, z: dict, a: dict, Y: np.ndarray, name: str) -> dict:
+    """Held-out columns: the unregularized cost (λ = 0) and the accuracy."""
+    out = {f"{name}_cost": float(example_costs(run.net, z, a, Y).sum()) / len(Y)}
+    if run.classifier:
+        out[f"{name}_accuracy"] = accuracy(a[run.net.L], Y)
+    return out
