@@ -44,9 +44,11 @@ def main(
     state["debug"] = debug
 
 
-from cli import train as _train  # noqa: E402  (registers `nnbp train`)
+from cli import explain as _explain, gradcheck as _gradcheck, train as _train  # noqa: E402
 
 app.command("train")(_train.train)
+app.command("explain")(_explain.explain)
+app.command("gradcheck")(_gradcheck.gradcheck)
 
 
 def error_line(message: str) -> None:

@@ -1,0 +1,166 @@
+"""``nnbp explain``: every δ_j^(l) of one example, as a Θ-weighted sum."""
+
+from __future__ import annotations
+
+import json
+from typing import Optional
+
+import typer
+
+from cli.notation import num, paren, sym
+
+MAX_TERMS = 6  # terms shown per unit before the smallest are folded
+
+
+def explain(
+    config: str = typer.Argument(..., help="A config file or bundled example name."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Weights of a trained "
+                                        "model (default: the config's initial weights)."),
+    example: int = typer.Option(1, "--example", "-e", help="Example t (1-based row of the "
+                                "training file)."),
+    layer: Optional[int] = typer.Option(None, "--layer", "-l", help="Show only layer l."),
+    unit: Optional[int] = typer.Option(None, "--unit", "-u", help="Show only unit j of --layer, "
+                                       "every term."),
+    x: Optional[str] = typer.Option(None, "--x", help="An example typed in: comma-separated "
+                                    "feature values (raw, normalized like the training data)."),
+    y: Optional[str] = typer.Option(None, "--y", help="The typed example's label (or targets)."),
+    as_json: bool = typer.Option(False, "--json", help="The explanation as one JSON object."),
+    check: bool = typer.Option(False, "--check", help="Beside each δ, ∂cost/∂z by finite "
+                               "differences."),
+    gradient: bool = typer.Option(False, "--gradient", help="Show ∂cost/∂Θ^(l) of this example."),
+) -> None:
+    """Show one example's forward pass and each δ_j^(l) as a Θ-weighted sum."""
+    from nnbp.config import load_config
+    from nnbp.errors import UsageError
+    from nnbp.explain import explain as explain_one
+    from nnbp.inspect import example as pick, typed_example, with_model
+    from nnbp.train import prepare
+
+    run = prepare(load_config(config))
+    if model:
+        run = with_model(run, model)
+    L = run.net.L
+    if layer is not None and not 2 <= layer <= L:
+        raise UsageError(f"--layer {layer} does not exist: layers with a δ are 2 … {L}")
+    if unit is not None:
+        if layer is None:
+            raise UsageError("--unit needs --layer")
+        if not 1 <= unit <= run.net.s(layer):
+            raise UsageError(f"--unit {unit} does not exist: layer {layer} has units "
+                             f"1 … {run.net.s(layer)}")
+    if x is not None:
+        xv, yv = typed_example(run, x, y)
+        t = None
+    elif y is not None:
+        raise UsageError("--y needs --x")
+    else:
+        xv, yv = pick(run, example)
+        t = example
+    result = explain_one(run.net, run.Theta, xv, yv, t, check=check)
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    render(result, run, layer=layer, unit=unit, check=check, gradient=gradient)
+
+
+def vec(values: list, most: int = 8) -> str:
+    """A short vector: (v1, v2, …), the first few of a long one."""
+    shown = ", ".join(num(v) for v in values[:most])
+    return f"({shown}, … {len(values)} values)" if len(values) > most else f"({shown})"
+
+
+def render(e: dict, run, *, layer, unit, check, gradient) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console(highlight=False, markup=False)
+    L = run.net.L
+    lay = {d["l"]: d for d in e["layers"]}
+    who = f"example {e['example']}" if e["example"] is not None else "the example typed in"
+    con.print(f"{who}: x = {vec(e['x'])}, y = {vec(e['y'])}")
+    if layer is None:
+        fw = Table(title="Forward: z^(l+1) = Θ^(l) [1; a^(l)], a^(l+1) = g(z^(l+1))",
+                   title_justify="left", min_width=60)
+        for col in ("l", "j", "z_j^(l)", "a_j^(l)"):
+            fw.add_column(col, justify="right")
+        for l in range(1, L + 1):
+            if l < L:
+                fw.add_row(str(l), "0", "", "1 (bias)")
+            for j, a in enumerate(lay[l]["a"], start=1):
+                z = num(lay[l]["z"][j - 1]) if l > 1 else ""
+                fw.add_row(str(l), str(j), z, num(a), end_section=j == len(lay[l]["a"]))
+        con.print(fw)
+        con.print(f"h_Θ(x) = {vec(lay[L]['a'])}  against  y = {vec(e['y'])}")
+        con.print(f"cost(t) = {num(e['cost'], 8)}")
+        con.print()
+    if layer in (None, L):
+        out = lay[L]
+        con.print(f"Output layer: δ^({L}) = " + (f"a^({L}) − y" if "g_prime" not in out
+                                                 else f"(a^({L}) − y) ⊙ g'(z^({L}))"))
+        for k, d in enumerate(out["delta"], start=1):
+            if unit is not None and k != unit:
+                continue
+            a, yk = out["a"][k - 1], e["y"][k - 1]
+            line = f"  {sym('δ', L, k)} = {num(a)} − {num(yk)}"
+            if "g_prime" in out:
+                line += f" × {num(out['g_prime'][k - 1])}"
+            line += f" = {num(d)}"
+            if check:
+                line += f"    numeric {num(out['delta_numeric'][k - 1])}"
+            con.print(line)
+        con.print()
+    for l in range(L - 1, 1, -1):
+        if layer is not None and l != layer:
+            continue
+        con.print(hidden_table(lay[l], l, e["Theta"][str(l)], lay[l + 1]["delta"], unit=unit,
+                               check=check))
+        con.print("  The lecture's δ stops at the weighted sum; the real δ has the factor g'(z).")
+        con.print()
+    if gradient:
+        for l in range(1, L):
+            g = Table(title=f"∂cost/∂Θ^({l}) = δ^({l + 1}) [1; a^({l})]ᵀ", title_justify="left")
+            g.add_column("i", justify="right")
+            for j in range(len(e["gradient"][str(l)][0])):
+                g.add_column(f"j={j}", justify="right")
+            for i, row in enumerate(e["gradient"][str(l)], start=1):
+                g.add_row(str(i), *(num(v) for v in row))
+            con.print(g)
+
+
+def hidden_table(d: dict, l: int, Theta: list, delta_next: list, *, unit, check):
+    """Per unit j: a row per term Θ_ij^(l)·δ_i^(l+1) with its numbers, then the sum,
+    the factor g'(z_j^(l)) and δ_j^(l)."""
+    from rich.table import Table
+
+    t = Table(title=f"Layer {l}: δ_j^({l}) = (Σ_i Θ_ij^({l})·δ_i^({l + 1})) · g'(z_j^({l}))",
+              title_justify="left")
+    t.add_column("j", justify="right", min_width=2, no_wrap=True)
+    t.add_column("term", no_wrap=True)
+    t.add_column(f"Θ_ij^({l})", justify="right", no_wrap=True)
+    t.add_column(f"δ_i^({l + 1})", justify="right", no_wrap=True)
+    t.add_column("value", justify="right", no_wrap=True)
+    for j, terms in enumerate(d["terms"], start=1):
+        if unit is not None and j != unit:
+            continue
+        order = range(len(terms))
+        shown = list(order)
+        if unit is None and len(terms) > MAX_TERMS:  # keep the largest, fold the rest
+            shown = sorted(sorted(order, key=lambda i: -abs(terms[i]))[: MAX_TERMS - 1])
+        for n, i in enumerate(shown):  # Θ's row i is unit i of layer l+1, column j unit j of l
+            t.add_row(str(j) if n == 0 else "", ("  " if n == 0 else "+ ")
+                      + f"{sym('Θ', l, i + 1, j)}·{sym('δ', l + 1, i + 1)}",
+                      num(Theta[i][j]), num(delta_next[i]), num(terms[i]))
+        folded = len(terms) - len(shown)
+        if folded:
+            rest = sum(terms[i] for i in order if i not in shown)
+            t.add_row("", f"+ {folded} smaller terms (folded)", "", "", num(rest))
+        t.add_row("", "= weighted sum", "", "", num(d["weighted_sum"][j - 1]))
+        t.add_row("", f"× g'(z_{j}^({l}))", "", "", num(d["g_prime"][j - 1]))
+        t.add_row("", f"= {sym('δ', l, j)}", "", "", num(d["delta"][j - 1]),
+                  end_section=not check)
+        if check:
+            numeric = d["delta_numeric"][j - 1]
+            t.add_row("", "  finite difference ∂cost/∂z", "", "", num(numeric))
+            t.add_row("", "  |δ − finite difference|", "", "",
+                      f"{abs(numeric - d['delta'][j - 1]):.1e}", end_section=True)
+    return t

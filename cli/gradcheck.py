@@ -1,0 +1,88 @@
+"""``nnbp gradcheck``: backprop against central differences, every Θ."""
+
+from __future__ import annotations
+
+import json
+from typing import Optional
+
+import typer
+
+from cli.notation import num
+
+
+def gradcheck(
+    config: str = typer.Argument(..., help="A config file or bundled example name."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Check at a trained "
+                                        "model's weights (default: the initial weights)."),
+    epsilon: Optional[float] = typer.Option(None, "--epsilon", help="The step ε (default 1e-4; "
+                                            "1e-2 in float32)."),
+    tolerance: Optional[float] = typer.Option(None, "--tolerance", help="Pass below this "
+                                              "relative difference (default 1e-7; 1e-3 in "
+                                              "float32)."),
+    examples: Optional[int] = typer.Option(None, "--examples", help="Use the first N "
+                                           "training examples (default: all)."),
+    entries: int = typer.Option(200, "--entries", help="Entries checked per Θ^(l) when it has "
+                                "more (a seeded sample)."),
+    check_all: bool = typer.Option(False, "--all", help="Check every entry of every Θ."),
+    as_json: bool = typer.Option(False, "--json", help="The result as one JSON object."),
+) -> None:
+    """Compare backprop's gradient with two-sided finite differences of J."""
+    from nnbp.config import load_config
+    from nnbp.errors import UsageError
+    from nnbp.gradcheck import gradcheck as check
+    from nnbp.inspect import with_model
+    from nnbp.train import prepare
+
+    from cli.main import EXIT_FAILED
+
+    cfg = load_config(config)
+    run = prepare(cfg)
+    if model:
+        run = with_model(run, model)
+    f32 = cfg["training.dtype"] == "float32"
+    eps = epsilon if epsilon is not None else (1e-2 if f32 else 1e-4)
+    tol = tolerance if tolerance is not None else (1e-3 if f32 else 1e-7)
+    if not eps > 0 or not tol > 0:
+        raise UsageError("--epsilon and --tolerance must be > 0")
+    if entries < 1:
+        raise UsageError("--entries must be ≥ 1")
+    X, Y = run.data.train.X, run.data.train.Y
+    if examples is not None:
+        if not 1 <= examples <= len(X):
+            raise UsageError(f"--examples {examples}: the training data has {len(X)} examples")
+        X, Y = X[:examples], Y[:examples]
+    result = check(run.net, run.Theta, X, Y, cfg["training.lambda"], epsilon=eps,
+                   entries=None if check_all else entries, seed=cfg["network.init.seed"])
+    result["tolerance"] = tol
+    result["passed"] = result["relative_difference"] < tol
+    if as_json:
+        typer.echo(json.dumps(result))
+    else:
+        render(result, cfg["training.lambda"])
+    if not result["passed"]:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def render(r: dict, lam: float) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console(highlight=False, markup=False)
+    con.print(f"Central differences, ε = {r['epsilon']:g}, on {r['examples']} examples, "
+              f"λ = {lam:g}" + ("; a seeded sample of entries per layer (--all for every "
+                                "entry)" if r["sampled"] else ""))
+    t = Table()
+    for col in ("Θ^(l)", "entries", "max |num − grad|", "at (i, j)", "relative", "Richardson"):
+        t.add_column(col, justify="right", no_wrap=True)
+    for d in r["layers"]:
+        t.add_row(f"Θ^({d['l']})", f"{d['entries']}/{d['of']}", f"{d['max_abs_difference']:.2e}",
+                  f"({d['where'][0]}, {d['where'][1]})", f"{d['relative_difference']:.2e}",
+                  f"{d['relative_difference_richardson']:.2e}")
+    con.print(t)
+    if r["relu_near_kink"]:
+        con.print(f"Warning: {r['relu_near_kink']} ReLU pre-activations lie within ε of the kink "
+                  "at 0; differences there are not meaningful.")
+    verdict = "PASSED" if r["passed"] else "FAILED"
+    con.print(f"{verdict}: ‖num − grad‖ / ‖num + grad‖ = {r['relative_difference']:.3e} "
+              f"(tolerance {r['tolerance']:g}; Richardson over ε and ε/2: "
+              f"{r['relative_difference_richardson']:.3e})")

@@ -1,0 +1,94 @@
+"""What explain and gradcheck look at: the weights (the config's initial ones or
+a trained model's), one example of the data or one typed in, or the first rows."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from .data import Normalization
+from .errors import ModelError, UsageError
+from .model import check_weights, read_npz
+from .train import Run
+
+
+def with_model(run: Run, path: str) -> Run:
+    """The run with a trained model's weights, and its normalization when it differs."""
+    arrays = read_npz(path)
+    if "layers" in arrays and tuple(int(s) for s in arrays["layers"]) != run.net.sizes:
+        raise ModelError(f"was trained for layers {list(map(int, arrays['layers']))}, the config "
+                         f"has {list(run.net.sizes)}", source=path)
+    for key in ("activation", "output", "cost"):
+        if key in arrays and str(arrays[key]) != getattr(run.net, key):
+            raise ModelError(f"was trained with {key} {arrays[key]}, the config has "
+                             f"{getattr(run.net, key)}", source=path)
+    Theta = check_weights(arrays, run.net, path, run.Theta[1].dtype)
+    data = run.data
+    if "norm_shift" in arrays:
+        norm = Normalization(str(arrays["norm_kind"]), arrays["norm_shift"], arrays["norm_scale"])
+        if norm.shift.shape != data.norm.shift.shape:
+            raise ModelError(f"expects {norm.shift.size} features, the data has "
+                             f"{data.norm.shift.size}", source=path)
+        if not (np.array_equal(norm.shift, data.norm.shift)
+                and np.array_equal(norm.scale, data.norm.scale)):
+            def renorm(part):
+                if part is None:
+                    return None
+                raw = part.X * data.norm.scale + data.norm.shift
+                return replace(part, X=norm.apply(raw).astype(part.X.dtype))
+            data = replace(data, norm=norm, train=renorm(data.train), val=renorm(data.val),
+                           test=renorm(data.test))
+    return replace(run, Theta=Theta, data=data)
+
+
+def n_examples(run: Run) -> int:
+    return len(run.data.train.rows) + (len(run.data.val.rows) if run.data.val is not None else 0)
+
+
+def example(run: Run, t: int) -> tuple[np.ndarray, np.ndarray]:
+    """x^(t), y^(t): row t (1-based) of the training file, held-out rows included."""
+    m = n_examples(run)
+    if not 1 <= t <= m:
+        raise UsageError(f"--example {t} is outside the data: the training file has {m} "
+                         f"examples, numbered 1 … {m}")
+    for part in (run.data.train, run.data.val):
+        if part is not None:
+            hit = np.flatnonzero(part.rows == t - 1)
+            if hit.size:
+                return part.X[hit[0]], part.Y[hit[0]]
+    raise AssertionError("row not found in train or validation split")
+
+
+def typed_example(run: Run, x_text: str, y_text: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """An example typed on the command line, normalized like the training data."""
+    s1 = run.net.s(1)
+    x = _numbers(x_text, "--x")
+    if len(x) != s1:
+        raise UsageError(f"--x has {len(x)} values, the network has {s1} inputs "
+                         f"({', '.join(run.data.features)})")
+    X = run.data.norm.apply(np.array(x)[None, :])[0]
+    target = run.data.target
+    if y_text is None:
+        raise UsageError("--x needs --y, the example's label (or target values)")
+    if target.classes is None:
+        y = _numbers(y_text, "--y")
+        if len(y) != target.K:
+            raise UsageError(f"--y has {len(y)} values, the network has {target.K} outputs")
+        return X, np.array(y)
+    label = y_text.strip()
+    labels = [str(c) for c in target.classes]
+    if label not in labels:
+        raise UsageError(f"--y {label!r} is not one of the classes: {', '.join(labels)}")
+    Y = target.encode(target.classes[[labels.index(label)]], "--y")
+    return X, Y[0]
+
+
+def _numbers(text: str, option: str) -> list[float]:
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise UsageError(f"{option} {text!r}: expected comma-separated numbers") from None
+    if not all(np.isfinite(values)):
+        raise UsageError(f"{option} {text!r}: values must be finite")
+    return values
