@@ -3,8 +3,8 @@ written atomically, never over a file that is not an nnbp model.
 
 Arrays: Theta1 … Theta{L-1} (NOTATION.md shapes), layers, activation, output,
 cost, lambda, feature_names, target_names, classes (classification only),
-norm_kind/norm_shift/norm_scale, config (the resolved YAML), epochs, cost_final,
-nnbp_version, format.
+norm_kind/norm_shift/norm_scale, val_rows (when a validation split was held out),
+config (the resolved YAML), epochs, cost_final, nnbp_version, format.
 """
 
 from __future__ import annotations
@@ -28,6 +28,14 @@ def read_npz(path: str | Path, what: str = "model") -> dict[str, np.ndarray]:
     path = Path(path)
     if not path.is_file():
         raise ModelError("no such file" if not path.exists() else "is not a file", source=str(path))
+    try:
+        with open(path, "rb") as f:
+            zipped = f.read(2) == b"PK"  # an .npz is a zip archive
+    except OSError as e:
+        raise ModelError(f"cannot be read: {e.strerror}", source=str(path)) from None
+    if not zipped:  # np.load would take any other file for a pickle or an .npy
+        raise ModelError(f"is not a readable .npz {what} file (not a zip archive)",
+                         source=str(path))
     try:
         with np.load(path, allow_pickle=False) as f:
             return {k: f[k] for k in f.files}
@@ -129,4 +137,6 @@ def model_arrays(net: Network, Theta: Weights, *, lam: float, data, config_yaml:
     )
     if data.target.classes is not None:
         arrays["classes"] = np.asarray(data.target.classes)
+    if data.val is not None:  # rows (0-based) of the training file held out for validation
+        arrays["val_rows"] = np.asarray(data.val.rows, dtype=np.int64)
     return arrays
