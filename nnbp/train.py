@@ -95,7 +95,9 @@ class Trainer:
     def __iter__(self) -> Iterator[Step]:
         net, tr = self.run.net, self.run.data.train
         alpha, lam, E = self.learning_rate, self.lam, self.epochs
-        spare = {l: np.empty_like(T) for l, T in self.Theta.items()}  # Θ double buffer
+        # Θ double buffer; a copy, not empty_like, so that a non-finite cost at epoch 0
+        # falls back to the initial weights rather than to uninitialized memory
+        spare = {l: T.copy() for l, T in self.Theta.items()}
         with np.errstate(over="ignore", invalid="ignore"):
             for e in range(E + 1):
                 last = e == E
