@@ -126,6 +126,11 @@ def parse_config(text: str, *, source: str = "<config>", base: Path | None = Non
         line = mark.line + 1 if mark else None
         where = f", column {mark.column + 1}" if mark else ""
         problem = e.problem or e.context or "invalid YAML"
+        start = e.context_mark
+        if e.problem and start and ("flow" in e.context or "quoted" in e.context):
+            # an unclosed [ { or quote is noticed later: say where it was opened
+            problem += f" ({e.context} that starts on line {start.line + 1}, " \
+                       f"column {start.column + 1})"
         raise ConfigError(f"invalid YAML{where}: {problem}", source=source, line=line) from None
     except yaml.YAMLError as e:
         raise ConfigError(f"invalid YAML: {e}", source=source) from None
@@ -189,12 +194,14 @@ def _flatten(raw: dict, prefix: str, flat: dict, lines: dict, source: str) -> No
 
 def _suggest(dotted: str) -> str:
     prefix, _, leaf = dotted.rpartition(".")
-    here = [k for k in list(BY_KEY) + sorted(SECTIONS) if k.rpartition(".")[0] == prefix]
-    close = difflib.get_close_matches(dotted, here, n=1, cutoff=0.6)
-    if not close:  # the right key in the wrong section?
-        close = [k for k in BY_KEY if k.rpartition(".")[2] == leaf]
-    if not close:
-        close = difflib.get_close_matches(dotted, list(BY_KEY), n=1, cutoff=0.6)
+    known = list(BY_KEY) + sorted(SECTIONS)
+    here = [k for k in known if k.rpartition(".")[0] == prefix]
+    close = [k for k in known if k.rpartition(".")[2] == leaf]  # the right key, wrong section?
+    for candidates in (here, known):  # a typo, here or in another section; leaf names
+        if not close:  # are compared, since a shared prefix would make anything look close
+            leaves = {k.rpartition(".")[2]: k for k in reversed(candidates)}
+            close = [leaves[c] for c in difflib.get_close_matches(leaf, list(leaves), n=1,
+                                                                  cutoff=0.6)]
     return f" (did you mean {close[0]}?)" if close else f"; allowed here: {', '.join(here)}"
 
 

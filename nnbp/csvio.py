@@ -75,11 +75,11 @@ def read_csv(path: str | Path, source: str | None = None) -> Table:
     if len(set(columns)) != len(columns):
         dup = next(c for c in columns if columns.count(c) > 1)
         raise DataError(f"the header names column {dup!r} twice", source=source, line=1)
+    if not body.strip():  # checked here: numpy would warn about an empty input
+        raise DataError("has a header but no data rows", source=source)
     if '"' not in body:
         fast = _read_numeric(body, len(columns))
         if fast is not None:
-            if fast.shape[0] == 0:
-                raise DataError("has a header but no data rows", source=source)
             return Table(source, columns, fast)
     return _read_slow(text, columns, source)
 
@@ -92,8 +92,6 @@ def _read_numeric(body: str, n: int) -> np.ndarray | None:
                             comments=None)
     except ValueError:
         return None
-    if values.size == 0:
-        return np.empty((0, n))
     if values.shape[1] != n or not np.isfinite(values).all():
         return None
     return values

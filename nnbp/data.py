@@ -50,7 +50,8 @@ class Target:
             return labels.astype(np.float64).reshape(len(labels), -1)
         keys = self.classes.astype(np.float64) if self.classes.dtype.kind in "iu" else self.classes
         if (labels.dtype.kind == "f") != (keys.dtype.kind == "f"):
-            labels = labels.astype(str) if keys.dtype.kind != "f" else labels
+            # numbers read from a numeric column, matched against string classes as written
+            labels = np.array([_label(v) for v in labels]) if keys.dtype.kind != "f" else labels
         idx = np.minimum(np.searchsorted(keys, labels), len(keys) - 1)
         unknown = keys[idx] != labels
         if unknown.any():
