@@ -35,13 +35,14 @@ class Progress:
             self._task = self._bar.add_task("train", total=self.epochs, cost="…")
         return self
 
-    def update(self, epoch: int, cost: float) -> None:
+    def update(self, step) -> None:
+        """Redraw from a training step; its cost is only computed when the bar is redrawn."""
         if self._bar is None:
             return
         now = time.monotonic()
-        if now - self._last >= 0.1 or epoch == self.epochs:
+        if now - self._last >= 0.1 or step.epoch == self.epochs:
             self._last = now
-            self._bar.update(self._task, completed=epoch, cost=f"{cost:.6g}")
+            self._bar.update(self._task, completed=step.epoch, cost=f"{step.cost:.6g}")
 
     def __exit__(self, *exc):
         if self._bar is not None:

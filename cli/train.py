@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 import signal
 import sys
 import time
@@ -79,7 +80,7 @@ def train(
         log = LogWriter(sys.stdout, log_format.value, log_columns(run))
         with Progress(trainer.epochs, enabled=not quiet) as progress:
             for step in trainer:
-                progress.update(step.epoch, step.cost)
+                progress.update(step)
                 if step.row is not None:
                     try:
                         log.row(step.row)
@@ -92,6 +93,10 @@ def train(
     save_npz_atomic(model_path, trainer.model())
     if not quiet:
         summary(trainer, model_path, time.perf_counter() - started)
+    if trainer.diverged and math.isnan(trainer.cost):  # epoch 0 was not finite: α is not why
+        raise TrainingFailed(
+            "the cost is non-finite with the initial weights, before any update; the model "
+            "keeps them. Use smaller initial weights (network.init) or normalize the data.")
     if trainer.diverged:
         raise TrainingFailed(
             f"the cost became non-finite after epoch {trainer.epochs_done}; the model keeps the "

@@ -28,10 +28,11 @@ def cross_entropy_fn(output: str, z: np.ndarray, a: np.ndarray, y: np.ndarray) -
     return (np.logaddexp(0.0, z) - y * z).sum(axis=1)
 
 
-def cross_entropy_delta(output: str, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+def cross_entropy_delta(output: str, z: np.ndarray, a: np.ndarray, y: np.ndarray,
+                        out: np.ndarray | None = None) -> np.ndarray:
     # δ^(L) = a^(L) - y: holds for cross-entropy with a sigmoid output (one-vs-all)
     # and with a softmax output; the g'(z) of the output cancels against the log.
-    return a - y
+    return np.subtract(a, y, out=out)
 
 
 def squared_error_fn(output: str, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -39,14 +40,17 @@ def squared_error_fn(output: str, z: np.ndarray, a: np.ndarray, y: np.ndarray) -
     return 0.5 * (r * r).sum(axis=1)  # cost(t) = ½ Σ_k (h_k - y_k)²
 
 
-def squared_error_delta(output: str, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+def squared_error_delta(output: str, z: np.ndarray, a: np.ndarray, y: np.ndarray,
+                        out: np.ndarray | None = None) -> np.ndarray:
     # δ^(L) = (a^(L) - y) ⊙ g_out'(z^(L)), for an elementwise output (sigmoid, linear)
-    return (a - y) * OUTPUT[output].g_prime(z, a)
+    out = np.subtract(a, y, out=out)
+    out *= OUTPUT[output].g_prime(z, a)
+    return out
 
 
 class Cost(NamedTuple):
-    fn: Callable[[str, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
-    delta: Callable[[str, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+    fn: Callable[[str, np.ndarray, np.ndarray, np.ndarray], np.ndarray]  # cost(t), (m,)
+    delta: Callable[..., np.ndarray]  # δ^(L) = ∂cost(t)/∂z^(L), (m, K); out= optional
     outputs: tuple[str, ...]  # the output activations it pairs with
     formula: str
 

@@ -2,7 +2,9 @@
 and backpropagation of its gradient D, vectorized over the whole batch.
 
 Layers are numbered 1 … L as in the course; per-layer values are dicts keyed
-by that number (see the notation in ``nnbp/__init__.py``).
+by that number (see the notation in ``nnbp/__init__.py``).  Training passes a
+``Workspace`` so that every epoch writes into the same buffers; without one,
+each call allocates its own.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 
 from .activations import HIDDEN, OUTPUT
 from .costs import COSTS
+from .workspace import Workspace
 
 Weights = dict[int, np.ndarray]  # Theta[l], l = 1 … L-1
 
@@ -56,14 +59,20 @@ def random_weights(net: Network, seed: int, epsilon: float | None = None,
     return Theta
 
 
-def forward(net: Network, Theta: Weights, X: np.ndarray):
+def forward(net: Network, Theta: Weights, X: np.ndarray, ws: Workspace | None = None):
     """Forward propagation.  Returns (z, a): z[l] for l = 2 … L, a[l] for l = 1 … L."""
-    a = {1: X}  # a^(1) = x                                        (m, s_1)
-    z = {}
+    ws = ws or Workspace(net, X.shape[0], X.dtype, backward=False)
+    a, z = {1: X}, ws.z  # a^(1) = x                                   (m, s_1)
+    a.update(ws.a)
     for l in range(1, net.L):
-        # z^(l+1) = Θ^(l) [1; a^(l)], the bias column added as a broadcast row
-        z[l + 1] = a[l] @ Theta[l][:, 1:].T + Theta[l][:, 0]  # (m, s_{l+1})
-        a[l + 1] = net.g(l + 1).g(z[l + 1])  # a^(l+1) = g(z^(l+1))  (m, s_{l+1})
+        W, b = Theta[l][:, 1:], Theta[l][:, 0]  # Θ^(l) without and with only its bias column
+        np.matmul(a[l], W.T, out=z[l + 1])  # z^(l+1) = Θ^(l) [1; a^(l)] …  (m, s_{l+1})
+        g = net.g(l + 1).g
+
+        def add_bias_and_activate(rows, l=l, b=b, g=g):
+            z[l + 1][rows] += b  # … with the bias column added as a broadcast row
+            g(z[l + 1][rows], out=a[l + 1][rows])  # a^(l+1) = g(z^(l+1))
+        ws.each_chunk(add_bias_and_activate)
     return z, a
 
 
@@ -89,29 +98,52 @@ def cost(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: float)
 
 
 class Backprop(NamedTuple):
-    J: float
     D: Weights  # ∂J/∂Θ^(l)
     z: dict
     a: dict
     delta: dict  # δ^(l), l = 2 … L, one row per example
 
 
-def backprop(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: float) -> Backprop:
-    """The cost and its gradient, by backpropagation over the whole batch."""
+def gradient(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: float,
+             ws: Workspace | None = None) -> Backprop:
+    """The gradient D by backpropagation over the whole batch (the cost is left to
+    ``total_cost``, so that training computes it only on the epochs that log it)."""
     L, m = net.L, X.shape[0]
-    z, a = forward(net, Theta, X)
-    delta = {L: COSTS[net.cost].delta(net.output, z[L], a[L], Y)}  # δ^(L)  (m, s_L)
+    ws = ws or Workspace(net, m, X.dtype)
+    z, a = forward(net, Theta, X, ws)
+    delta, D = ws.delta, ws.D
+    COSTS[net.cost].delta(net.output, z[L], a[L], Y, out=delta[L])  # δ^(L)  (m, s_L)
     for l in range(L - 1, 1, -1):
         # δ^(l) = (Θ^(l)ᵀ δ^(l+1))_{drop row 0} ⊙ g'(z^(l)); dropping row 0 of the
         # product is the same as using Θ^(l) without its bias column.
-        delta[l] = (delta[l + 1] @ Theta[l][:, 1:]) * net.g(l).g_prime(z[l], a[l])  # (m, s_l)
-    D: Weights = {}
+        np.matmul(delta[l + 1], Theta[l][:, 1:], out=delta[l])  # (m, s_l)
+        g_prime = net.g(l).g_prime
+
+        def times_g_prime(rows, l=l, g_prime=g_prime):
+            delta[l][rows] *= g_prime(z[l][rows], a[l][rows], out=ws.tmp[l][rows])
+        ws.each_chunk(times_g_prime)
     for l in range(1, L):
-        D[l] = np.empty_like(Theta[l])  # (s_{l+1}, s_l + 1)
         # Δ^(l) = Σ_t δ^(l+1) [1; a^(l)]ᵀ;  D = Δ/m, plus (λ/m) Θ for j ≥ 1
-        D[l][:, 0] = delta[l + 1].sum(axis=0) / m
-        D[l][:, 1:] = (delta[l + 1].T @ a[l]) / m + (lam / m) * Theta[l][:, 1:]
-    return Backprop(total_cost(net, Theta, z, a, Y, lam), D, z, a, delta)
+        np.sum(delta[l + 1], axis=0, out=D[l][:, 0])  # bias column        (s_{l+1},)
+        np.matmul(delta[l + 1].T, a[l], out=D[l][:, 1:])  # (s_{l+1}, s_l)
+        D[l] /= m
+        D[l][:, 1:] += (lam / m) * Theta[l][:, 1:]
+    return Backprop(D, z, a, delta)
+
+
+class CostAndGradient(NamedTuple):
+    J: float
+    D: Weights
+    z: dict
+    a: dict
+    delta: dict
+
+
+def backprop(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: float,
+             ws: Workspace | None = None) -> CostAndGradient:
+    """The cost J and its gradient D."""
+    D, z, a, delta = gradient(net, Theta, X, Y, lam, ws)
+    return CostAndGradient(total_cost(net, Theta, z, a, Y, lam), D, z, a, delta)
 
 
 def predict_index(h: np.ndarray) -> np.ndarray:

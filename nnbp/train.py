@@ -16,8 +16,9 @@ import numpy as np
 from .config import Config
 from .data import Data, load_data
 from .model import check_weights, model_arrays, read_npz
-from .network import (Network, Weights, accuracy, backprop, example_costs, forward,
+from .network import (Network, Weights, accuracy, example_costs, forward, gradient,
                       random_weights, total_cost)
+from .workspace import Workspace
 
 
 @dataclass
@@ -67,11 +68,20 @@ def log_columns(run: Run) -> list[str]:
     return cols
 
 
-@dataclass
 class Step:
-    epoch: int  # updates done so far; epoch 0 is before any update
-    cost: float  # J(Θ) after ``epoch`` updates
-    row: dict | None  # the log row, on logged epochs
+    """One epoch: ``epoch`` updates done (epoch 0 is before any), the log row on
+    logged epochs.  ``cost`` = J(Θ) is computed when first read, from this
+    epoch's buffers, so read it before asking for the next step."""
+
+    def __init__(self, epoch: int, cost_fn: Callable[[], float], row: dict | None):
+        self.epoch, self.row = epoch, row
+        self._cost_fn, self._cost = cost_fn, None
+
+    @property
+    def cost(self) -> float:
+        if self._cost is None:
+            self._cost = self._cost_fn()
+        return self._cost
 
 
 @dataclass
@@ -84,7 +94,7 @@ class Trainer:
     should_stop: Callable[[], bool] = lambda: False
     Theta: Weights = field(init=False)  # the current (last finite) weights
     epochs_done: int = field(init=False, default=0)
-    cost: float = field(init=False, default=math.nan)
+    cost: float = field(init=False, default=math.nan)  # J at the last logged epoch
     accuracy: float | None = field(init=False, default=None)
     diverged: bool = field(init=False, default=False)
     last_row: dict | None = field(init=False, default=None)  # the most recent log row
@@ -94,28 +104,39 @@ class Trainer:
 
     def __iter__(self) -> Iterator[Step]:
         net, tr = self.run.net, self.run.data.train
-        alpha, lam, E = self.learning_rate, self.lam, self.epochs
+        alpha, lam, E, L = self.learning_rate, self.lam, self.epochs, self.run.net.L
+        ws = Workspace(net, len(tr.X), tr.X.dtype)  # every epoch reuses these buffers
         # Θ double buffer; a copy, not empty_like, so that a non-finite cost at epoch 0
         # falls back to the initial weights rather than to uninitialized memory
         spare = {l: T.copy() for l, T in self.Theta.items()}
         with np.errstate(over="ignore", invalid="ignore"):
             for e in range(E + 1):
                 last = e == E
-                if last:  # after the final update only the cost is needed
-                    z, a = forward(net, self.Theta, tr.X)
-                    J = total_cost(net, self.Theta, z, a, tr.Y, lam)
+                if last:  # after the final update only the forward pass is needed
+                    z, a = forward(net, self.Theta, tr.X, ws)
+                    finite = bool(np.isfinite(z[L]).all())
                 else:
-                    J, D, _, a, _ = backprop(net, self.Theta, tr.X, tr.Y, lam)
-                if not math.isfinite(J):
+                    D, z, a, _ = gradient(net, self.Theta, tr.X, tr.Y, lam, ws)
+                    # J is finite when z^(L) and D are (checked on every epoch, cheaply)
+                    finite = bool(np.isfinite(z[L]).all()) and all(
+                        np.isfinite(D[l]).all() for l in D)
+                stop = last or self.should_stop()
+                row, J = None, None
+                if finite and (stop or e % self.log_every == 0):
+                    J = total_cost(net, self.Theta, z, a, tr.Y, lam)
+                    finite = math.isfinite(J)
+                if not finite:
                     self.diverged = True
                     self.Theta, spare = spare, self.Theta  # back to the last finite Θ
                     return
-                self.epochs_done, self.cost = e, J
-                if self.run.classifier:
-                    self.accuracy = accuracy(a[net.L], tr.Y)
-                stop = last or self.should_stop()
-                row = self._row(e, J) if stop or e % self.log_every == 0 else None
-                yield Step(e, J, row)
+                self.epochs_done = e
+                if J is not None:
+                    self.cost = J
+                    if self.run.classifier:
+                        self.accuracy = accuracy(a[L], tr.Y)
+                    row = self._row(e, J)
+                yield Step(e, (lambda J=J, z=z, a=a: J if J is not None else
+                               total_cost(net, self.Theta, z, a, tr.Y, lam)), row)
                 if stop:
                     return
                 for l in self.Theta:  # Θ^(l) := Θ^(l) - α D^(l), into the spare buffer
