@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 
 import typer
 
@@ -49,6 +50,12 @@ from cli import explain as _explain, gradcheck as _gradcheck, train as _train  #
 app.command("train")(_train.train)
 app.command("explain")(_explain.explain)
 app.command("gradcheck")(_gradcheck.gradcheck)
+from cli import config_cmd as _config_cmd, init_cmd as _init_cmd  # noqa: E402
+app.command("init")(_init_cmd.init)
+app.add_typer(_config_cmd.app, name="config")
+from cli import evaluate as _evaluate, predict as _predict  # noqa: E402
+app.command("evaluate")(_evaluate.evaluate)
+app.command("predict")(_predict.predict)
 
 
 def error_line(message: str) -> None:
@@ -74,8 +81,8 @@ def run() -> None:
     try:
         app(prog_name="nnbp")
     except NnbpError as e:
-        if state["debug"]:
-            raise
+        if state["debug"]:  # the traceback, and still the exit code of SPEC's table
+            traceback.print_exc()
         error_line(str(e))
         sys.exit(e.exit_code)
     except KeyboardInterrupt:

@@ -22,10 +22,25 @@ class Field:
     check: Callable[[Any], str | None]  # None when valid, else what was expected
     required: bool = False
     is_path: bool = False  # resolved relative to the config file
-    json_schema: dict | None = None
+    json_schema: dict | None = None  # JSON-schema fragment; default: the check's own
+
+    def __post_init__(self):
+        if self.json_schema is None:  # frozen: set once, here
+            object.__setattr__(self, "json_schema", self.check.json_schema)  # type: ignore
 
 
 # --- value checks: each returns None or "expected …" -------------------------
+# Each check carries ``.json_schema``, the same rule as a JSON Schema fragment
+# (``nnbp config schema``).  JSON cannot tell 1 from 1.0 and has no NaN, so there
+# the schema is looser than the check; it is never stricter.
+
+def _rule(fragment: dict):
+    """Attach a JSON-schema fragment to a check."""
+    def attach(check):
+        check.json_schema = fragment
+        return check
+    return attach
+
 
 def _is_int(v) -> bool:
     return isinstance(v, numbers.Integral) and not isinstance(v, bool)
@@ -36,6 +51,7 @@ def _is_number(v) -> bool:
 
 
 def integer(minimum: int):
+    @_rule({"type": "integer", "minimum": minimum})
     def check(v):
         return None if _is_int(v) and v >= minimum else f"an integer ≥ {minimum}"
     return check
@@ -44,7 +60,11 @@ def integer(minimum: int):
 def number(minimum: float, *, exclusive: bool = False, below: float | None = None):
     lo = f"> {minimum:g}" if exclusive else f"≥ {minimum:g}"
     rule = f"a number {lo}" + (f" and < {below:g}" if below is not None else "")
+    fragment = {"type": "number", "exclusiveMinimum" if exclusive else "minimum": minimum}
+    if below is not None:
+        fragment["exclusiveMaximum"] = below
 
+    @_rule(fragment)
     def check(v):
         if not _is_number(v) or v < minimum or (exclusive and v == minimum):
             return rule
@@ -55,13 +75,18 @@ def number(minimum: float, *, exclusive: bool = False, below: float | None = Non
 def choice(options):
     options = tuple(options)
 
+    @_rule({"enum": list(options)})
     def check(v):
         return None if v in options else "one of " + ", ".join(options)
     check.options = options  # type: ignore[attr-defined]
     return check
 
 
+_PATH = {"type": "string", "pattern": r"\S"}  # not blank
+
+
 def path(*, nullable: bool):
+    @_rule({**_PATH, "type": ["string", "null"]} if nullable else _PATH)
     def check(v):
         if (v is None and nullable) or (isinstance(v, str) and v.strip()):
             return None
@@ -69,6 +94,11 @@ def path(*, nullable: bool):
     return check
 
 
+_COLUMN = {"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer", "minimum": 0}]}
+
+
+@_rule({"anyOf": [{"type": "null"}, *_COLUMN["anyOf"],
+                  {"type": "array", "items": _COLUMN, "minItems": 1, "uniqueItems": True}]})
 def target(v):
     if v is None or _is_int(v) and v >= 0 or isinstance(v, str) and v:
         return None
@@ -77,6 +107,8 @@ def target(v):
     return "a column name, a 0-based column index, a list of columns, or null (last column)"
 
 
+@_rule({"type": "array", "minItems": 2,  # that only s_1 and s_L may be auto is not expressed
+        "items": {"anyOf": [{"type": "integer", "minimum": 1}, {"const": "auto"}]}})
 def layers(v):
     rule = "a list of at least 2 layer sizes (integers ≥ 1; the first and last may be auto)"
     if not isinstance(v, list) or len(v) < 2:
@@ -88,10 +120,12 @@ def layers(v):
     return None
 
 
+@_rule({"anyOf": [{"const": "auto"}, {"type": "number", "exclusiveMinimum": 0}]})
 def epsilon(v):
     return None if v == "auto" or _is_number(v) and v > 0 else "auto or a number > 0"
 
 
+@_rule({"anyOf": [{"type": "null"}, _PATH, {"type": "object", "minProperties": 1}]})
 def weights(v):
     if v is None or isinstance(v, str) and v.strip():
         return None

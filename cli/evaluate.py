@@ -1,0 +1,91 @@
+"""``nnbp evaluate``: cost, accuracy, per-class scores and the confusion matrix
+(or MSE and R² for regression), as tables or as one JSON object."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Optional
+
+import typer
+
+from cli.notation import num
+
+
+def evaluate(
+    model: str = typer.Argument(..., metavar="MODEL", help="A model file written by "
+                                "nnbp train."),
+    data: Optional[str] = typer.Argument(None, metavar="DATA", help="CSV with the model's "
+                                         "feature and target columns (default: the model's "
+                                         "test file, else its validation rows)."),
+    as_json: bool = typer.Option(False, "--json", help="The result as one JSON object."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Nothing on stderr but errors."),
+) -> None:
+    """Evaluate a trained model on labelled data."""
+    from nnbp.predict import evaluate as evaluate_on, evaluation_batch
+    from nnbp.saved import load_model
+
+    saved = load_model(model)
+    batch = evaluation_batch(saved, data)
+    if data is None and not quiet:
+        sys.stderr.write(f"Evaluating on {batch.source}.\n")
+        sys.stderr.flush()
+    result = evaluate_on(saved, batch)
+    result["data"] = batch.source
+    if as_json:
+        typer.echo(json.dumps(result))
+    else:
+        render(result)
+
+
+def render(r: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console(highlight=False, markup=False)
+    con.print(f"{r['examples']} examples: {r['data']}", soft_wrap=True)
+    summary = Table(show_header=False)
+    summary.add_column("what")
+    summary.add_column("value", justify="right")
+    summary.add_row(f"cost J (λ = {r['lambda']:g})", num(r["cost"], 8))
+    summary.add_row("cost J (λ = 0)", num(r["cost_unregularized"], 8))
+    if "accuracy" in r:
+        summary.add_row("accuracy", f"{r['accuracy']:.4f}")
+        con.print(summary)
+        con.print(per_class_table(r))
+        con.print(confusion_table(r))
+        return
+    summary.add_row("mean squared error", num(r["mse"], 8))
+    summary.add_row("R²", "undefined (constant target)" if r["r2"] is None else num(r["r2"], 10))
+    con.print(summary)
+    if len(r["targets"]) > 1:
+        t = Table(title="Per target", title_justify="left")
+        for col in ("target", "MSE", "R²"):
+            t.add_column(col, justify="right")
+        for name, mse, r2 in zip(r["targets"], r["mse_per_target"], r["r2_per_target"]):
+            t.add_row(name, num(mse, 6), "undefined" if r2 is None else num(r2, 6))
+        con.print(t)
+
+
+def per_class_table(r: dict):
+    from rich.table import Table
+
+    t = Table(title="Per class", title_justify="left")
+    for col in ("class", "precision", "recall", "F1", "support"):
+        t.add_column(col, justify="right", no_wrap=True)
+    for c in r["per_class"]:
+        t.add_row(str(c["class"]), f"{c['precision']:.4f}", f"{c['recall']:.4f}",
+                  f"{c['f1']:.4f}", str(c["support"]))
+    return t
+
+
+def confusion_table(r: dict):
+    from rich.table import Table
+
+    t = Table(title="Confusion matrix", title_justify="left")
+    t.add_column("true \\ predicted", no_wrap=True)
+    for c in r["classes"]:
+        t.add_column(str(c), justify="right", no_wrap=True)
+    for c, row in zip(r["classes"], r["confusion"]):
+        t.add_row(str(c), *map(str, row))
+    return t

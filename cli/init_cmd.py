@@ -1,0 +1,26 @@
+"""``nnbp init``: write a commented starter config for a CSV file."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+def init(
+    path: Path = typer.Argument(..., help="The config file to write; never overwritten."),
+    data: Path = typer.Option(..., "--data", help="The training CSV (with a header row)."),
+    target: Optional[str] = typer.Option(None, "--target", help="The label column, by name or "
+                                         "0-based index (default: the last column)."),
+) -> None:
+    """Write a starter config for a CSV file: layers from its features and classes,
+    every other key commented out with its default."""
+    from nnbp.starter import write_starter
+
+    s = write_starter(path, data, target)
+    what = "a regression target" if s.classes is None else f"{len(s.classes)} classes"
+    sys.stderr.write(f"Wrote {path}: {len(s.features)} features, {what} in {s.target}, "
+                     f"layers {s.layers}.\nTrain with:  nnbp train {shlex.quote(str(path))}\n")

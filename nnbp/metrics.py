@@ -1,0 +1,52 @@
+"""How good the predictions are: the confusion matrix and per-class precision,
+recall and F1 for classifiers; mean squared error and R² for regression.
+
+Pure numpy on class indices and output matrices; nothing here knows about
+files or models.  A ratio whose denominator is 0 is reported as 0 (a class
+never predicted has precision 0, as scikit-learn's zero_division=0).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def confusion(true: np.ndarray, pred: np.ndarray, K: int) -> np.ndarray:
+    """C[i, j] = number of examples of true class i predicted as class j.  (K, K)"""
+    return np.bincount(true * K + pred, minlength=K * K).reshape(K, K)
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    return np.divide(num, den, out=np.zeros(len(num)), where=den > 0)
+
+
+def per_class(C: np.ndarray) -> dict[str, np.ndarray]:
+    """Precision, recall, F1 and support of each class, from a confusion matrix."""
+    tp = np.diag(C).astype(np.float64)  # (K,)
+    predicted = C.sum(axis=0)  # column sums: examples predicted as class k
+    support = C.sum(axis=1)  # row sums: examples of true class k
+    precision = _ratio(tp, predicted)  # tp / (tp + fp)
+    recall = _ratio(tp, support)  # tp / (tp + fn)
+    f1 = _ratio(2 * precision * recall, precision + recall)  # harmonic mean of the two
+    return {"precision": precision, "recall": recall, "f1": f1, "support": support}
+
+
+def regression(h: np.ndarray, Y: np.ndarray) -> dict:
+    """Mean squared error and R² = 1 - SS_res / SS_tot, per target column and over all
+    of them (SS summed over the columns, so a column weighs with its variance).
+    R² is None where the target is constant (SS_tot = 0): it is undefined there."""
+    r = h - Y  # (m, K)
+    ss_res = (r * r).sum(axis=0)  # (K,)
+    dev = Y - Y.mean(axis=0)
+    ss_tot = (dev * dev).sum(axis=0)  # (K,)
+    m = len(Y)
+
+    def r2(res, tot):
+        return float(1.0 - res / tot) if tot > 0 else None
+
+    return {
+        "mse": float(ss_res.sum()) / r.size,  # mean over examples and targets
+        "r2": r2(ss_res.sum(), ss_tot.sum()),
+        "mse_per_target": (ss_res / m).tolist(),
+        "r2_per_target": [r2(a, b) for a, b in zip(ss_res, ss_tot)],
+    }

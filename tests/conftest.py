@@ -1,0 +1,86 @@
+"""Shared pytest fixtures."""
+
+# --- running the real `nnbp` process (tests/test_cli_*.py, tests/test_examples.py) ---
+
+import os as _os
+import subprocess as _subprocess
+import sys as _sys
+from pathlib import Path as _Path
+
+import pytest as _pytest
+
+_REPO = _Path(__file__).resolve().parent.parent
+
+
+def nnbp_argv() -> list[str]:
+    """The console script next to this Python, else ``python -m cli.main``."""
+    script = _Path(_sys.executable).with_name("nnbp")
+    return [str(script)] if script.exists() else [_sys.executable, "-m", "cli.main"]
+
+
+def nnbp_env() -> dict[str, str]:
+    """The environment for a child nnbp: the checkout importable from any cwd, no colour."""
+    env = dict(_os.environ, NO_COLOR="1")
+    env.pop("FORCE_COLOR", None)
+    for threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        # nnbp's matrices are small; BLAS threads of runs side by side on a busy
+        # machine spin against each other (digits: 3 s alone, 30 s+ under load)
+        env.setdefault(threads, "1")
+    env["PYTHONPATH"] = _os.pathsep.join(filter(None, [str(_REPO), env.get("PYTHONPATH")]))
+    return env
+
+
+def run_nnbp(*args, cwd, timeout=120) -> _subprocess.CompletedProcess:
+    """Run ``nnbp ARGS`` in ``cwd`` to the end; text stdout and stderr."""
+    return _subprocess.run([*nnbp_argv(), *map(str, args)], cwd=cwd, capture_output=True,
+                           text=True, timeout=timeout, env=nnbp_env(),
+                           stdin=_subprocess.DEVNULL)
+
+
+@_pytest.fixture(scope="session")
+def nnbp_runner():
+    """``run_nnbp`` itself, for fixtures of any scope: ``nnbp_runner("train", "xor", cwd=d)``."""
+    return run_nnbp
+
+
+@_pytest.fixture
+def nnbp_run(tmp_path):
+    """``nnbp_run("train", "xor", cwd=...)``: the finished process (text streams);
+    the working directory defaults to the test's tmp_path."""
+    def run(*args, cwd=None, timeout=120):
+        return run_nnbp(*args, cwd=cwd or tmp_path, timeout=timeout)
+    return run
+
+
+@_pytest.fixture
+def nnbp_run_all(tmp_path):
+    """``nnbp_run_all(["train", "xor"], ["train", "iris"])``: independent runs side by
+    side (startup dominates short runs); the finished processes, in order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run_all(*jobs, cwd=None, timeout=120):
+        with ThreadPoolExecutor(max_workers=len(jobs) or 1) as pool:
+            return list(pool.map(lambda a: run_nnbp(*a, cwd=cwd or tmp_path, timeout=timeout),
+                                 jobs))
+    return run_all
+
+
+@_pytest.fixture
+def nnbp_popen(tmp_path):
+    """``nnbp_popen("train", "digits")``: a running process with stdout and stderr pipes."""
+    procs = []
+
+    def popen(*args, cwd=None):
+        p = _subprocess.Popen([*nnbp_argv(), *map(str, args)], cwd=cwd or tmp_path,
+                              stdout=_subprocess.PIPE, stderr=_subprocess.PIPE, text=True,
+                              env=nnbp_env(), stdin=_subprocess.DEVNULL)
+        procs.append(p)
+        return p
+    yield popen
+    for p in procs:  # never leave a trainer running after a failed assertion
+        if p.poll() is None:
+            p.kill()
+        for stream in (p.stdout, p.stderr):
+            if stream and not stream.closed:
+                stream.close()
+        p.wait()

@@ -1,0 +1,255 @@
+"""``gradcheck``: backprop's D against central differences of J.
+
+It must pass on correct gradients (the lecture network, the course's debugging
+network), fail on a gradient that is wrong in one entry and point at that
+entry, sample entries reproducibly, and flag ReLU units sitting on the kink.
+The CLI is run as a real process: exit codes, JSON keys, the verdict line.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from nnbp.config import load_config
+from nnbp.gradcheck import gradcheck, pick_entries, relu_near_kink
+from nnbp.network import Network, backprop, forward
+from nnbp.train import prepare
+
+
+def lecture():
+    run = prepare(load_config("lecture"))
+    return run.net, run.Theta, run.data.train.X, run.data.train.Y
+
+
+def fill(rows: int, cols: int) -> np.ndarray:
+    """The course's debugInitializeWeights: sin(1, 2, 3, …) / 10, filled column-major."""
+    return (np.sin(np.arange(1, rows * cols + 1)) / 10).reshape((rows, cols), order="F")
+
+
+def debugging_network():
+    """The course's checkNNGradients network: 3-5-3, m = 5, y = 1 + (t mod 3)."""
+    net = Network((3, 5, 3))
+    Theta = {1: fill(5, 4), 2: fill(3, 6)}  # Θ^(1) 5×4, Θ^(2) 3×6
+    X = fill(5, 3)  # (m, s_1)
+    y = 1 + np.arange(1, 6) % 3  # 2, 3, 1, 2, 3
+    Y = np.eye(3)[y - 1]  # one-hot rows  (m, K)
+    return net, Theta, X, Y
+
+
+def test_debugging_network_is_the_course_one():
+    net, Theta, X, Y = debugging_network()
+    assert Theta[1][1, 0] == math.sin(2) / 10  # column-major: down the first column first
+    assert Theta[1][0, 1] == math.sin(6) / 10
+    assert Theta[2][2, 5] == math.sin(18) / 10
+    assert X[4, 2] == math.sin(15) / 10
+    assert Y.argmax(axis=1).tolist() == [1, 2, 0, 1, 2]
+
+
+# --- correct gradients pass ------------------------------------------------------------------
+
+@pytest.mark.parametrize("lam", [0.0, 1.0])
+def test_lecture_network_passes(lam):
+    net, Theta, X, Y = lecture()
+    r = gradcheck(net, Theta, X, Y, lam)
+    assert r["epsilon"] == 1e-4
+    assert r["examples"] == 4
+    assert r["sampled"] is False
+    assert r["relative_difference"] < 1e-7
+    assert r["relative_difference_richardson"] < 1e-9
+    assert [d["l"] for d in r["layers"]] == [1, 2, 3]
+    assert [(d["entries"], d["of"]) for d in r["layers"]] == [(6, 6), (6, 6), (3, 3)]
+    for d in r["layers"]:
+        assert d["relative_difference"] < 1e-7
+        assert d["relative_difference_richardson"] < 1e-9
+        assert d["max_abs_difference"] < 1e-9
+    assert r["relu_near_kink"] == 0
+
+
+@pytest.mark.parametrize("lam", [0.0, 3.0])
+def test_course_debugging_network_passes_below_1e9(lam):
+    net, Theta, X, Y = debugging_network()
+    r = gradcheck(net, Theta, X, Y, lam, epsilon=1e-4)
+    # NOTATION.md: the plain two-sided difference at ε = 1e-4 shows < 1e-9 here
+    assert r["relative_difference"] < 1e-9
+    assert r["relative_difference_richardson"] < 1e-9
+    assert [(d["entries"], d["of"]) for d in r["layers"]] == [(20, 20), (18, 18)]
+    for d in r["layers"]:
+        assert d["relative_difference"] < 1e-9
+
+
+def test_richardson_removes_the_eps_squared_error():
+    """A correct tanh/squared-error network on which the plain ε = 1e-4 figure is above
+    1e-9 (its O(ε²) error, as SPEC warns); Richardson over ε and ε/2 is far below."""
+    net = Network((3, 4, 2), "tanh", "sigmoid", "squared_error")
+    rng = np.random.default_rng(0)
+    Theta = {l: rng.uniform(-2, 2, size=net.shape(l)) for l in (1, 2)}
+    X, Y = rng.normal(size=(6, 3)), rng.uniform(0, 1, size=(6, 2))
+    r = gradcheck(net, Theta, X, Y, 0.0)
+    assert 1e-9 < r["relative_difference"] < 1e-7  # still passes the default tolerance
+    assert r["relative_difference_richardson"] < 1e-10
+    assert r["relative_difference_richardson"] < r["relative_difference"] / 20
+    coarse = gradcheck(net, Theta, X, Y, 0.0, epsilon=1e-3)  # O(ε²) grows 100-fold
+    assert coarse["epsilon"] == 1e-3
+    assert coarse["relative_difference"] > 50 * r["relative_difference"]
+    assert coarse["relative_difference_richardson"] < 1e-9
+
+
+# --- a wrong gradient fails, and gradcheck points at it ----------------------------------------
+
+@pytest.mark.parametrize("l,i,j", [(1, 0, 0), (1, 3, 2), (2, 2, 5), (2, 1, 0)])
+def test_wrong_entry_fails_and_is_located(l, i, j):
+    net, Theta, X, Y = debugging_network()
+    D = backprop(net, Theta, X, Y, 0.0).D
+    wrong = {k: v.copy() for k, v in D.items()}
+    wrong[l][i, j] += 1e-3  # array index (i, j): unit i + 1 of layer l + 1, column j
+    r = gradcheck(net, Theta, X, Y, 0.0, gradient=wrong)
+    assert r["relative_difference"] > 1e-7
+    assert r["relative_difference_richardson"] > 1e-7
+    bad = r["layers"][l - 1]
+    assert bad["l"] == l
+    assert bad["where"] == [i + 1, j]  # i 1-based as on paper, j 0-based with 0 the bias
+    assert bad["max_abs_difference"] == pytest.approx(1e-3, abs=1e-9)
+    assert bad["relative_difference"] > 1e-7
+    (good,) = [d for d in r["layers"] if d["l"] != l]
+    assert good["relative_difference"] < 1e-9  # the other Θ is untouched
+
+
+def test_wrong_gradient_on_lecture_fails():
+    net, Theta, X, Y = lecture()
+    D = backprop(net, Theta, X, Y, 0.0).D
+    wrong = {k: v.copy() for k, v in D.items()}
+    wrong[3][0, 2] += 1e-3
+    r = gradcheck(net, Theta, X, Y, 0.0, gradient=wrong)
+    assert r["relative_difference"] > 1e-7
+    assert r["layers"][2]["where"] == [1, 2]
+
+
+# --- sampling -------------------------------------------------------------------------------
+
+def coded_gradient(net, Theta, X, Y):
+    """D plus 1e-3·(1 + n) at the entry with row-major number n: the sampled entry with the
+    largest n is where |num − grad| is largest, and that difference names n."""
+    D = backprop(net, Theta, X, Y, 0.0).D
+    return {l: D[l] + 1e-3 * (1 + np.arange(D[l].size).reshape(D[l].shape)) for l in D}
+
+
+def test_entries_samples_k_per_layer():
+    net, Theta, X, Y = debugging_network()
+    r = gradcheck(net, Theta, X, Y, 0.0, entries=3, seed=1)
+    assert r["sampled"] is True
+    assert [(d["entries"], d["of"]) for d in r["layers"]] == [(3, 20), (3, 18)]
+    assert r["relative_difference"] < 1e-9
+    everything = gradcheck(net, Theta, X, Y, 0.0, entries=100)  # more than there are: all
+    assert everything["sampled"] is False
+    assert [(d["entries"], d["of"]) for d in everything["layers"]] == [(20, 20), (18, 18)]
+
+
+def test_sample_is_seeded_and_reported_consistently():
+    net, Theta, X, Y = debugging_network()
+    G = coded_gradient(net, Theta, X, Y)
+    runs = {s: gradcheck(net, Theta, X, Y, 0.0, entries=4, seed=s, gradient=G) for s in range(6)}
+    assert gradcheck(net, Theta, X, Y, 0.0, entries=4, seed=3, gradient=G) == runs[3]
+    wheres = set()
+    for r in runs.values():
+        for d in r["layers"]:
+            cols = Theta[d["l"]].shape[1]
+            n = (d["where"][0] - 1) * cols + d["where"][1]  # row-major number of (i, j)
+            assert d["max_abs_difference"] == pytest.approx(1e-3 * (1 + n), abs=1e-9)
+            wheres.add((d["l"], *d["where"]))
+    assert len(wheres) > 2  # different seeds pick different entries
+    full = gradcheck(net, Theta, X, Y, 0.0, gradient=G)
+    assert [d["where"] for d in full["layers"]] == [[5, 3], [3, 5]]  # the last entry of each Θ
+
+
+def test_pick_entries():
+    shape = (5, 4)
+    a = pick_entries(shape, 6, np.random.default_rng(7))
+    b = pick_entries(shape, 6, np.random.default_rng(7))
+    np.testing.assert_array_equal(a, b)
+    assert a.shape == (6, 2)
+    flat = a[:, 0] * 4 + a[:, 1]
+    assert len(set(flat.tolist())) == 6 and flat.tolist() == sorted(flat.tolist())
+    assert ((a >= 0) & (a < shape)).all()
+    every = pick_entries(shape, None, np.random.default_rng(0))
+    assert [tuple(p) for p in every] == [(i, j) for i in range(5) for j in range(4)]
+    draws = {tuple(pick_entries(shape, 6, np.random.default_rng(s))[:, 0] * 4
+                   + pick_entries(shape, 6, np.random.default_rng(s))[:, 1]) for s in range(5)}
+    assert len(draws) > 1
+
+
+# --- ReLU kinks ---------------------------------------------------------------------------------
+
+def test_relu_unit_exactly_at_the_kink_is_counted():
+    net = Network((2, 3, 1), "relu", "sigmoid", "cross_entropy")
+    X = np.array([[0.5, -0.25]])
+    Theta = {1: np.array([[0.0, 0.4, 0.8],     # z_1^(2) = 0 + 0.5·0.4 − 0.25·0.8 = 0 exactly
+                          [1.0, 1.0, 1.0],     # z_2^(2) = 1.25
+                          [-1.0, 2.0, 0.5]]),  # z_3^(2) = −0.125
+             2: np.array([[0.1, 0.5, -0.4, 0.3]])}
+    z, _ = forward(net, Theta, X)
+    assert z[2][0].tolist() == [0.0, 1.25, -0.125]
+    assert relu_near_kink(net, Theta, X, 1e-4) == 1
+    r = gradcheck(net, Theta, X, np.array([[1.0]]), 0.0)
+    assert r["relu_near_kink"] == 1
+    # within ε·(1 + max|a|) = 1.5e-4 of the kink a step of ε can cross it: counted
+    Theta[1][0, 0] = 1e-4
+    assert relu_near_kink(net, Theta, X, 1e-4) == 1
+    # farther away: nothing counted
+    Theta[1][0, 0] = 1e-3
+    assert relu_near_kink(net, Theta, X, 1e-4) == 0
+    assert relu_near_kink(net, Theta, X, 1e-2) == 1  # unless ε is that large
+    # two examples, both on the kink: counted per example
+    assert relu_near_kink(net, {1: Theta[1] * [[0, 1, 1], [1, 1, 1], [1, 1, 1]], 2: Theta[2]},
+                          np.vstack([X, 2 * X]), 1e-4) == 2
+    # a sigmoid network has no kink
+    sig = Network((2, 3, 1))
+    assert relu_near_kink(sig, {1: Theta[1] * 0, 2: Theta[2]}, X, 1e-4) == 0
+
+
+# --- the CLI ------------------------------------------------------------------------------------
+
+def test_cli_lecture_json_passes(nnbp_run):
+    p = nnbp_run("gradcheck", "lecture", "--json")
+    assert p.returncode == 0, p.stderr
+    r = json.loads(p.stdout)  # stdout is the one JSON object
+    assert {"relative_difference", "epsilon", "passed", "layers"} <= set(r)
+    assert r["passed"] is True
+    assert r["epsilon"] == 1e-4
+    assert 0 <= r["relative_difference"] < 1e-7
+    assert [d["l"] for d in r["layers"]] == [1, 2, 3]
+    for d in r["layers"]:
+        assert 0 <= d["relative_difference"] < 1e-7
+    # the same figure as the library on the same data
+    net, Theta, X, Y = lecture()
+    lib = gradcheck(net, Theta, X, Y, 0.0)
+    assert r["relative_difference"] == pytest.approx(lib["relative_difference"], rel=1e-6)
+
+
+def test_cli_digits_sample_passes(nnbp_run):
+    p = nnbp_run("gradcheck", "digits", "--examples", "20", "--entries", "5")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "sample" in p.stdout
+    assert "20 examples" in p.stdout
+    assert "5/1625" in p.stdout and "5/260" in p.stdout  # Θ^(1) 25×65, Θ^(2) 10×26
+    assert "PASSED" in p.stdout and "FAILED" not in p.stdout
+
+
+def test_cli_tolerance_too_tight_fails(nnbp_run):
+    p = nnbp_run("gradcheck", "lecture", "--tolerance", "1e-15")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "FAILED" in p.stdout
+    assert "Traceback" not in p.stderr
+    assert "tolerance 1e-15" in p.stdout
+
+
+def test_cli_examples_zero_is_a_usage_error(nnbp_run):
+    p = nnbp_run("gradcheck", "lecture", "--examples", "0")
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert p.stdout == ""
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "--examples 0" in lines[0]
+    assert "Traceback" not in p.stderr

@@ -1,0 +1,227 @@
+"""`nnbp init PATH --data CSV [--target COL]`: a commented starter config that trains.
+
+The CSV is read with nnbp's reader, so a bad file gets the error training
+would give; an existing file is never touched.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nnbp import schema
+from nnbp.config import bundled_dir, load_config, parse_config
+from nnbp.csvio import read_csv
+from nnbp.errors import DataError, NnbpError, UsageError
+from nnbp.starter import hidden_units, starter_config, write_starter
+
+DATASETS = bundled_dir("datasets")
+
+
+@pytest.fixture
+def iris(tmp_path) -> Path:
+    """iris.csv in tmp_path/data, and an empty tmp_path/cfg for configs."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "cfg").mkdir()
+    return Path(shutil.copy(DATASETS / "iris.csv", tmp_path / "data" / "iris.csv"))
+
+
+def commented_keys(text: str) -> dict[str, str]:
+    """leaf -> value text of each commented-out ``# key: value  # doc`` line."""
+    return dict(re.findall(r"^\s*# (\w+): (.*?)\s+# ", text, flags=re.M))
+
+
+def uncomment_all(text: str) -> str:
+    return re.sub(r"^(\s*)# (\w+: )", r"\1\2", text, flags=re.M)
+
+
+# --- the library ---------------------------------------------------------------------
+
+def test_the_starter_for_iris(iris, tmp_path):
+    s = starter_config(tmp_path / "cfg" / "iris.yaml", iris)
+    assert (s.rows, s.target, s.layers) == (150, "species", [4, 6, 3])
+    assert s.features == ["sepal_length", "sepal_width", "petal_length", "petal_width"]
+    assert s.classes == ["setosa", "versicolor", "virginica"]
+    raw = yaml.safe_load(s.text)
+    assert raw == {"data": {"train": "../data/iris.csv", "target": "species"},
+                   "network": {"layers": [4, 6, 3], "init": None},
+                   "training": None, "output": None}
+    assert "#   150 rows; 4 features: sepal_length, sepal_width, petal_length, petal_width" \
+        in s.text.splitlines()
+    assert "#   target species: 3 classes" in s.text.splitlines()
+    assert re.search(r"^  target: species +# 3 classes: setosa, versicolor, virginica$", s.text,
+                     flags=re.M)
+    assert re.search(r"^  layers: \[4, 6, 3\] +# 4 features, 6 hidden units, 3 outputs, one per "
+                     r"class$", s.text, flags=re.M)
+
+
+def test_every_other_key_is_there_commented_out_with_its_default_and_doc(iris, tmp_path):
+    s = starter_config(tmp_path / "cfg" / "iris.yaml", iris)
+    commented = commented_keys(s.text)
+    for f in schema.FIELDS:
+        leaf = f.key.rsplit(".", 1)[1]
+        if f.key in s.settings:
+            assert leaf not in commented
+        else:
+            assert yaml.safe_load(commented[leaf]) == f.default, f.key
+            assert f.doc in next(line for line in s.text.splitlines()
+                                 if line.lstrip().startswith(f"# {leaf}:"))
+    # uncommenting every line gives the same config: the comments are the defaults
+    base = tmp_path / "cfg"
+    assert parse_config(uncomment_all(s.text), base=base).values == \
+        parse_config(s.text, base=base).values
+
+
+def test_each_commented_line_uncommented_alone_is_valid(iris, tmp_path):
+    s = starter_config(tmp_path / "cfg" / "iris.yaml", iris)
+    lines = s.text.splitlines()
+    for i, line in enumerate(lines):
+        if re.match(r"^\s*# \w+: ", line):
+            text = "\n".join([*lines[:i], uncomment_all(line), *lines[i + 1:]])
+            parse_config(text)
+
+
+def test_a_binary_target_gets_one_sigmoid_unit_and_a_regression_target_a_linear_output(tmp_path):
+    s = starter_config(tmp_path / "xor.yaml", DATASETS / "xor.csv", "y")
+    assert (s.layers, s.classes) == ([2, 3, 1], ["0", "1"])
+    assert "1 sigmoid output (y = 1 for class 1)" in s.text
+    (tmp_path / "reg.csv").write_text("x1,x2,y\n0,1,0.5\n1,0,2.25\n1,1,1.5\n")
+    r = starter_config(tmp_path / "reg.yaml", tmp_path / "reg.csv")
+    assert (r.layers, r.classes) == ([2, 3, 1], None)
+    assert yaml.safe_load(r.text)["network"] == {"layers": [2, 3, 1], "output": "linear",
+                                                "cost": "squared_error", "init": None}
+
+
+def test_the_target_by_name_by_index_or_the_last_column(tmp_path):
+    csv = DATASETS / "lecture.csv"
+    assert starter_config(tmp_path / "a.yaml", csv).target == "y"
+    (tmp_path / "t.csv").write_text("label,x1,x2\na,1,2\nb,3,4\na,5,6\n")
+    by_index = starter_config(tmp_path / "a.yaml", tmp_path / "t.csv", "0")
+    assert (by_index.target, by_index.features) == ("label", ["x1", "x2"])
+    assert yaml.safe_load(by_index.text)["data"]["target"] == "label"  # written by name
+
+
+@pytest.mark.parametrize("n, K, h", [(2, 1, 3), (4, 3, 6), (64, 10, 25), (400, 10, 25)])
+def test_hidden_units(n, K, h):
+    assert hidden_units(n, K) == h
+
+
+BAD_CSV = {
+    "ragged.csv": "a,b,y\n1,2,0\n3,4\n",
+    "empty.csv": "",
+    "header-only.csv": "a,b,y\n",
+    "text-feature.csv": "a,b,y\n1,x,0\n2,3,1\n",
+    "dup-header.csv": "a,a,y\n1,2,0\n",
+}
+
+
+@pytest.mark.parametrize("name, body", BAD_CSV.items(), ids=BAD_CSV.keys())
+def test_a_bad_csv_gets_the_error_training_gives(tmp_path, name, body):
+    csv = tmp_path / name
+    csv.write_text(body)
+    with pytest.raises(DataError) as got:
+        write_starter(tmp_path / "c.yaml", csv)
+    with pytest.raises(DataError) as training:  # what nnbp train says for the same file
+        from nnbp.data import load_data
+
+        load_data(parse_config(f"data:\n  train: {name}\nnetwork:\n  layers: [auto, 3, auto]\n",
+                               base=tmp_path), "auto")
+    assert str(got.value) == str(training.value).replace(str(csv.resolve()), str(csv))
+    assert not (tmp_path / "c.yaml").exists()
+
+
+def test_never_over_an_existing_file(iris, tmp_path):
+    target = tmp_path / "cfg" / "c.yaml"
+    target.write_text("mine\n")
+    with pytest.raises(UsageError, match="already exists; nnbp init never overwrites a file"):
+        write_starter(target, iris)
+    assert target.read_text() == "mine\n"
+
+
+# --- the command ------------------------------------------------------------------------
+
+def test_init_writes_a_config_that_trains(nnbp_run, iris, tmp_path):
+    r = nnbp_run("init", "cfg/iris.yaml", "--data", "data/iris.csv")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ""
+    assert r.stderr.splitlines() == [
+        "Wrote cfg/iris.yaml: 4 features, 3 classes in species, layers [4, 6, 3].",
+        "Train with:  nnbp train cfg/iris.yaml"]
+    cfg = load_config(tmp_path / "cfg" / "iris.yaml")
+    assert cfg["data.train"] == str(iris.resolve())
+    t = nnbp_run("train", "cfg/iris.yaml", "--epochs", "5")
+    assert t.returncode == 0, t.stderr
+    assert [row.split(",")[0] for row in t.stdout.splitlines()] == \
+        ["epoch", "0", "1", "2", "3", "4", "5"]
+    assert (tmp_path / "iris.npz").is_file()
+
+
+@pytest.mark.parametrize("csv, target", [("xor.csv", "y"), ("digits-train.csv", None),
+                                         ("lecture.csv", "2")])
+def test_init_for_each_bundled_dataset_trains(nnbp_run, tmp_path, csv, target):
+    args = ["--target", target] if target else []
+    r = nnbp_run("init", "new.yaml", "--data", DATASETS / csv, *args)
+    assert r.returncode == 0, r.stderr
+    t = nnbp_run("train", "new.yaml", "--epochs", "5", "--quiet")
+    assert t.returncode == 0, t.stderr
+
+
+def test_init_for_a_regression_csv_trains(nnbp_run, tmp_path):
+    rows = [f"{a / 4},{b / 4},{2 * a / 4 - b / 4 + 0.5}" for a in range(5) for b in range(5)]
+    (tmp_path / "reg.csv").write_text("x1,x2,y\n" + "\n".join(rows) + "\n")
+    assert nnbp_run("init", "reg.yaml", "--data", "reg.csv").returncode == 0
+    t = nnbp_run("train", "reg.yaml", "--epochs", "5", "--quiet")
+    assert t.returncode == 0, t.stderr
+    assert t.stdout.splitlines()[0] == "epoch,cost"
+
+
+def test_init_never_overwrites(nnbp_run, iris, tmp_path):
+    existing = tmp_path / "cfg" / "iris.yaml"
+    existing.write_bytes(b"# my own config\n")
+    before = existing.stat().st_mtime_ns
+    r = nnbp_run("init", "cfg/iris.yaml", "--data", "data/iris.csv")
+    assert r.returncode == 2
+    assert r.stdout == ""
+    assert r.stderr.splitlines() == [
+        "Error: cfg/iris.yaml: already exists; nnbp init never overwrites a file"]
+    assert existing.read_bytes() == b"# my own config\n"
+    assert existing.stat().st_mtime_ns == before
+
+
+@pytest.mark.parametrize("args, error", [
+    (["new.yaml", "--data", "nope.csv"], "Error: nope.csv: no such file"),
+    (["new.yaml", "--data", "data/iris.csv", "--target", "kind"],
+     "Error: data/iris.csv: no column named 'kind' for the target; columns are: sepal_length, "
+     "sepal_width, petal_length, petal_width, species"),
+    (["new.yaml", "--data", "data/iris.csv", "--target", "9"],
+     "Error: data/iris.csv: target index 9 is outside the 5 columns (0-based: 0 … 4)"),
+    (["no/such/folder/new.yaml", "--data", "data/iris.csv"],
+     "Error: no/such/folder/new.yaml: cannot be written: folder no/such/folder does not exist"),
+    (["cfg", "--data", "data/iris.csv"],
+     "Error: cfg: is a directory; give the path of the config file to write"),
+])
+def test_init_errors(nnbp_run, iris, tmp_path, args, error):
+    r = nnbp_run("init", *args)
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [error]
+    assert not (tmp_path / "new.yaml").exists()
+
+
+def test_init_of_a_ragged_csv_names_the_line(nnbp_run, tmp_path):
+    (tmp_path / "bad.csv").write_text("a,b,y\n1,2,0\n3,4\n")
+    r = nnbp_run("init", "new.yaml", "--data", "bad.csv")
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == ["Error: bad.csv, line 3: has 2 fields, the header has 3"]
+    assert str(pytest.raises(NnbpError, read_csv, tmp_path / "bad.csv", "bad.csv").value) \
+        == "bad.csv, line 3: has 2 fields, the header has 3"
+    assert not (tmp_path / "new.yaml").exists()
+
+
+def test_init_needs_data(nnbp_run):
+    r = nnbp_run("init", "new.yaml")
+    assert r.returncode == 2
+    assert "--data" in r.stderr
