@@ -1,0 +1,65 @@
+"""The bundled examples learn what they are there to show, run as a user runs
+them: ``nnbp train NAME --log-format jsonl`` from a folder outside the checkout,
+with each config's own epochs, reading the last log row.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+
+# name -> the least each column of the last log row must reach
+TARGETS = {
+    "digits": {"accuracy": 0.97, "test_accuracy": 0.93},
+    "iris": {"val_accuracy": 0.95},
+    "xor": {"accuracy": 1.0},
+    "lecture": {"accuracy": 1.0},
+}
+
+
+@pytest.fixture(scope="module")
+def example_runs(tmp_path_factory, nnbp_runner):
+    """Each bundled example trained with its defaults, side by side, each in a fresh
+    folder outside the checkout: name -> (folder, finished process)."""
+    base = tmp_path_factory.mktemp("examples")
+    folders = {name: base / name for name in TARGETS}
+    for folder in folders.values():
+        folder.mkdir()
+    with ThreadPoolExecutor(max_workers=len(TARGETS)) as pool:
+        futures = {name: pool.submit(nnbp_runner, "train", name, "--log-format", "jsonl",
+                                     cwd=folders[name])
+                   for name in TARGETS}
+        return {name: (folders[name], f.result()) for name, f in futures.items()}
+
+
+def test_examples_run_outside_the_checkout(example_runs):
+    for folder, _ in example_runs.values():
+        assert REPO not in folder.resolve().parents
+
+
+@pytest.mark.parametrize("name", TARGETS)
+def test_bundled_example_learns(example_runs, name):
+    folder, r = example_runs[name]
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    last = rows[-1]
+
+    default_epochs = yaml.safe_load((REPO / "configs" / f"{name}.yaml").read_text())[
+        "training"]["epochs"]
+    assert last["epoch"] == default_epochs
+    for column, least in TARGETS[name].items():
+        assert last[column] >= least, (name, column, last[column])
+    assert last["cost"] < rows[0]["cost"]
+
+    # The model lands in the working directory, under the example's name.
+    assert sorted(p.name for p in folder.iterdir()) == [f"{name}.npz"]
+    with np.load(folder / f"{name}.npz", allow_pickle=False) as m:
+        assert int(m["epochs"]) == default_epochs
+        assert float(m["cost_final"]) == last["cost"]
