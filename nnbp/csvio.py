@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import DataError
+from .fastcsv import parse_uint_csv
 
 
 @dataclass
@@ -41,7 +42,7 @@ class Table:
                         f"{', '.join(self.columns)}", source=self.source)
 
 
-def _open_text(path: Path, source: str) -> str:
+def _read_bytes(path: Path, source: str) -> bytes:
     if not path.exists():
         raise DataError("no such file", source=source)
     if path.is_dir():
@@ -52,8 +53,12 @@ def _open_text(path: Path, source: str) -> str:
         raise DataError(f"cannot be read: {e.strerror}", source=source) from None
     if b"\x00" in raw[:65536]:
         raise DataError("is a binary file, not CSV text", source=source)
+    return raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw  # without a byte-order mark
+
+
+def _decode(raw: bytes, source: str) -> str:
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         raise DataError(f"is not UTF-8 text (byte 0x{raw[e.start]:02x})", source=source,
@@ -63,9 +68,11 @@ def _open_text(path: Path, source: str) -> str:
 def read_csv(path: str | Path, source: str | None = None) -> Table:
     path = Path(path)
     source = source or str(path)
-    text = _open_text(path, source).replace("\r\n", "\n")
-    header_line, _, body = text.partition("\n")
-    header = next(csv.reader([header_line]), [])
+    raw = _read_bytes(path, source)
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n")
+    header_bytes, _, body_bytes = raw.partition(b"\n")
+    header = next(csv.reader([_decode(header_bytes, source)]), [])
     columns = [c.strip() for c in header]
     if not any(columns):
         raise DataError("is empty; expected a header row and data rows", source=source)
@@ -75,8 +82,14 @@ def read_csv(path: str | Path, source: str | None = None) -> Table:
     if len(set(columns)) != len(columns):
         dup = next(c for c in columns if columns.count(c) > 1)
         raise DataError(f"the header names column {dup!r} twice", source=source, line=1)
-    if not body.strip():  # checked here: numpy would warn about an empty input
+    body_bytes = body_bytes.rstrip()  # trailing blank lines and spaces
+    if not body_bytes:  # checked here: numpy would warn about an empty input
         raise DataError("has a header but no data rows", source=source)
+    plain = parse_uint_csv(body_bytes + b"\n", len(columns))  # the fast path for integers
+    if plain is not None:
+        return Table(source, columns, plain)
+    text = _decode(raw, source)
+    body = text.partition("\n")[2]
     if '"' not in body:
         fast = _read_numeric(body, len(columns))
         if fast is not None:

@@ -67,6 +67,7 @@ class Split:
     X: np.ndarray  # (m, s_1), normalized
     Y: np.ndarray  # (m, K)
     rows: np.ndarray  # row numbers (0-based) in the source file
+    X1: np.ndarray | None = None  # [1, x] per row, when X is its view X1[:, 1:]
 
 
 @dataclass
@@ -106,6 +107,8 @@ def feature_matrix(table: Table, features: list[str]) -> np.ndarray:
     for j in idx:
         if j in table.text:
             raise first_non_numeric(table, j)
+    if idx == list(range(idx[0], idx[0] + len(idx))):
+        return table.values[:, idx[0]:idx[0] + len(idx)]  # adjacent columns: a view, not a copy
     return table.values[:, idx]
 
 
@@ -176,7 +179,13 @@ def load_data(cfg, units_out) -> Data:
     dtype = np.dtype(cfg["training.dtype"])
 
     def part(Xp, Yp, rows):
-        return Split(norm.apply(Xp).astype(dtype), Yp.astype(dtype), rows)
+        # [1, x'] with x' = (x - shift)/scale, written once into the array training
+        # multiplies (the bias unit's 1 in column 0), without other copies of the data
+        X1 = np.empty((len(Xp), Xp.shape[1] + 1), dtype)
+        X1[:, 0] = 1.0
+        np.subtract(Xp, norm.shift, out=X1[:, 1:], casting="same_kind")
+        X1[:, 1:] /= norm.scale
+        return Split(X1[:, 1:], Yp.astype(dtype), rows, X1)
 
     test = None
     if cfg["data.test"] is not None:
@@ -190,5 +199,6 @@ def load_data(cfg, units_out) -> Data:
         TY = target.encode(tlabels, ttable.source)
         test = part(feature_matrix(ttable, features), TY, np.arange(len(TY)))
     val = part(X[va], Y[va], va) if len(va) else None
-    return Data(features, target, norm, part(X[tr], Y[tr], tr), val, test,
+    train = part(X[tr], Y[tr], tr) if len(va) else part(X, Y, tr)  # no copy of all rows
+    return Data(features, target, norm, train, val, test,
                 labels if labels is not None else np.empty(0))

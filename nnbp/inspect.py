@@ -36,7 +36,7 @@ def with_model(run: Run, path: str) -> Run:
                 if part is None:
                     return None
                 raw = part.X * data.norm.scale + data.norm.shift
-                return replace(part, X=norm.apply(raw).astype(part.X.dtype))
+                return replace(part, X=norm.apply(raw).astype(part.X.dtype), X1=None)
             data = replace(data, norm=norm, train=renorm(data.train), val=renorm(data.val),
                            test=renorm(data.test))
     return replace(run, Theta=Theta, data=data)

@@ -62,17 +62,15 @@ def random_weights(net: Network, seed: int, epsilon: float | None = None,
 def forward(net: Network, Theta: Weights, X: np.ndarray, ws: Workspace | None = None):
     """Forward propagation.  Returns (z, a): z[l] for l = 2 … L, a[l] for l = 1 … L."""
     ws = ws or Workspace(net, X.shape[0], X.dtype, backward=False)
-    a, z = {1: X}, ws.z  # a^(1) = x                                   (m, s_1)
-    a.update(ws.a)
+    A = {1: ws.A1(X), **ws.A}  # [1; a^(l)], the bias unit's 1 in column 0   (m, s_l + 1)
+    z, a = ws.z, {1: X, **ws.a}  # a^(1) = x
     for l in range(1, net.L):
-        W, b = Theta[l][:, 1:], Theta[l][:, 0]  # Θ^(l) without and with only its bias column
-        np.matmul(a[l], W.T, out=z[l + 1])  # z^(l+1) = Θ^(l) [1; a^(l)] …  (m, s_{l+1})
+        np.matmul(A[l], Theta[l].T, out=z[l + 1])  # z^(l+1) = Θ^(l) [1; a^(l)]  (m, s_{l+1})
         g = net.g(l + 1).g
 
-        def add_bias_and_activate(rows, l=l, b=b, g=g):
-            z[l + 1][rows] += b  # … with the bias column added as a broadcast row
+        def activate(rows, scratch, l=l, g=g):
             g(z[l + 1][rows], out=a[l + 1][rows])  # a^(l+1) = g(z^(l+1))
-        ws.each_chunk(add_bias_and_activate)
+        ws.each_block(activate)
     return z, a
 
 
@@ -111,6 +109,7 @@ def gradient(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: fl
     L, m = net.L, X.shape[0]
     ws = ws or Workspace(net, m, X.dtype)
     z, a = forward(net, Theta, X, ws)
+    A = {1: ws.X1, **ws.A}  # [1; a^(l)] as forward left them
     delta, D = ws.delta, ws.D
     COSTS[net.cost].delta(net.output, z[L], a[L], Y, out=delta[L])  # δ^(L)  (m, s_L)
     for l in range(L - 1, 1, -1):
@@ -119,14 +118,13 @@ def gradient(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: fl
         np.matmul(delta[l + 1], Theta[l][:, 1:], out=delta[l])  # (m, s_l)
         g_prime = net.g(l).g_prime
 
-        def times_g_prime(rows, l=l, g_prime=g_prime):
-            delta[l][rows] *= g_prime(z[l][rows], a[l][rows], out=ws.tmp[l][rows])
-        ws.each_chunk(times_g_prime)
+        def times_g_prime(rows, scratch, l=l, g_prime=g_prime):
+            d = delta[l][rows]
+            d *= g_prime(z[l][rows], a[l][rows], out=scratch[: d.size].reshape(d.shape))
+        ws.each_block(times_g_prime)
     for l in range(1, L):
-        # Δ^(l) = Σ_t δ^(l+1) [1; a^(l)]ᵀ;  D = Δ/m, plus (λ/m) Θ for j ≥ 1
-        np.sum(delta[l + 1], axis=0, out=D[l][:, 0])  # bias column        (s_{l+1},)
-        np.matmul(delta[l + 1].T, a[l], out=D[l][:, 1:])  # (s_{l+1}, s_l)
-        D[l] /= m
+        np.matmul(delta[l + 1].T, A[l], out=D[l])  # Δ^(l) = Σ_t δ^(l+1) [1; a^(l)]ᵀ
+        D[l] /= m  # D = Δ/m, plus (λ/m) Θ for j ≥ 1 (the bias column is not regularized)
         D[l][:, 1:] += (lam / m) * Theta[l][:, 1:]
     return Backprop(D, z, a, delta)
 

@@ -105,7 +105,7 @@ class Trainer:
     def __iter__(self) -> Iterator[Step]:
         net, tr = self.run.net, self.run.data.train
         alpha, lam, E, L = self.learning_rate, self.lam, self.epochs, self.run.net.L
-        ws = Workspace(net, len(tr.X), tr.X.dtype)  # every epoch reuses these buffers
+        ws = Workspace(net, len(tr.X), tr.X.dtype, X1=tr.X1)  # every epoch reuses these
         # Θ double buffer; a copy, not empty_like, so that a non-finite cost at epoch 0
         # falls back to the initial weights rather than to uninitialized memory
         spare = {l: T.copy() for l, T in self.Theta.items()}
