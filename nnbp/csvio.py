@@ -71,7 +71,8 @@ def read_csv(path: str | Path, source: str | None = None) -> Table:
     raw = _read_bytes(path, source)
     if b"\r" in raw:
         raw = raw.replace(b"\r\n", b"\n")
-    header_bytes, _, body_bytes = raw.partition(b"\n")
+    cut = raw.find(b"\n")
+    header_bytes = raw[:cut] if cut >= 0 else raw
     header = next(csv.reader([_decode(header_bytes, source)]), [])
     columns = [c.strip() for c in header]
     if not any(columns):
@@ -82,10 +83,16 @@ def read_csv(path: str | Path, source: str | None = None) -> Table:
     if len(set(columns)) != len(columns):
         dup = next(c for c in columns if columns.count(c) > 1)
         raise DataError(f"the header names column {dup!r} twice", source=source, line=1)
-    body_bytes = body_bytes.rstrip()  # trailing blank lines and spaces
-    if not body_bytes:  # checked here: numpy would warn about an empty input
+    start, end = len(header_bytes) + 1, len(raw)
+    while end > start and raw[end - 1] in b" \t\n":  # trailing blank lines and spaces
+        end -= 1
+    if end <= start:  # checked here: numpy would warn about an empty input
         raise DataError("has a header but no data rows", source=source)
-    plain = parse_uint_csv(body_bytes + b"\n", len(columns))  # the fast path for integers
+    # the fast path for plain integers, on the file's own bytes (no copy of them)
+    body = np.frombuffer(raw, dtype=np.uint8)[start:end + 1] if end < len(raw) \
+        and raw[end] == 10 else np.frombuffer(raw[start:end] + b"\n", dtype=np.uint8)
+    plain = parse_uint_csv(body, len(columns))
+    del body
     if plain is not None:
         return Table(source, columns, plain)
     text = _decode(raw, source)

@@ -15,19 +15,21 @@ CHUNK = 1 << 22  # bytes parsed per step; the temporaries are a few times this
 MAX_DIGITS = 15  # integers below 10^15 are exact in float64
 
 
-def parse_uint_csv(body: bytes, n_cols: int) -> np.ndarray | None:
-    """The rows of ``body`` (no header; every line ends with a newline) as a
-    float64 array of shape (rows, n_cols), or None when it is not plain integers."""
-    rows = body.count(b"\n")
+def parse_uint_csv(buf: np.ndarray, n_cols: int) -> np.ndarray | None:
+    """The rows in the bytes ``buf`` (a uint8 array: no header, every line ending
+    with a newline) as a float64 array (rows, n_cols), or None when they are not
+    plain integers."""
+    rows = int(np.count_nonzero(buf == 10))
     out = np.empty((rows, n_cols))
     flat = out.reshape(-1)
-    buf = np.frombuffer(body, dtype=np.uint8)
     done_tokens, start = 0, 0
     while start < len(buf):
         end = min(start + CHUNK, len(buf))
         if end < len(buf):  # cut after a newline, so that rows stay whole
-            end = start + int(np.flatnonzero(buf[start:end] == 10)[-1]) + 1 \
-                if (buf[start:end] == 10).any() else body.index(b"\n", end) + 1
+            newlines = np.flatnonzero(buf[start:end] == 10)
+            if len(newlines) == 0:
+                newlines = np.flatnonzero(buf[start:] == 10)[:1]  # a line longer than CHUNK
+            end = start + int(newlines[-1]) + 1
         parsed = _parse_chunk(buf[start:end], n_cols, flat[done_tokens:])
         if parsed is None:
             return None

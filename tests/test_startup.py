@@ -1,0 +1,32 @@
+"""``nnbp --help`` and ``--version`` stay quick: they import neither numpy nor
+rich (timings are in benchmarks/bench_startup.py; this checks the cause)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import nnbp_env
+
+PROBE = """
+import json, sys
+sys.argv = ["nnbp"] + sys.argv[1:]
+from cli.main import app
+try:
+    app(prog_name="nnbp")
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["train", "--help"],
+                                  ["explain", "--help"]])
+def test_help_and_version_import_no_numpy_or_rich(args):
+    r = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True,
+                       env=nnbp_env(), timeout=60)
+    modules = json.loads(r.stderr.strip().splitlines()[-1])
+    assert r.stdout.strip()  # the help or the version was printed
+    heavy = [m for m in modules if m.split(".")[0] in ("numpy", "rich", "yaml")]
+    assert heavy == []
