@@ -1,15 +1,20 @@
-"""``nnbp explain``: every δ_j^(l) of one example, as a Θ-weighted sum."""
+"""``nnbp explain``: every δ_j^(l) of one example, as a Θ-weighted sum.
+
+The command picks the example and what to show, and hands the library's plain
+explanation to a renderer: the rich table below, JSON, ``cli/formats.py`` (LaTeX,
+Markdown) or ``cli/diagram.py`` (the network as SVG or PNG)."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Optional
 
 import typer
 
-from cli.notation import num, paren, sym
+from cli.notation import fold, num, sym
 
-MAX_TERMS = 6  # terms shown per unit before the smallest are folded
+FORMATS = ("table", "json", "latex", "markdown")
 
 
 def explain(
@@ -18,16 +23,26 @@ def explain(
                                         "model (default: the config's initial weights)."),
     example: int = typer.Option(1, "--example", "-e", help="Example t (1-based row of the "
                                 "training file)."),
-    layer: Optional[int] = typer.Option(None, "--layer", "-l", help="Show only layer l."),
-    unit: Optional[int] = typer.Option(None, "--unit", "-u", help="Show only unit j of --layer, "
-                                       "every term."),
+    layer: Optional[int] = typer.Option(None, "--layer", "-l", help="Show only layer l (a "
+                                        "--diagram of a large network: the part around it)."),
+    unit: Optional[str] = typer.Option(None, "--unit", "-u", help="Show only unit j of --layer, "
+                                       "every term; or --unit l,j for unit j of layer l.",
+                                       metavar="J|L,J"),
     x: Optional[str] = typer.Option(None, "--x", help="An example typed in: comma-separated "
                                     "feature values (raw, normalized like the training data)."),
     y: Optional[str] = typer.Option(None, "--y", help="The typed example's label (or targets)."),
-    as_json: bool = typer.Option(False, "--json", help="The explanation as one JSON object."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="table (the default), json, "
+                                      "latex (an amsmath fragment) or markdown.",
+                                      metavar="FORMAT"),
+    as_json: bool = typer.Option(False, "--json", help="The explanation as one JSON object "
+                                 "(--format json)."),
     check: bool = typer.Option(False, "--check", help="Beside each δ, ∂cost/∂z by finite "
                                "differences."),
     gradient: bool = typer.Option(False, "--gradient", help="Show ∂cost/∂Θ^(l) of this example."),
+    diagram: Optional[str] = typer.Option(
+        None, "--diagram", help="Draw the network with this example's numbers to FILE.svg or "
+        "FILE.png ('-': SVG on stdout) instead of printing a table; --unit highlights the "
+        "edges feeding that δ.", metavar="FILE"),
 ) -> None:
     """Show one example's forward pass and each δ_j^(l) as a Θ-weighted sum."""
     from nnbp.config import load_config
@@ -36,18 +51,11 @@ def explain(
     from nnbp.inspect import example as pick, typed_example, with_model
     from nnbp.train import prepare
 
+    fmt = output_format(fmt, as_json, diagram)
     run = prepare(load_config(config))
     if model:
         run = with_model(run, model)
-    L = run.net.L
-    if layer is not None and not 2 <= layer <= L:
-        raise UsageError(f"--layer {layer} does not exist: layers with a δ are 2 … {L}")
-    if unit is not None:
-        if layer is None:
-            raise UsageError("--unit needs --layer")
-        if not 1 <= unit <= run.net.s(layer):
-            raise UsageError(f"--unit {unit} does not exist: layer {layer} has units "
-                             f"1 … {run.net.s(layer)}")
+    layer, j = selection(layer, unit, run.net)
     if x is not None:
         xv, yv = typed_example(run, x, y)
         t = None
@@ -57,10 +65,62 @@ def explain(
         xv, yv = pick(run, example)
         t = example
     result = explain_one(run.net, run.Theta, xv, yv, t, check=check)
-    if as_json:
+    name = Path(config).stem + (f" with {Path(model).name}" if model else "")
+    if diagram is not None:
+        from cli.diagram import write
+
+        write(diagram, result, layer=layer, unit=j, title=name, activation=run.net.activation)
+    if fmt == "json":
         typer.echo(json.dumps(result))
-        return
-    render(result, run, layer=layer, unit=unit, check=check, gradient=gradient)
+    elif fmt in ("latex", "markdown"):
+        from cli import formats
+
+        typer.echo(getattr(formats, fmt)(result, layer=layer, unit=j, check=check,
+                                         gradient=gradient, title=name))
+    elif fmt == "table":
+        render(result, run, layer=layer, unit=j, check=check, gradient=gradient)
+
+
+def output_format(fmt: Optional[str], as_json: bool, diagram: Optional[str]) -> Optional[str]:
+    """What goes to stdout: a --format, the table by default, nothing beside a --diagram file."""
+    from nnbp.errors import UsageError
+
+    if fmt is not None and fmt.lower() not in FORMATS:
+        raise UsageError(f"--format {fmt} is not one of {', '.join(FORMATS)}")
+    fmt = fmt.lower() if fmt else None
+    if as_json:
+        if fmt not in (None, "json"):
+            raise UsageError(f"--json is --format json, it cannot go with --format {fmt}")
+        fmt = "json"
+    if diagram == "-" and fmt is not None:
+        raise UsageError(f"--diagram - writes the SVG on stdout: it cannot go with --format {fmt}")
+    return fmt if fmt or diagram is not None else "table"
+
+
+def selection(layer: Optional[int], unit: Optional[str], net) -> tuple[Optional[int], Optional[int]]:
+    """--layer l and --unit j, or --unit l,j: the layer and unit to show, checked."""
+    from nnbp.errors import UsageError
+
+    L, j = net.L, None
+    if unit is not None:
+        parts = unit.replace(" ", "").split(",")
+        if len(parts) > 2 or not all(p.lstrip("-").isdigit() for p in parts):
+            raise UsageError(f"--unit {unit} is not a unit: write --unit j (with --layer l) "
+                             "or --unit l,j")
+        if len(parts) == 2:
+            l_, j = int(parts[0]), int(parts[1])
+            if layer is not None and layer != l_:
+                raise UsageError(f"--unit {unit} is in layer {l_}, but --layer is {layer}")
+            layer = l_
+        elif layer is None:
+            raise UsageError("--unit needs --layer (or write --unit l,j)")
+        else:
+            j = int(parts[0])
+    if layer is not None and not 2 <= layer <= L:
+        raise UsageError(f"--layer {layer} does not exist: layers with a δ are 2 … {L}")
+    if j is not None and not 1 <= j <= net.s(layer):
+        raise UsageError(f"--unit {unit} does not exist: layer {layer} has units 1 … {net.s(layer)}")
+    return layer, j
 
 
 def vec(values: list, most: int = 8) -> str:
@@ -142,17 +202,12 @@ def hidden_table(d: dict, l: int, Theta: list, delta_next: list, *, unit, check)
     for j, terms in enumerate(d["terms"], start=1):
         if unit is not None and j != unit:
             continue
-        order = range(len(terms))
-        shown = list(order)
-        if unit is None and len(terms) > MAX_TERMS:  # keep the largest, fold the rest
-            shown = sorted(sorted(order, key=lambda i: -abs(terms[i]))[: MAX_TERMS - 1])
+        shown, folded, rest = fold(terms, whole=unit is not None)
         for n, i in enumerate(shown):  # Θ's row i is unit i of layer l+1, column j unit j of l
             t.add_row(str(j) if n == 0 else "", ("  " if n == 0 else "+ ")
                       + f"{sym('Θ', l, i + 1, j)}·{sym('δ', l + 1, i + 1)}",
                       num(Theta[i][j]), num(delta_next[i]), num(terms[i]))
-        folded = len(terms) - len(shown)
         if folded:
-            rest = sum(terms[i] for i in order if i not in shown)
             t.add_row("", f"+ {folded} smaller terms (folded)", "", "", num(rest))
         t.add_row("", "= weighted sum", "", "", num(d["weighted_sum"][j - 1]))
         t.add_row("", f"× g'(z_{j}^({l}))", "", "", num(d["g_prime"][j - 1]))

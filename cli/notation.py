@@ -21,3 +21,18 @@ def num(v: float, digits: int = 5) -> str:
 def paren(v: float) -> str:
     """A factor in a product: negative numbers in parentheses."""
     return f"({num(v)})" if v < 0 else num(v)
+
+
+MAX_TERMS = 6  # terms Θ_ij·δ_i shown per unit before the smallest are folded
+
+
+def fold(terms: list[float], whole: bool = False) -> tuple[list[int], int, float]:
+    """Which terms of a long sum to show: all of them (``whole``, or a short sum), else
+    the MAX_TERMS - 1 largest in |value|, in their order; then how many were folded
+    and their sum."""
+    shown = list(range(len(terms)))
+    if not whole and len(terms) > MAX_TERMS:  # keep the largest, fold the rest
+        shown = sorted(sorted(shown, key=lambda i: -abs(terms[i]))[: MAX_TERMS - 1])
+    keep = set(shown)
+    rest = [terms[i] for i in range(len(terms)) if i not in keep]
+    return shown, len(rest), sum(rest)

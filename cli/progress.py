@@ -13,13 +13,15 @@ def stderr_console():
 
 
 class Progress:
-    """A rich progress bar with the current cost, redrawn at most ten times a second."""
+    """A rich progress bar with the current cost, redrawn at most ten times a second;
+    with ``plot``, a small live cost curve under it (cli/liveplot.py)."""
 
-    def __init__(self, epochs: int, enabled: bool = True):
+    def __init__(self, epochs: int, enabled: bool = True, plot: bool = False):
         self.epochs = epochs
         self.enabled = enabled and sys.stderr.isatty()
         self._bar = None
         self._last = 0.0
+        self._plot, self._plot_wanted = None, plot
 
     def __enter__(self):
         if self.enabled:
@@ -27,6 +29,12 @@ class Progress:
                                        TimeElapsedColumn, TimeRemainingColumn)
             from rich.progress import Progress as RichProgress
 
+            if self._plot_wanted:
+                from cli.liveplot import LivePlot, with_plot
+
+                self._plot = LivePlot()
+                if not sys.stdout.isatty():  # else log rows scroll there: the curve at the end
+                    RichProgress = with_plot(RichProgress, self._plot)
             self._bar = RichProgress(
                 TextColumn("epoch"), MofNCompleteColumn(), BarColumn(),
                 TextColumn("cost {task.fields[cost]}"), TimeElapsedColumn(),
@@ -39,6 +47,8 @@ class Progress:
         """Redraw from a training step; its cost is only computed when the bar is redrawn."""
         if self._bar is None:
             return
+        if self._plot is not None and step.row is not None:
+            self._plot.add(step.row)
         now = time.monotonic()
         if now - self._last >= 0.1 or step.epoch == self.epochs:
             self._last = now
@@ -47,6 +57,8 @@ class Progress:
     def __exit__(self, *exc):
         if self._bar is not None:
             self._bar.__exit__(*exc)
+            if self._plot is not None and self._plot.rows:  # the whole curve stays on screen
+                self._bar.console.print(self._plot.final())
         return False
 
 

@@ -1,0 +1,169 @@
+"""``explain --format latex|markdown``: the explanation for slides, papers, notes and issues.
+
+Both carry what the table shows: the forward pass, δ^(L), and each hidden δ_j^(l) as
+the lecture writes it, then with the numbers substituted,
+
+    δ_j^(l) = (Θ^(l)_{1j} δ^(l+1)_1 + Θ^(l)_{2j} δ^(l+1)_2 + …) · g'(z^(l)_j)
+            = ((0.6)(−0.078144) + …)(0.24895) = −0.016084
+
+LaTeX as ``align*`` environments for a document with ``amsmath``; Markdown with the
+same equations in ``$$`` blocks and the values in tables.  Long sums fold as the
+table folds them (the largest terms, then the rest as one number).
+"""
+
+from __future__ import annotations
+
+from cli.notation import fold, num
+
+
+def tnum(v: float, digits: int = 5) -> str:
+    """A number for LaTeX, as the table rounds it: 1.2346 \\times 10^{-5} for 1.2346e-05."""
+    s = num(v, digits)
+    if s in ("inf", "-inf", "nan"):
+        return {"inf": r"\infty", "-inf": r"-\infty", "nan": r"\mathrm{NaN}"}[s]
+    if "e" in s:
+        mantissa, exponent = s.split("e")
+        return f"{mantissa} \\times 10^{{{int(exponent)}}}"
+    return s
+
+
+def sub(*idx: int) -> str:
+    """Indices: 12, or 10,1 when one has two digits (as the table writes Θ_{10,1})."""
+    return "".join(map(str, idx)) if all(i < 10 for i in idx) else ",".join(map(str, idx))
+
+
+def vec(values: list, most: int = 8) -> str:
+    shown = ",\\ ".join(tnum(v) for v in values[:most])
+    if len(values) > most:
+        shown += f",\\ \\dots\\ \\text{{({len(values)} values)}}"
+    return f"\\left({shown}\\right)"
+
+
+def sections(e: dict, *, layer=None, unit=None, check=False, gradient=False) -> list:
+    """[(title, [align lines "lhs &= rhs"])] in the table's order; titles are plain text."""
+    lay = {d["l"]: d for d in e["layers"]}
+    L = len(lay)
+    out = []
+    if layer is None:
+        lines = [f"a^{{(1)}} &= x = {vec(lay[1]['a'])}"]
+        for l in range(2, L + 1):
+            lines += [f"z^{{({l})}} &= \\Theta^{{({l - 1})}} [1;\\ a^{{({l - 1})}}] "
+                      f"= {vec(lay[l]['z'])}",
+                      f"a^{{({l})}} &= g(z^{{({l})}}) = {vec(lay[l]['a'])}"]
+        lines += [f"h_\\Theta(x) &= a^{{({L})}} = {vec(lay[L]['a'])}, \\qquad y = {vec(e['y'])}",
+                  f"\\mathrm{{cost}}(t) &= {tnum(e['cost'], 8)}"]
+        out.append(("Forward pass: z^(l+1) = Θ^(l) [1; a^(l)], a^(l+1) = g(z^(l+1))", lines))
+    if layer in (None, L):
+        d, lines = lay[L], []
+        for k in range(1, len(d["a"]) + 1):
+            if unit is not None and k != unit:
+                continue
+            a, y = tnum(d["a"][k - 1]), paren(e["y"][k - 1])
+            if "g_prime" in d:
+                line = (f"\\delta_{{{k}}}^{{({L})}} &= \\left(a^{{({L})}}_{{{k}}} - y_{{{k}}}\\right)"
+                        f" g'(z^{{({L})}}_{{{k}}}) = ({a} - {y})({tnum(d['g_prime'][k - 1])})")
+            else:
+                line = f"\\delta_{{{k}}}^{{({L})}} &= a^{{({L})}}_{{{k}}} - y_{{{k}}} = {a} - {y}"
+            lines.append(line + f" = {tnum(d['delta'][k - 1])}" + numeric(d, L, k, check))
+        out.append((f"Output layer: δ^({L}) = a^({L}) − y"
+                    + (f" times g'(z^({L}))" if "g_prime" in d else ""), lines))
+    for l in range(L - 1, 1, -1):
+        if layer in (None, l):
+            lines = [line for j in range(1, len(lay[l]["a"]) + 1) if unit in (None, j)
+                     for line in hidden(e, lay, l, j, whole=unit is not None, check=check)]
+            out.append((f"Layer {l}: δ_j^({l}) = (Σ_i Θ_ij^({l}) δ_i^({l + 1})) · g'(z_j^({l}))",
+                        lines))
+    if gradient:
+        out.append(("This example's gradient: ∂cost/∂Θ^(l) = δ^(l+1) [1; a^(l)]ᵀ",
+                    [f"\\frac{{\\partial\\,\\mathrm{{cost}}}}{{\\partial\\Theta^{{({l})}}}} &= "
+                     f"\\delta^{{({l + 1})}} [1;\\ a^{{({l})}}]^{{T}} = "
+                     + matrix(e["gradient"][str(l)]) for l in range(1, L)]))
+    return out
+
+
+def hidden(e: dict, lay: dict, l: int, j: int, *, whole: bool, check: bool) -> list[str]:
+    """δ_j^(l) in symbols, then in numbers: two align lines."""
+    d, Theta, after = lay[l], e["Theta"][str(l)], lay[l + 1]["delta"]
+    terms = d["terms"][j - 1]
+    shown, folded, rest = fold(terms, whole)
+    # Θ's row i is unit i of layer l+1, its column j unit j of layer l (0 is the bias)
+    syms = [f"\\Theta^{{({l})}}_{{{sub(i + 1, j)}}}\\delta^{{({l + 1})}}_{{{i + 1}}}" for i in shown]
+    nums = [f"({tnum(Theta[i][j])})({tnum(after[i])})" for i in shown]
+    if folded:
+        syms.append(f"\\dots\\text{{ ({folded} more)}}")
+        nums.append(f"({tnum(rest)})\\text{{ ({folded} more)}}")
+    return [f"\\delta_{{{j}}}^{{({l})}} &= \\left({' + '.join(syms)}\\right) g'(z^{{({l})}}_{{{j}}})",
+            f"&= \\left({' + '.join(nums)}\\right)({tnum(d['g_prime'][j - 1])}) = "
+            f"{tnum(d['delta'][j - 1])}" + numeric(d, l, j, check)]
+
+
+def numeric(d: dict, l: int, j: int, check: bool) -> str:
+    """With --check: the finite difference ∂cost/∂z_j^(l) beside δ_j^(l)."""
+    if not check:
+        return ""
+    return (f" \\qquad \\left[\\frac{{\\partial\\,\\mathrm{{cost}}}}{{\\partial z^{{({l})}}_{{{j}}}}}"
+            f" \\approx {tnum(d['delta_numeric'][j - 1])}\\right]")
+
+
+def paren(v: float) -> str:
+    return f"({tnum(v)})" if v < 0 else tnum(v)
+
+
+def matrix(rows: list) -> str:
+    """An array, which unlike amsmath's bmatrix takes any number of columns."""
+    body = " \\\\ ".join(" & ".join(tnum(v) for v in row) for row in rows)
+    return f"\\left[\\begin{{array}}{{{'r' * len(rows[0])}}} {body} \\end{{array}}\\right]"
+
+
+def heading(e: dict, title: str) -> str:
+    who = f"example {e['example']}" if e["example"] is not None else "an example typed in"
+    return f"{title}: {who}"
+
+
+def latex(e: dict, *, title: str = "nnbp", **select) -> str:
+    """A fragment for a document with \\usepackage{amsmath}: one align* a section."""
+    parts = [f"% nnbp explain, {heading(e, title)}; needs \\usepackage{{amsmath}}"]
+    for name, lines in sections(e, **select):
+        if lines:
+            parts.append(f"% {name}\n\\begin{{align*}}\n" + " \\\\\n".join(lines)
+                         + "\n\\end{align*}")
+    return "\n".join(parts)
+
+
+def markdown(e: dict, *, title: str = "nnbp", **select) -> str:
+    """Headings, the values in tables, the equations in $$ blocks (as GitHub shows them)."""
+    lay = {d["l"]: d for d in e["layers"]}
+    L = len(lay)
+    out = [f"## {heading(e, title)}", "",
+           f"x = {plain(e['x'])}, y = {plain(e['y'])}, cost(t) = {num(e['cost'], 8)}"]
+    for name, lines in sections(e, **select):
+        if not lines:
+            continue
+        out += ["", f"### {name}", ""]
+        if name.startswith("Forward"):  # a table says it all
+            out += table(["l", "j", "z_j^(l)", "a_j^(l)"],
+                         [[str(l), str(j), num(lay[l]["z"][j - 1]) if l > 1 else "",
+                           num(lay[l]["a"][j - 1])] for l in range(1, L + 1)
+                          for j in range(1, len(lay[l]["a"]) + 1)])
+            out += ["", f"h_Θ(x) = {plain(lay[L]['a'])} against y = {plain(e['y'])}"]
+            continue
+        elif name.startswith("Layer"):
+            l = int(name.split(":")[0].split()[1])
+            units = [j for j in range(1, len(lay[l]["a"]) + 1)
+                     if select.get("unit") in (None, j)]
+            out += table(["j", "weighted sum", f"g'(z_j^({l}))", f"δ_j^({l})"],
+                         [[str(j), num(lay[l]["weighted_sum"][j - 1]),
+                           num(lay[l]["g_prime"][j - 1]), num(lay[l]["delta"][j - 1])]
+                          for j in units]) + [""]
+        out += ["$$", "\\begin{aligned}", " \\\\\n".join(lines), "\\end{aligned}", "$$"]
+    return "\n".join(out)
+
+
+def table(head: list[str], rows: list[list[str]]) -> list[str]:
+    return (["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
+            + ["| " + " | ".join(r) + " |" for r in rows])
+
+
+def plain(values: list, most: int = 8) -> str:
+    shown = ", ".join(num(v) for v in values[:most])
+    return f"({shown}, … {len(values)} values)" if len(values) > most else f"({shown})"

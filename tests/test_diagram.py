@@ -1,0 +1,398 @@
+"""``explain --diagram``: the network figure, read back with xml.etree.
+
+The figure is checked against the ``explain`` object it draws (circles, edges,
+labels, the highlighted edges of --unit, colours by sign), against the size limits,
+and, where the system has an SVG renderer, as a PNG that is not blank.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import struct
+import subprocess
+import zlib
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import numpy as np
+import pytest
+
+from cli.diagram import MAX_EDGES, MAX_UNITS, plan, svg
+from nnbp.config import load_config
+from nnbp.errors import UsageError
+from nnbp.explain import explain
+from nnbp.inspect import example
+from nnbp.network import Network
+from nnbp.train import prepare
+
+from conftest import nnbp_argv, nnbp_env, run_nnbp
+
+NS = {"s": "http://www.w3.org/2000/svg"}
+REPO = Path(__file__).resolve().parent.parent
+
+
+def shown(v: float) -> str:
+    return f"{v:.5g}".replace("-", "−")  # the tables' rounding, with a real minus sign
+
+
+def lecture(t: int = 1) -> dict:
+    run = prepare(load_config("lecture"))
+    return explain(run.net, run.Theta, *example(run, t), t)
+
+
+def random_net(sizes, seed=0) -> dict:
+    net = Network(tuple(sizes))
+    rng = np.random.default_rng(seed)
+    Theta = {l: rng.uniform(-1, 1, size=net.shape(l)) for l in range(1, net.L)}
+    return explain(net, Theta, rng.normal(size=sizes[0]), np.eye(sizes[-1])[0], 1)
+
+
+def parse(text: str) -> ET.Element:
+    return ET.fromstring(text)
+
+
+def classed(root, tag: str, name: str) -> list[ET.Element]:
+    return [el for el in root.iter(f"{{{NS['s']}}}{tag}") if name in el.get("class", "").split()]
+
+
+def text_of(el) -> str:
+    return "".join(el.itertext())
+
+
+def layer(e: dict, l: int) -> dict:
+    return next(d for d in e["layers"] if d["l"] == l)
+
+
+# --- what is drawn -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sizes", [(2, 2, 2, 1), (4, 8, 3), (3, 12, 2), (2, 3, 1), (1, 1)])
+def test_circles_and_edges_are_the_network(sizes):
+    e = lecture() if sizes == (2, 2, 2, 1) else random_net(sizes)
+    root = parse(svg(e))
+    L = len(sizes)
+    units = classed(root, "circle", "unit")
+    for l, s in enumerate(sizes, start=1):
+        in_layer = [c for c in units if c.get("data-l") == str(l)]
+        bias = [c for c in in_layer if "bias" in c.get("class")]
+        assert len(in_layer) == s + (l < L), l  # s_l units and the bias (not in the output layer)
+        assert len(bias) == (l < L) and all(c.get("data-j") == "0" for c in bias)
+        assert sorted(int(c.get("data-j")) for c in in_layer) == list(range(0 if l < L else 1, s + 1))
+    edges = classed(root, "line", "edge")
+    assert len(edges) == sum((sizes[k] + 1) * sizes[k + 1] for k in range(L - 1))
+    drawn = {(int(x.get("data-l")), int(x.get("data-i")), int(x.get("data-j"))) for x in edges}
+    assert len(drawn) == len(edges)  # each Θ^(l)_{ij} once
+    for x in edges:  # each edge carries its own Θ^(l)_{ij}: row i, column j (0 is the bias)
+        l, i, j = (int(x.get(f"data-{k}")) for k in "lij")
+        assert float(x.get("data-theta")) == e["Theta"][str(l)][i - 1][j]
+    assert not classed(root, "line", "hl")  # nothing chosen, nothing highlighted
+
+
+def test_colours_and_widths_follow_theta():
+    e = random_net((4, 8, 3), seed=3)
+    edges = classed(parse(svg(e)), "line", "edge")
+    theta = [float(x.get("data-theta")) for x in edges]
+    assert any(t > 0 for t in theta) and any(t < 0 for t in theta)
+    for x, t in zip(edges, theta):
+        r, g, b = (int(x.get("stroke")[k:k + 2], 16) for k in (1, 3, 5))
+        assert (b > r) if t >= 0 else (r > b), (t, x.get("stroke"))  # blue positive, red negative
+    positive = {x.get("stroke") for x, t in zip(edges, theta) if t >= 0}
+    negative = {x.get("stroke") for x, t in zip(edges, theta) if t < 0}
+    assert len(positive) == len(negative) == 1 and positive != negative
+    widths = [float(x.get("stroke-width")) for x in edges]
+    order = np.argsort(np.abs(theta))
+    assert all(np.diff(np.array(widths)[order]) >= -1e-9)  # wider as |Θ| grows
+    assert widths[order[-1]] > 3 * widths[order[0]]
+
+
+def test_labels_are_the_explain_numbers():
+    e = lecture()
+    root = parse(svg(e))
+    for d in e["layers"]:
+        l = d["l"]
+        for kind, key in (("a", "a"), ("delta", "delta"), ("z", "z")):
+            labels = {int(t.get("data-j")): text_of(t) for t in classed(root, "text", kind)
+                      if t.get("data-l") == str(l)}
+            if key not in d:  # layer 1: a = x, no z and no δ
+                assert labels == {}, (l, kind)
+                continue
+            assert sorted(labels) == list(range(1, len(d[key]) + 1))
+            for j, v in enumerate(d[key], start=1):
+                assert shown(v) in labels[j], (l, kind, j, labels[j])
+                if l > 1:  # "a1 0.52373"; an input unit shows x_j above its value
+                    assert labels[j].startswith({"a": "a", "delta": "δ", "z": "z"}[kind] + str(j))
+    # the lecture's numbers, as in tests/test_explain.py
+    assert "−0.016084" in text_of(next(t for t in classed(root, "text", "delta")
+                                       if (t.get("data-l"), t.get("data-j")) == ("2", "2")))
+    assert [text_of(t) for t in classed(root, "text", "y")] == ["y1 = 1"]
+
+
+def test_headers_name_a_z_delta_of_each_layer():
+    root = parse(svg(lecture(), title="lecture"))
+    texts = [text_of(t) for t in root.iter(f"{{{NS['s']}}}text")]
+    assert "lecture: example 1" in texts
+    assert "a(1) = x" in texts  # a^(1) = x, the superscript a tspan
+    for l in (2, 3):
+        assert f"z({l})   a({l})   δ({l})" in texts
+    assert "z(4)   a(4) = hΘ(x)   δ(4)" in texts
+
+
+# --- --unit: the edges into δ_j^(l) and the weighted sum ------------------------------
+
+def highlighted(root) -> set[tuple[int, int, int]]:
+    return {tuple(int(x.get(f"data-{k}")) for k in "lij") for x in classed(root, "line", "hl")}
+
+
+@pytest.mark.parametrize("l,j", [(2, 1), (2, 2), (3, 1), (3, 2)])
+def test_unit_highlights_exactly_the_edges_into_its_delta(l, j):
+    e = lecture()
+    root = parse(svg(e, layer=l, unit=j))
+    s_next = len(layer(e, l + 1)["a"])
+    # δ_j^(l) = (Σ_i Θ^(l)_{ij} δ_i^(l+1)) g'(z_j^(l)): column j of Θ^(l), every row i
+    assert highlighted(root) == {(l, i, j) for i in range(1, s_next + 1)}
+    chosen = classed(root, "circle", "chosen")
+    assert [(c.get("data-l"), c.get("data-j")) for c in chosen] == [(str(l), str(j))]
+    eq = [text_of(t) for t in classed(root, "text", "equation")]
+    d = layer(e, l)
+    assert eq[0].startswith(f"δ{j}({l}) = (")
+    for i in range(1, s_next + 1):
+        assert f"Θ{i}{j}({l}) δ{i}({l + 1})" in eq[0]  # the lecture's symbols ...
+        theta, delta_i = e["Theta"][str(l)][i - 1][j], layer(e, l + 1)["delta"][i - 1]
+        assert f"({shown(theta)})({shown(delta_i)})" in eq[1]  # ... and the numbers
+    assert eq[1].endswith(f"· {shown(d['g_prime'][j - 1])}")
+    assert eq[-1] == (f"= {shown(d['weighted_sum'][j - 1])} · {shown(d['g_prime'][j - 1])} "
+                      f"= {shown(d['delta'][j - 1])}")
+    tags = [text_of(t) for t in classed(root, "text", "theta")]
+    assert len(tags) == s_next
+
+
+def test_lecture_unit_2_2_is_the_lectures_sum():
+    root = parse(svg(lecture(), layer=2, unit=2))
+    assert highlighted(root) == {(2, 1, 2), (2, 2, 2)}  # Θ^(2)_12 and Θ^(2)_22
+    eq = [text_of(t) for t in classed(root, "text", "equation")]
+    assert eq == ["δ2(2) = (Θ12(2) δ1(3) + Θ22(2) δ2(3)) · g′(z2(2))",
+                  "= ((0.6)(−0.078144) + (−0.3)(0.059075)) · 0.24895",
+                  "= −0.064609 · 0.24895 = −0.016084"]
+    assert sorted(text_of(t) for t in classed(root, "text", "theta")) == [
+        "Θ12(2) = 0.6", "Θ22(2) = −0.3"]
+
+
+def test_output_unit_has_no_edges_into_it_and_says_a_minus_y():
+    e = lecture()
+    root = parse(svg(e, layer=4, unit=1))
+    assert highlighted(root) == set()
+    assert [text_of(t) for t in classed(root, "text", "equation")] == [
+        "δ1(4) = a1(4) − y1 = 0.60459 − 1 = −0.39541"]
+
+
+def test_two_digit_indices_and_escaping():
+    e = random_net((3, 2, 11), seed=5)
+    root = parse(svg(e, layer=2, unit=1, title='a <b> & "c"'))
+    assert highlighted(root) == {(2, i, 1) for i in range(1, 12)}
+    eq = " ".join(text_of(t) for t in classed(root, "text", "equation"))
+    assert "Θ10,1(2) δ10(3)" in eq and "Θ11,1(2) δ11(3)" in eq
+    assert text_of(next(root.iter(f"{{{NS['s']}}}text"))) == 'a <b> & "c": example 1'
+
+
+# --- networks too large to draw -------------------------------------------------------------
+
+def test_size_limits():
+    assert plan([MAX_UNITS, 2, 1], None, None)[0] == (1, list(range(MAX_UNITS + 1)))
+    with pytest.raises(UsageError, match="too large to draw legibly.*--layer"):
+        plan([MAX_UNITS + 1, 2, 1], None, None)
+    with pytest.raises(UsageError, match="too large"):  # narrow layers, too many edges
+        plan([10, 10, 10, 10], None, None)  # 3 · 11 · 10 = 330 edges
+    assert 3 * 11 * 10 > MAX_EDGES >= 11 * 10
+    # the part around --layer, and one unit of a layer too wide to draw
+    with pytest.raises(UsageError, match="add --unit"):
+        plan([64, 25, 10], 2, None)
+    assert plan([64, 25, 10], 2, 3) == [(2, [3]), (3, list(range(1, 11)))]
+    assert plan([64, 8, 10], 2, None) == [(2, list(range(9))), (3, list(range(1, 11)))]
+    assert plan([64, 25, 10], 3, None) == [(3, list(range(1, 11)))]
+    with pytest.raises(UsageError, match="--format table"):
+        plan([64, 25, 30], 2, 3)  # δ_3^(2) sums over 30 units
+
+
+def test_part_of_a_large_network():
+    run = prepare(load_config("digits"))
+    e = explain(run.net, run.Theta, *example(run, 1), 1)
+    root = parse(svg(e, layer=2, unit=3))
+    units = classed(root, "circle", "unit")
+    assert {(c.get("data-l"), c.get("data-j")) for c in units} == (
+        {("2", "3")} | {("3", str(i)) for i in range(1, 11)})
+    assert highlighted(root) == {(2, i, 3) for i in range(1, 11)}
+    assert len(classed(root, "line", "edge")) == 10
+    texts = [text_of(t) for t in root.iter(f"{{{NS['s']}}}text")]
+    assert "layer 2, 1 of 25 units" in texts
+    eq = " ".join(text_of(t) for t in classed(root, "text", "equation"))
+    assert "Θ10,3(2) δ10(3)" in eq and eq.endswith(f"= {shown(layer(e, 2)['delta'][2])}")
+
+
+# --- the command ----------------------------------------------------------------------------
+
+def error_only(p) -> str:
+    assert p.returncode == 2, (p.returncode, p.stdout, p.stderr)
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), p.stderr
+    assert p.stdout == "" and "Traceback" not in p.stderr
+    return lines[0]
+
+
+def test_cli_writes_the_svg_and_says_so_on_stderr(tmp_path):
+    p = run_nnbp("explain", "lecture", "--unit", "2,2", "--diagram", "fig.svg", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == "" and p.stderr == "Wrote fig.svg\n"
+    text = (tmp_path / "fig.svg").read_text(encoding="utf-8")
+    assert text == svg(lecture(), layer=2, unit=2, title="lecture", activation="sigmoid")
+    # --layer 2 --unit 2 is the same figure, and --diagram - prints it
+    q = run_nnbp("explain", "lecture", "--layer", "2", "--unit", "2", "--diagram", "-", cwd=tmp_path)
+    assert q.returncode == 0 and q.stdout == text and q.stderr == ""
+
+
+def test_cli_diagram_beside_a_format(tmp_path):
+    """--diagram with --format: the file, and that format on stdout."""
+    p = run_nnbp("explain", "lecture", "--unit", "3,1", "--diagram", "f.svg", "--format", "json",
+                 cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["example"] == 1 and p.stderr == "Wrote f.svg\n"
+    assert highlighted(parse((tmp_path / "f.svg").read_text(encoding="utf-8"))) == {
+        (3, 1, 1)}
+
+
+def test_docs_figure_is_up_to_date(tmp_path):
+    """docs/lecture.svg is what docs/make_images.sh makes: run it again after a change."""
+    p = run_nnbp("explain", "lecture", "--example", "1", "--unit", "2,2", "--diagram", "-",
+                 cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert (REPO / "docs" / "lecture.svg").read_text(encoding="utf-8") == p.stdout, \
+        "docs/lecture.svg is out of date: run bash docs/make_images.sh"
+    assert "--diagram docs/lecture.svg" in (REPO / "docs" / "make_images.sh").read_text()
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["digits", "--diagram", "x.svg"], "--layer"),
+    (["digits", "--layer", "2", "--diagram", "x.svg"], "--unit"),
+    (["lecture", "--diagram", "x.pdf"], ".svg or .png"),
+    (["lecture", "--diagram", "no/such/dir/x.svg"], "cannot write"),
+    (["lecture", "--diagram", "-", "--json"], "--diagram -"),
+])
+def test_cli_errors(tmp_path, args, needle):
+    line = error_only(run_nnbp("explain", *args, cwd=tmp_path))
+    assert needle in line
+    assert not (tmp_path / "x.svg").exists()
+
+
+# --- rendered: a PNG that is not blank -------------------------------------------------------
+
+def renderer() -> str | None:
+    from cli.svg import renderer as find
+
+    return find()
+
+
+def test_png_decoder_reads_what_it_should():
+    """The fallback decoder on a PNG made here: every filter type, RGB and RGBA."""
+    rng = np.random.default_rng(0)
+    for bpp, colour in ((3, 2), (4, 6)):
+        img = rng.integers(0, 256, size=(5, 4, bpp)).astype(np.uint8)
+        raw, prev = b"", np.zeros(4 * bpp, np.int64)
+        for y, kind in enumerate((0, 1, 2, 3, 4)):
+            row = img[y].reshape(-1).astype(np.int64)
+            left = np.concatenate([np.zeros(bpp, np.int64), row[:-bpp]])
+            upleft = np.concatenate([np.zeros(bpp, np.int64), prev[:-bpp]])
+            if kind == 4:
+                p_ = left + prev - upleft
+                pa, pb, pc = abs(p_ - left), abs(p_ - prev), abs(p_ - upleft)
+                pred = np.where((pa <= pb) & (pa <= pc), left, np.where(pb <= pc, prev, upleft))
+            else:
+                pred = [0 * row, left, prev, (left + prev) // 2][kind]
+            raw += bytes([kind]) + bytes(((row - pred) % 256).astype(np.uint8))
+            prev = row
+        chunk = (lambda k, b: struct.pack(">I", len(b)) + k + b
+                 + struct.pack(">I", zlib.crc32(k + b)))
+        png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 5, 8, colour, 0, 0, 0))
+               + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+        np.testing.assert_array_equal(png_pixels(png), img)
+
+
+def png_pixels(data: bytes) -> np.ndarray:
+    """(h, w, channels) of an 8-bit RGB/RGBA PNG, decoded with zlib alone."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    at, idat = 8, b""
+    while at < len(data):
+        (size,), kind = struct.unpack(">I", data[at:at + 4]), data[at + 4:at + 8]
+        body = data[at + 8:at + 8 + size]
+        if kind == b"IHDR":
+            w, h, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat += body
+        at += 12 + size
+    assert depth == 8 and interlace == 0 and colour in (2, 6), (depth, colour, interlace)
+    bpp = 3 if colour == 2 else 4
+    raw, stride = zlib.decompress(idat), w * bpp
+    out = np.zeros((h, stride), np.int64)
+    prev = np.zeros(stride, np.int64)
+    for y in range(h):
+        kind = raw[y * (stride + 1)]
+        line = np.frombuffer(raw, np.uint8, stride, y * (stride + 1) + 1).astype(np.int64)
+        if kind == 0:
+            cur = line
+        elif kind == 2:
+            cur = (line + prev) % 256
+        elif kind == 1:  # each byte adds the one bpp to its left: a running sum per channel
+            cur = np.cumsum(line.reshape(-1, bpp), axis=0).ravel() % 256
+        else:  # average (3) and Paeth (4) depend on the byte just decoded: one at a time
+            cur, b, c = [0] * stride, prev.tolist(), line.tolist()
+            for x in range(stride):
+                a = cur[x - bpp] if x >= bpp else 0
+                if kind == 3:
+                    cur[x] = (c[x] + (a + b[x]) // 2) & 255
+                else:
+                    ul = b[x - bpp] if x >= bpp else 0
+                    pa, pb, pc = abs(b[x] - ul), abs(a - ul), abs(a + b[x] - 2 * ul)
+                    pred = a if pa <= pb and pa <= pc else (b[x] if pb <= pc else ul)
+                    cur[x] = (c[x] + pred) & 255
+            cur = np.array(cur, np.int64)
+        out[y], prev = cur, cur
+    return out.reshape(h, w, bpp)
+
+
+@pytest.mark.skipif(renderer() is None, reason="no SVG renderer (rsvg-convert, cairosvg, Chromium)")
+def test_png_is_a_picture(tmp_path):
+    p = run_nnbp("explain", "lecture", "--unit", "2,2", "--diagram", "fig.png", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == "" and p.stderr == "Wrote fig.png\n"
+    try:  # Pillow is quicker, when the environment has it
+        from PIL import Image
+
+        px = np.asarray(Image.open(tmp_path / "fig.png").convert("RGB"))
+    except ImportError:
+        px = png_pixels((tmp_path / "fig.png").read_bytes())
+    h, w = px.shape[:2]
+    assert w >= 1000 and h >= 500  # twice the SVG's size, for sharp text
+    rgb = px[:, :, :3].reshape(-1, 3).astype(np.int64)
+    bins = rgb // 16  # coarse bins: anti-aliasing adds shades
+    colours = np.unique(bins[:, 0] * 256 + bins[:, 1] * 16 + bins[:, 2])
+    assert len(colours) > 20
+    white = np.all(rgb > 240, axis=1).mean()
+    assert 0.5 < white < 0.98  # a white page with a drawing on it
+    r, g, b = rgb[:, 0], rgb[:, 1], rgb[:, 2]
+    assert ((b > r + 60) & (b > 120)).sum() > 200  # blue edges (Θ > 0)
+    assert ((r > b + 60) & (r > 120) & (g < 120)).sum() > 200  # red edges (Θ < 0)
+    assert ((r > 200) & (g > 100) & (g < 170) & (b < 80)).sum() > 200  # the orange highlight
+
+
+def test_png_without_a_renderer_is_a_clear_error(tmp_path):
+    try:
+        import cairosvg  # noqa: F401
+        pytest.skip("cairosvg is importable: a renderer is always there")
+    except ImportError:
+        pass
+    env = nnbp_env()
+    env["PATH"] = str(tmp_path)  # neither rsvg-convert nor Chromium on it
+    p = subprocess.run([*nnbp_argv(), "explain", "lecture", "--diagram", "fig.png"], cwd=tmp_path,
+                       env=env, capture_output=True, text=True, timeout=120)
+    line = error_only(p)
+    assert "renderer" in line and ".svg" in line
+    assert not (tmp_path / "fig.png").exists()
+    assert shutil.which("rsvg-convert", path=str(tmp_path)) is None
