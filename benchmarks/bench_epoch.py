@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from nnbp.data import Data, Normalization, Split, Target  # noqa: E402
 from nnbp.network import Network, random_weights  # noqa: E402
 from nnbp.train import Run, Trainer  # noqa: E402
+from nnbp.workspace import with_ones  # noqa: E402
 
 THREADS = 2
 ALPHA, LAM = 0.5, 1.0
@@ -59,10 +60,11 @@ def median_ms(fn, repeats, inner=1):
 
 def nnbp_runner(net, Theta, X, Y, epochs):
     m = len(X)
+    X1 = with_ones(X)  # training data carries its bias column, as nnbp's loader makes it
     target = Target(["y"], np.arange(net.sizes[-1]), net.sizes[-1])
     data = Data([f"x{i}" for i in range(net.sizes[0])], target,
                 Normalization("none", np.zeros(net.sizes[0]), np.ones(net.sizes[0])),
-                Split(X, Y, np.arange(m)), None, None, np.empty(0))
+                Split(X1[:, 1:], Y, np.arange(m), X1), None, None, np.empty(0))
     run = Run(None, net, data, Theta)
 
     def go():
@@ -146,7 +148,7 @@ def torch_runners(net, Theta, X, Y, epochs):
                 for l in W:
                     W[l] -= ALPHA * W[l].grad
                     b[l] -= ALPHA * b[l].grad
-        return W, b, float(J)
+        return W, b, float(J.detach())
 
     return hand, auto, dt
 

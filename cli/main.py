@@ -56,10 +56,13 @@ app.add_typer(_config_cmd.app, name="config")
 from cli import evaluate as _evaluate, predict as _predict  # noqa: E402
 app.command("evaluate")(_evaluate.evaluate)
 app.command("predict")(_predict.predict)
+from cli import plot as _plot  # noqa: E402
+app.command("plot")(_plot.plot)
 
 
 def error_line(message: str) -> None:
-    """One ``Error:`` line on stderr."""
+    """One ``Error:`` line on stderr; control characters (from a file name, a key) escaped."""
+    message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
     sys.stderr.write(f"Error: {message}\n")
     sys.stderr.flush()
 
@@ -74,12 +77,33 @@ def quiet_stdout() -> None:
         pass
 
 
+def _stdout_id() -> tuple[int, int] | None:
+    try:
+        st = os.fstat(1)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _reader_gone(stdout_was: tuple[int, int] | None) -> bool:
+    """Whether an exit 1 came from writing to a closed stdout: Typer exits 1 after a
+    BrokenPipeError (pacifying sys.stdout), rich exits 1 after pointing stdout at
+    /dev/null.  SPEC's code for it is 141."""
+    return type(sys.stdout).__name__ == "PacifyFlushWrapper" or _stdout_id() != stdout_was
+
+
 def run() -> None:
     """Console-script entry point: library errors become one message and an exit code."""
     from nnbp.errors import NnbpError
 
+    stdout_was = _stdout_id()
     try:
         app(prog_name="nnbp")
+    except SystemExit as e:
+        if e.code == EXIT_FAILED and _reader_gone(stdout_was):
+            quiet_stdout()
+            sys.exit(EXIT_PIPE)
+        raise
     except NnbpError as e:
         if state["debug"]:  # the traceback, and still the exit code of SPEC's table
             traceback.print_exc()
@@ -91,6 +115,14 @@ def run() -> None:
     except BrokenPipeError:
         quiet_stdout()
         sys.exit(EXIT_PIPE)
+    except (MemoryError, OSError) as e:  # the machine said no (memory, a full disk): not a bug
+        if state["debug"]:
+            traceback.print_exc()
+        if isinstance(e, MemoryError):
+            error_line(f"not enough memory{f' ({e})' if str(e) else ''}")
+        else:
+            error_line((f"{e.filename}: " if e.filename else "") + (e.strerror or str(e)))
+        sys.exit(EXIT_FAILED)
     except Exception as e:  # a bug: say so in one line, the traceback with --debug
         if state["debug"]:
             raise

@@ -41,16 +41,19 @@ def train(
     log_every: Optional[int] = typer.Option(None, "--log-every", min=1,
                                             help="Override training.log_every."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Nothing on stderr but errors."),
+    plot: bool = typer.Option(False, "--plot", help="A live cost curve under the progress "
+                              "bar (on a terminal only)."),
 ) -> None:
     """Train with batch gradient descent; the cost log goes to stdout."""
     from nnbp.config import load_config
     from nnbp.errors import TrainingFailed
     from nnbp.model import check_writable, save_npz_atomic
     from nnbp.train import Trainer, log_columns, prepare
+    from nnbp.watch import CostWatch
 
     from cli.logwriter import LogWriter
     from cli.main import EXIT_INTERRUPTED, EXIT_PIPE, quiet_stdout
-    from cli.progress import Progress, summary
+    from cli.progress import Progress, stderr_console, summary
 
     started = time.perf_counter()
     cfg = load_config(config)
@@ -76,9 +79,10 @@ def train(
                       cfg["training.lambda"], cfg["training.log_every"],
                       should_stop=lambda: bool(interrupted))
     pipe_closed = False
+    watch = CostWatch()  # a cost that keeps rising: warn once that α is probably too high
     try:
         log = LogWriter(sys.stdout, log_format.value, log_columns(run))
-        with Progress(trainer.epochs, enabled=not quiet) as progress:
+        with Progress(trainer.epochs, enabled=not quiet, plot=plot) as progress:
             for step in trainer:
                 progress.update(step)
                 if step.row is not None:
@@ -88,6 +92,10 @@ def train(
                         pipe_closed = True
                         quiet_stdout()
                         break
+                    rise = watch.update(step.epoch, step.row["cost"])
+                    if rise is not None and not quiet:
+                        stderr_console().print(f"Warning: {rise}; the learning rate (now "
+                                               f"{trainer.learning_rate:g}) is probably too high.")
     finally:
         signal.signal(signal.SIGINT, previous)
     save_npz_atomic(model_path, trainer.model())

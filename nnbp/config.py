@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import difflib
 import re
+import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,7 +121,17 @@ def parse_config(text: str, *, source: str = "<config>", base: Path | None = Non
                  name: str = "model") -> Config:
     try:
         node = yaml.compose(text, Loader=_Loader)
+        _check_depth(node, source)
         raw = yaml.load(text, Loader=_Loader) if node is not None else None
+    except RecursionError:  # PyYAML composes nested nodes recursively
+        raise ConfigError(f"invalid YAML: nested more than {MAX_DEPTH} levels deep",
+                          source=source) from None
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow, e.g. a control code
+        line = text.count("\n", 0, e.position) + 1
+        column = e.position - (text.rfind("\n", 0, e.position) + 1) + 1
+        what = f"#x{e.character:04x}" if isinstance(e.character, int) else repr(e.character)
+        raise ConfigError(f"invalid YAML, column {column}: unacceptable character {what} "
+                          f"({e.reason})", source=source, line=line) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
@@ -133,7 +144,7 @@ def parse_config(text: str, *, source: str = "<config>", base: Path | None = Non
                        f"column {start.column + 1})"
         raise ConfigError(f"invalid YAML{where}: {problem}", source=source, line=line) from None
     except yaml.YAMLError as e:
-        raise ConfigError(f"invalid YAML: {e}", source=source) from None
+        raise ConfigError(f"invalid YAML: {' '.join(str(e).split())}", source=source) from None
     if raw is None:
         raise ConfigError("is empty; a config needs at least data.train and network.layers",
                           source=source)
@@ -188,8 +199,14 @@ def _flatten(raw: dict, prefix: str, flat: dict, lines: dict, source: str) -> No
         elif dotted in BY_KEY:
             flat[dotted] = v
         else:
-            raise ConfigError(f"unknown key {dotted}{_suggest(dotted)}", source=source,
+            raise ConfigError(f"unknown key {_name(dotted)}{_suggest(dotted)}", source=source,
                               line=lines.get(dotted))
+
+
+def _name(dotted: str) -> str:
+    """A key as written in a message: quoted when blank or holding spaces or control codes."""
+    plain = dotted and dotted.isprintable() and not any(c.isspace() for c in dotted)
+    return dotted if plain else repr(dotted)
 
 
 def _suggest(dotted: str) -> str:
@@ -205,8 +222,30 @@ def _suggest(dotted: str) -> str:
     return f" (did you mean {close[0]}?)" if close else f"; allowed here: {', '.join(here)}"
 
 
+MAX_DEPTH = 32  # a config needs 6 (network.init.weights.Theta1, rows, numbers)
+
+
+def _check_depth(node, source: str) -> None:
+    """Refuse nodes nested deeper than MAX_DEPTH (or nested in themselves, through an
+    alias), before anything walks them recursively."""
+    stack, deepest = [(node, 0)], {}
+    while stack:
+        n, depth = stack.pop()
+        if not isinstance(n, yaml.CollectionNode) or deepest.get(id(n), -1) >= depth:
+            continue  # scalars, and aliases of a node already seen at least this deep
+        deepest[id(n)] = depth
+        if depth >= MAX_DEPTH:
+            raise ConfigError(f"invalid YAML: nested more than {MAX_DEPTH} levels deep (or "
+                              "an alias inside itself)", source=source, line=n.start_mark.line + 1)
+        children = n.value if isinstance(n, yaml.SequenceNode) else \
+            [c for pair in n.value for c in pair]
+        stack.extend((c, depth + 1) for c in children)
+
+
 def _walk_nodes(node, prefix: str, lines: dict, source: str) -> None:
-    """Record the line of each dotted key, and refuse duplicate keys."""
+    """Record the line of each dotted key, and refuse duplicate keys.  Only sections
+    (and inline weights) are walked into: an alias may make a value as large as its
+    expansion, or refer to itself."""
     if not isinstance(node, yaml.MappingNode):
         return
     seen: set = set()
@@ -214,11 +253,12 @@ def _walk_nodes(node, prefix: str, lines: dict, source: str) -> None:
         key = key_node.value
         dotted = f"{prefix}{key}"
         if key in seen:
-            raise ConfigError(f"duplicate key {dotted}", source=source,
+            raise ConfigError(f"duplicate key {_name(dotted)}", source=source,
                               line=key_node.start_mark.line + 1)
         seen.add(key)
         lines[dotted] = key_node.start_mark.line + 1
-        _walk_nodes(value_node, dotted + ".", lines, source)
+        if dotted in SECTIONS or dotted == "network.init.weights":
+            _walk_nodes(value_node, dotted + ".", lines, source)
 
 
 def _kind(v: Any) -> str:
@@ -226,5 +266,12 @@ def _kind(v: Any) -> str:
             float: "number", dict: "mapping"}.get(type(v), type(v).__name__)
 
 
+_repr = reprlib.Repr()  # a value in a message: short, however large (or recursive) it is
+_repr.maxlevel, _repr.maxlist, _repr.maxdict, _repr.maxstring, _repr.maxother = 2, 6, 4, 60, 60
+
+
 def _show(v: Any) -> str:
-    return "null" if v is None else f"{v!r} ({_kind(v)})"
+    if v is None:
+        return "null"
+    text = _repr.repr(v)
+    return f"{text if len(text) <= 100 else text[:99] + '…'} ({_kind(v)})"

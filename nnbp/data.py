@@ -55,8 +55,8 @@ class Target:
         idx = np.minimum(np.searchsorted(keys, labels), len(keys) - 1)
         unknown = keys[idx] != labels
         if unknown.any():
-            raise DataError(f"label {_label(labels[unknown][0])} does not occur in the training "
-                            f"data (classes: {', '.join(map(_label, self.classes))})", source=source)
+            raise DataError(f"label {_shown(labels[unknown][0])} does not occur in the training "
+                            f"data (classes: {', '.join(map(_shown, self.classes))})", source=source)
         if self.K == 1:  # one sigmoid unit: y = 1 for the second class
             return (idx == 1).astype(np.float64)[:, None]
         return np.eye(self.K)[idx]  # one-hot rows  (m, K)
@@ -83,6 +83,12 @@ class Data:
 
 def _label(v) -> str:
     return str(int(v)) if isinstance(v, (float, np.floating)) and float(v).is_integer() else str(v)
+
+
+def _shown(v) -> str:
+    """A label in a message: as written, or quoted when it holds a line break or control code."""
+    text = _label(v)
+    return text if text.isprintable() else repr(text)
 
 
 def target_columns(table: Table, target) -> list[int]:
@@ -135,7 +141,7 @@ def make_target(table: Table, tcols: list[int], output: str, units) -> Target:
         classes = classes.astype(np.int64)
     n = len(classes)
     if n < 2:
-        raise DataError(f"target column {names[0]!r} has a single class ({_label(classes[0])}); "
+        raise DataError(f"target column {names[0]!r} has a single class ({_shown(classes[0])}); "
                         "classification needs at least 2", source=table.source)
     K = 1 if n == 2 and output == "sigmoid" and units in ("auto", 1) else n
     if units not in ("auto", K):

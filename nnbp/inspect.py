@@ -10,26 +10,35 @@ import numpy as np
 from .data import Normalization
 from .errors import ModelError, UsageError
 from .model import check_weights, read_npz
+from .saved import _Arrays
 from .train import Run
 
 
 def with_model(run: Run, path: str) -> Run:
     """The run with a trained model's weights, and its normalization when it differs."""
     arrays = read_npz(path)
-    if "layers" in arrays and tuple(int(s) for s in arrays["layers"]) != run.net.sizes:
+    A = _Arrays(arrays, path)  # each array checked for its kind before use
+    if "layers" in arrays and tuple(int(s) for s in A.ints("layers")) != run.net.sizes:
         raise ModelError(f"was trained for layers {list(map(int, arrays['layers']))}, the config "
                          f"has {list(run.net.sizes)}", source=path)
     for key in ("activation", "output", "cost"):
-        if key in arrays and str(arrays[key]) != getattr(run.net, key):
+        if key in arrays and A.text(key) != getattr(run.net, key):
             raise ModelError(f"was trained with {key} {arrays[key]}, the config has "
                              f"{getattr(run.net, key)}", source=path)
     Theta = check_weights(arrays, run.net, path, run.Theta[1].dtype)
     data = run.data
     if "norm_shift" in arrays:
-        norm = Normalization(str(arrays["norm_kind"]), arrays["norm_shift"], arrays["norm_scale"])
-        if norm.shift.shape != data.norm.shift.shape:
-            raise ModelError(f"expects {norm.shift.size} features, the data has "
-                             f"{data.norm.shift.size}", source=path)
+        n = data.norm.shift.size
+        if arrays["norm_shift"].shape != (n,):
+            raise ModelError(f"expects {arrays['norm_shift'].size} features, the data has {n}",
+                             source=path)
+        if "norm_scale" not in arrays:
+            raise ModelError("has norm_shift but no norm_scale", source=path)
+        kind = A.text("norm_kind") if "norm_kind" in arrays else "unknown"
+        norm = Normalization(kind, A.numbers("norm_shift", n), A.numbers("norm_scale", n))
+        if (norm.scale == 0).any():
+            raise ModelError("norm_scale holds a 0; x' = (x - shift) / scale would divide by it",
+                             source=path)
         if not (np.array_equal(norm.shift, data.norm.shift)
                 and np.array_equal(norm.scale, data.norm.scale)):
             def renorm(part):

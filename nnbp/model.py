@@ -57,9 +57,18 @@ def check_weights(arrays: dict, net: Network, source: str, dtype=np.float64) -> 
             have = ", ".join(sorted(k for k in arrays if k.startswith("Theta"))) or "none"
             raise ModelError(f"has no {key} (the network has {net.L - 1} weight matrices; "
                              f"found: {have})", source=source)
+        raw = arrays[key]
+        if isinstance(raw, list):  # inline, from the YAML: rows of numbers
+            rows = [len(r) if isinstance(r, list) else -1 for r in raw]
+            if not rows or min(rows) < 0 or min(rows) != max(rows):
+                raise ModelError(f"{key} is not a matrix of numbers", source=source)
+            if (len(rows), rows[0]) != net.shape(l):  # said before building a huge array
+                raise ModelError(f"{key} has shape {_shape((len(rows), rows[0]))}, the network "
+                                 f"needs {_shape(net.shape(l))} (s_{l + 1} × (s_{l} + 1))",
+                                 source=source)
         try:
-            T = np.array(arrays[key], dtype=np.float64)
-        except (TypeError, ValueError):
+            T = np.array(raw, dtype=np.float64)
+        except (TypeError, ValueError, OverflowError):
             raise ModelError(f"{key} is not a matrix of numbers", source=source) from None
         if T.shape != net.shape(l):
             raise ModelError(f"{key} has shape {_shape(T.shape)}, the network needs "
@@ -88,9 +97,15 @@ def check_writable(path: str | Path) -> Path:
         raise ModelError("is a directory; give a file name for the model", source=str(path))
     if not folder.is_dir():
         raise ModelError(f"cannot write the model: folder {folder} does not exist", source=str(path))
-    if not os.access(folder, os.W_OK):
+    try:  # access() is not the whole story (root, read-only mounts): try a file there
+        if not os.access(folder, os.W_OK):
+            raise PermissionError
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError:
         raise ModelError(f"cannot write the model: folder {folder} is not writable",
-                         source=str(path))
+                         source=str(path)) from None
     if path.exists():
         try:
             is_model = "nnbp_version" in read_npz(path)

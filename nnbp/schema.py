@@ -6,6 +6,7 @@ read this table, so a new key or a new activation is one entry here.
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -47,7 +48,13 @@ def _is_int(v) -> bool:
 
 
 def _is_number(v) -> bool:
-    return isinstance(v, numbers.Real) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
+    """A finite real number, as a float can hold it (not NaN, ±inf or an integer like 10**400)."""
+    if not isinstance(v, numbers.Real) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 def integer(minimum: int):

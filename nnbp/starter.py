@@ -82,7 +82,7 @@ def starter_config(path: str | Path, data: str | Path, target: str | None = None
         "Commented-out keys show their defaults: uncomment a line to change one.",
         f"Train with:  nnbp train {shlex.quote(Path(path).as_posix())}",
     ]
-    text = "".join(f"# {line}\n" for line in head) + "\n" + _body(settings, notes)
+    text = "".join(f"# {_plain(line)}\n" for line in head) + "\n" + _body(settings, notes)
     return Starter(text, table.values.shape[0], features, t.columns[0], classes, layers, settings)
 
 
@@ -131,8 +131,14 @@ def _body(settings: dict[str, Any], notes: dict[str, str]) -> str:
             doc = notes.get(f.key, doc)
         else:
             entry = f"{indent}# {leaf}: {_yaml(f.default)}"
-        lines.append(f"{entry.ljust(COMMENT_COLUMN - 1)} # {doc}")
+        lines.append(f"{entry.ljust(COMMENT_COLUMN - 1)} # {_plain(doc)}")
     return "\n".join(lines) + "\n"
+
+
+def _plain(text: str) -> str:
+    """Text for a YAML comment: a line break or control code in a label or column
+    name, escaped, would otherwise end the comment."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _yaml(v: Any) -> str:

@@ -15,6 +15,7 @@ import numpy as np
 
 from .config import Config
 from .data import Data, load_data
+from .memory import available_memory, check_enabled, size_text
 from .model import check_weights, model_arrays, read_npz
 from .network import (Network, Weights, accuracy, example_costs, forward, gradient,
                       random_weights, total_cost)
@@ -42,6 +43,19 @@ def build_network(cfg: Config, n_features: int, K: int) -> Network:
                    cfg["network.output"], cfg["network.cost"])
 
 
+def check_memory(cfg: Config, net: Network, m: int) -> None:
+    """Refuse a network far too large for the memory there is, before allocating it:
+    Θ, its spare, D and Δ (4 per weight), and z, a, δ and scratch (about 6 per unit
+    and example), at the dtype's size."""
+    available = available_memory() if check_enabled() else None
+    weights = sum(net.shape(l)[0] * net.shape(l)[1] for l in range(1, net.L))
+    needed = np.dtype(cfg["training.dtype"]).itemsize * (4 * weights + 6 * m * sum(net.sizes))
+    if available is not None and needed > available:
+        raise cfg.error("network.layers", f"{list(net.sizes)} on {m} examples needs about "
+                        f"{size_text(needed)} of memory and {size_text(available)} is available; "
+                        "use fewer units, or set NNBP_IGNORE_MEMORY_CHECK=1 to try anyway")
+
+
 def initial_weights(cfg: Config, net: Network) -> Weights:
     dtype = np.dtype(cfg["training.dtype"])
     w = cfg["network.init.weights"]
@@ -56,6 +70,7 @@ def initial_weights(cfg: Config, net: Network) -> Weights:
 def prepare(cfg: Config) -> Run:
     data = load_data(cfg, cfg["network.layers"][-1])
     net = build_network(cfg, len(data.features), data.target.K)
+    check_memory(cfg, net, len(data.train.X))
     return Run(cfg, net, data, initial_weights(cfg, net))
 
 
