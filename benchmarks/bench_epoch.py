@@ -48,6 +48,7 @@ def make_problem(sizes, m, dtype, seed=0):
 
 
 def median_ms(fn, repeats, inner=1):
+    """Median ms of one call of fn, timed over ``inner`` calls at a time."""
     fn()  # warm up
     times = []
     for _ in range(repeats):
@@ -56,6 +57,22 @@ def median_ms(fn, repeats, inner=1):
             fn()
         times.append((time.perf_counter() - t) / inner * 1e3)
     return statistics.median(times)
+
+
+def per_epoch_ms(make, k, repeats):
+    """Median ms per epoch of a training run: (time of 2k epochs - time of k epochs) / k,
+    so that what a run does once (allocating, the last cost) is not counted per epoch."""
+    short, long = make(k), make(2 * k)
+    long()  # warm up
+    diffs = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        short()
+        t_short = time.perf_counter() - t
+        t = time.perf_counter()
+        long()
+        diffs.append((time.perf_counter() - t - t_short) / k * 1e3)
+    return statistics.median(diffs)
 
 
 def nnbp_runner(net, Theta, X, Y, epochs):
@@ -211,15 +228,16 @@ def main() -> None:
         X, Y, labels = make_problem(sizes, m, dtype)
         Theta = random_weights(net, 0, dtype=np.dtype(dtype))
         small = m * sizes[0] < 1e6
-        inner = 20 if small else 1
-        t_nnbp = median_ms(nnbp_runner(net, Theta, X, Y, inner), repeats) / inner
-        t_gemm = median_ms(gemm_floor(net, Theta, X, Y), repeats, inner)
+        k = 40 if small else 2
+        t_nnbp = per_epoch_ms(lambda e: nnbp_runner(net, Theta, X, Y, e), k, repeats)
+        t_gemm = median_ms(gemm_floor(net, Theta, X, Y), repeats, 40 if small else 1)
         row = {"net": f"{label}, {dtype}", "nnbp": t_nnbp, "gemm": t_gemm}
         check = ""
         if have_torch:
-            hand, auto, _ = torch_runners(net, Theta, X, Y, inner)
-            row["torch_hand"] = median_ms(hand, repeats) / inner
-            row["torch_auto"] = median_ms(auto, repeats) / inner
+            row["torch_hand"] = per_epoch_ms(lambda e: torch_runners(net, Theta, X, Y, e)[0], k,
+                                             repeats)
+            row["torch_auto"] = per_epoch_ms(lambda e: torch_runners(net, Theta, X, Y, e)[1], k,
+                                             repeats)
             tr = nnbp_runner(net, Theta, X, Y, 5)()
             W, b = torch_runners(net, Theta, X, Y, 5)[0]()
             J_torch = torch_cost(net, W, b, X, Y)

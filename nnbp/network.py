@@ -67,9 +67,13 @@ def forward(net: Network, Theta: Weights, X: np.ndarray, ws: Workspace | None = 
     for l in range(1, net.L):
         np.matmul(A[l], Theta[l].T, out=z[l + 1])  # z^(l+1) = Θ^(l) [1; a^(l)]  (m, s_{l+1})
         g = net.g(l + 1).g
+        if l + 1 == net.L:
+            ws.each_block(lambda rows, scratch, g=g: g(z[net.L][rows], out=a[net.L][rows]))
+            continue
 
-        def activate(rows, scratch, l=l, g=g):
-            g(z[l + 1][rows], out=a[l + 1][rows])  # a^(l+1) = g(z^(l+1))
+        def activate(rows, scratch, l=l, g=g):  # a^(l+1) = g(z^(l+1)), on whole rows of
+            g(ws.Z[l + 1][rows], out=A[l + 1][rows])  # [0; z] into [1; a], then the 1 back
+            A[l + 1][rows, 0] = 1.0
         ws.each_block(activate)
     return z, a
 
@@ -119,8 +123,10 @@ def gradient(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: fl
         g_prime = net.g(l).g_prime
 
         def times_g_prime(rows, scratch, l=l, g_prime=g_prime):
-            d = delta[l][rows]
-            d *= g_prime(z[l][rows], a[l][rows], out=scratch[: d.size].reshape(d.shape))
+            d = delta[l][rows]  # g' on whole rows of [0; z] and [1; a], column 0 left out
+            n = d.shape[0] * (d.shape[1] + 1)
+            gp = g_prime(ws.Z[l][rows], A[l][rows], out=scratch[:n].reshape(d.shape[0], -1))
+            d *= gp[:, 1:]
         ws.each_block(times_g_prime)
     for l in range(1, L):
         np.matmul(delta[l + 1].T, A[l], out=D[l])  # Δ^(l) = Σ_t δ^(l+1) [1; a^(l)]ᵀ

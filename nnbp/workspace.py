@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-BLOCK = 1 << 14  # elements per block: a few blocks fit in a core's L2 cache
+BLOCK = 1 << 15  # elements per block: a few blocks fit in a core's L2 cache
 PARALLEL_MIN = 1 << 16  # elements per layer below which threads cost more than they save
 _pool: ThreadPoolExecutor | None = None
 
@@ -54,13 +54,17 @@ class Workspace:
         self.A = {l: np.empty((m, net.s(l) + 1), dtype) for l in range(2, L)}  # [1; a^(l)]
         for A in self.A.values():
             A[:, 0] = 1.0  # the bias unit a_0^(l) = 1, set once
-        self.z = {l: np.empty((m, net.s(l)), dtype) for l in range(2, L + 1)}  # z^(l)
+        # [0; z^(l)] likewise for hidden layers, so that g runs over whole contiguous rows
+        # (column 0 gives g(0), then reset to the bias unit's 1)
+        self.Z = {l: np.zeros((m, net.s(l) + 1), dtype) for l in range(2, L)}
+        self.z = {l: self.Z[l][:, 1:] for l in range(2, L)}  # z^(l), a view into Z[l]
+        self.z[L] = np.empty((m, net.s(L)), dtype)
         self.a = {l: self.A[l][:, 1:] for l in range(2, L)}  # a^(l), a view into A[l]
         self.a[L] = np.empty((m, net.s(L)), dtype)  # the output layer has no bias unit
         if backward:
             self.delta = {l: np.empty((m, net.s(l)), dtype) for l in range(2, L + 1)}  # δ^(l)
             self.D = {l: np.empty(net.shape(l), dtype) for l in range(1, L)}  # D^(l)
-        widest = max(net.sizes[1:])
+        widest = max(net.sizes[1:]) + 1
         rows = max(1, BLOCK // widest)
         n = min(threads(), 4) if m * widest >= PARALLEL_MIN else 1
         bounds = np.linspace(0, m, n + 1).astype(int)
