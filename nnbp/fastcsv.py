@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-CHUNK = 1 << 22  # bytes parsed per step; the temporaries are a few times this
+CHUNK = 1 << 20  # bytes parsed per step; the temporaries are a few times this
 MAX_DIGITS = 15  # integers below 10^15 are exact in float64
 
 
@@ -53,10 +53,23 @@ def _parse_chunk(b: np.ndarray, n_cols: int, out: np.ndarray) -> int | None:
     newline = np.flatnonzero(b[sep] == 10)
     if not np.array_equal(newline, np.arange(n_cols - 1, len(sep), n_cols)):
         return None  # a row with the wrong number of fields
+    width = int(length.max())
     values = out[: len(sep)]
-    np.subtract(b[sep - 1], 48, out=values, dtype=np.float64)  # the last digit of every field
-    longer = np.arange(len(sep))
-    for k in range(2, int(length.max()) + 1):  # the k-th digit from the right, where there is one
-        longer = longer[length[longer] >= k]
-        values[longer] += (b[sep[longer] - k] - 48.0) * 10.0 ** (k - 1)
+    if width > 9:  # beyond int32: digit by digit in float64
+        np.subtract(b[sep - 1], 48, out=values, dtype=np.float64)
+        for k in range(2, width + 1):
+            inside = length >= k
+            values[inside] += (b[sep[inside] - k] - 48.0) * 10.0 ** (k - 1)
+        return len(sep)
+    # The k-th byte left of a field's end is its k-th digit from the right while it is
+    # a digit; the first non-digit met going left is the separator before the field.
+    acc = (b[sep - 1] - np.uint8(48)).astype(np.int32)
+    inside = np.ones(len(sep), dtype=bool)
+    for k in range(2, width + 1):
+        byte = b[sep - k]  # (the first field of the chunk wraps to its last '\n': not a digit)
+        inside &= byte >= 48
+        byte -= 48
+        byte *= inside
+        acc += byte.astype(np.int32) * (10 ** (k - 1))
+    np.copyto(values, acc)
     return len(sep)
