@@ -8,8 +8,6 @@ so no GUI backend or global state is involved.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from pathlib import Path
 
 MISSING = "nnbp plot --out needs the plot extra: pip install 'nnbp[plot]'"
@@ -63,14 +61,7 @@ def write_image(reader, out: Path, title: str | None) -> None:
         if title:
             fig.suptitle(title)
         fmt = out.suffix.lower().lstrip(".")
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent or ".")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                fig.savefig(f, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give it a normal file's mode
-            os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        from nnbp.model import write_atomic
+
+        write_atomic(out, lambda f: fig.savefig(
+            f, format=fmt, metadata={"Date": None} if fmt == "svg" else None))

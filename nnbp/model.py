@@ -117,14 +117,15 @@ def check_writable(path: str | Path) -> Path:
     return path
 
 
-def save_npz_atomic(path: str | Path, arrays: dict[str, np.ndarray]) -> None:
-    """Write to a temporary file in the same folder, then rename it into place."""
+def write_atomic(path: str | Path, write) -> None:
+    """Call ``write(binary_file)`` on a temporary file in the same folder, then rename
+    it into place: readers see the old file or the whole new one, never a part."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".",
                                prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         umask = os.umask(0)
@@ -134,6 +135,10 @@ def save_npz_atomic(path: str | Path, arrays: dict[str, np.ndarray]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def save_npz_atomic(path: str | Path, arrays: dict[str, np.ndarray]) -> None:
+    write_atomic(path, lambda f: np.savez(f, **arrays))
 
 
 def model_arrays(net: Network, Theta: Weights, *, lam: float, data, config_yaml: str,

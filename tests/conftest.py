@@ -84,3 +84,12 @@ def nnbp_popen(tmp_path):
             if stream and not stream.closed:
                 stream.close()
         p.wait()
+
+
+@_pytest.fixture(scope="session")
+def iris_model(tmp_path_factory):
+    """A model trained on the bundled iris example (200 epochs), shared by the tests."""
+    folder = tmp_path_factory.mktemp("iris-model")
+    r = run_nnbp("train", "iris", "--epochs", 200, "--out", "m.npz", "--quiet", cwd=folder)
+    assert r.returncode == 0, r.stderr
+    return folder / "m.npz"

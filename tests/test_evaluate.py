@@ -8,14 +8,13 @@ arrays with plain numpy, which shares no code with nnbp.
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 
-from conftest import nnbp_argv, nnbp_env
+from conftest import run_nnbp as nnbp
 from nnbp.errors import ModelError
 from nnbp.metrics import confusion, per_class, regression
 from nnbp.saved import load_model
@@ -66,17 +65,9 @@ def oracle_eval(A: dict, header: list[str], rows: list[list[str]]) -> dict:
             "accuracy": float(np.mean(pred == true)), "confusion": C.tolist(), "m": m}
 
 
-def nnbp(*args, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run([*nnbp_argv(), *map(str, args)], cwd=cwd, capture_output=True,
-                          text=True, timeout=300, env=nnbp_env(), stdin=subprocess.DEVNULL)
-
-
 @pytest.fixture(scope="module")
-def iris(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("iris")
-    r = nnbp("train", "iris", "--epochs", 200, "--out", "m.npz", "--quiet", cwd=folder)
-    assert r.returncode == 0, r.stderr
-    return folder / "m.npz"
+def iris(iris_model):
+    return iris_model
 
 
 def check_against_oracle(out: dict, want: dict) -> None:

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 
-from conftest import nnbp_argv, nnbp_env
+from conftest import run_nnbp as nnbp
 
 DATASETS = Path(__file__).resolve().parent.parent / "datasets"
 IRIS = DATASETS / "iris.csv"
@@ -40,17 +39,9 @@ def read_csv_text(text: str) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def nnbp(*args, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run([*nnbp_argv(), *map(str, args)], cwd=cwd, capture_output=True,
-                          text=True, timeout=300, env=nnbp_env(), stdin=subprocess.DEVNULL)
-
-
 @pytest.fixture(scope="module")
-def iris(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("iris")
-    r = nnbp("train", "iris", "--epochs", 200, "--out", "m.npz", "--quiet", cwd=folder)
-    assert r.returncode == 0, r.stderr
-    return folder / "m.npz"
+def iris(iris_model):
+    return iris_model
 
 
 def iris_X() -> np.ndarray:
