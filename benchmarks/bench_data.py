@@ -37,6 +37,9 @@ try:
 except ImportError:
     pd = None
 job, path = sys.argv[1], sys.argv[2]
+if job in ("nnbp", "train"):
+    from cli.main import keep_freed_memory
+    keep_freed_memory()  # as the nnbp command does
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 t = time.perf_counter()
 if job == "nnbp":

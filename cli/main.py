@@ -92,9 +92,27 @@ def _reader_gone(stdout_was: tuple[int, int] | None) -> bool:
     return type(sys.stdout).__name__ == "PacifyFlushWrapper" or _stdout_id() != stdout_was
 
 
+def keep_freed_memory() -> None:
+    """Let glibc keep freed memory for reuse instead of handing every large temporary
+    back to the system: numpy work in chunks (reading a big CSV, training epochs)
+    would otherwise fault each page back in on every chunk, which on some machines
+    costs more than the arithmetic.  Peak memory is unchanged."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt parameters (malloc.h)
+        libc.mallopt(M_MMAP_THRESHOLD, 256 << 20)
+        libc.mallopt(M_TRIM_THRESHOLD, 1 << 30)
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        pass
+
+
 def run() -> None:
     """Console-script entry point: library errors become one message and an exit code."""
     from nnbp.errors import NnbpError
+
+    keep_freed_memory()
 
     stdout_was = _stdout_id()
     try:

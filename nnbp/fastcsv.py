@@ -44,32 +44,34 @@ def _parse_chunk(b: np.ndarray, n_cols: int, out: np.ndarray) -> int | None:
     if (b > 57).any() or (below & (b != 44) & (b != 10)).any():
         return None  # a sign, a point, a letter, a space, a quote, a '\r': not plain integers
     sep = np.flatnonzero(below)
-    begin = np.empty_like(sep)
-    begin[0], begin[1:] = 0, sep[:-1] + 1
-    length = sep - begin  # digits per field
-    if len(sep) % n_cols or len(sep) > len(out) or length.min() == 0 \
-            or length.max() > MAX_DIGITS:
-        return None  # ragged rows, empty fields or huge numbers: the general reader
-    newline = np.flatnonzero(b[sep] == 10)
-    if not np.array_equal(newline, np.arange(n_cols - 1, len(sep), n_cols)):
+    n = len(sep)
+    if n == 0 or n % n_cols or n > len(out) or sep[0] == 0:
+        return None
+    gaps = np.diff(sep)  # a field's digits + 1, for every field but the first
+    width = max(int(sep[0]), int(gaps.max(initial=2)) - 1)
+    if gaps.size and gaps.min() == 1 or width > MAX_DIGITS:
+        return None  # empty fields or huge numbers: the general reader
+    row_ends = np.take(b, sep[n_cols - 1::n_cols])
+    if not (row_ends == 10).all() or np.count_nonzero(b == 10) != n // n_cols:
         return None  # a row with the wrong number of fields
-    width = int(length.max())
-    values = out[: len(sep)]
+    values = out[:n]
     if width > 9:  # beyond int32: digit by digit in float64
-        np.subtract(b[sep - 1], 48, out=values, dtype=np.float64)
+        np.subtract(np.take(b, sep - 1), 48, out=values, dtype=np.float64)
+        length = np.concatenate(([sep[0]], gaps - 1))
         for k in range(2, width + 1):
             inside = length >= k
             values[inside] += (b[sep[inside] - k] - 48.0) * 10.0 ** (k - 1)
-        return len(sep)
+        return n
     # The k-th byte left of a field's end is its k-th digit from the right while it is
     # a digit; the first non-digit met going left is the separator before the field.
-    acc = (b[sep - 1] - np.uint8(48)).astype(np.int32)
-    inside = np.ones(len(sep), dtype=bool)
+    acc = np.take(b, sep - 1).astype(np.int32)
+    acc -= 48
+    inside = np.ones(n, dtype=bool)
     for k in range(2, width + 1):
-        byte = b[sep - k]  # (the first field of the chunk wraps to its last '\n': not a digit)
+        byte = np.take(b, sep - k)  # (the chunk's first field wraps to its last '\n')
         inside &= byte >= 48
         byte -= 48
         byte *= inside
         acc += byte.astype(np.int32) * (10 ** (k - 1))
     np.copyto(values, acc)
-    return len(sep)
+    return n
