@@ -4,8 +4,9 @@ the GEMM floor, on the same data and initial weights, in the same run.
     python benchmarks/bench_epoch.py            # every net, markdown table on stdout
     python benchmarks/bench_epoch.py --quick    # fewer repeats, for a smoke run
 
-Reports medians of repeated runs as ms per epoch and the ratios nnbp/other
-(timings on shared machines are noisy: read the ratios, not the seconds).
+Reports ms per epoch and the ratios nnbp/other, as medians over rounds in which
+every runner is timed once, one after another (timings on shared machines are
+noisy and drift: read the ratios, not the seconds).
 Also checks that nnbp's cost after 5 epochs equals PyTorch's.
 """
 
@@ -25,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from nnbp.data import Data, Normalization, Split, Target  # noqa: E402
 from nnbp.network import Network, random_weights  # noqa: E402
 from nnbp.train import Run, Trainer  # noqa: E402
-from nnbp.workspace import with_ones  # noqa: E402
+from nnbp.workspace import Workspace, with_ones  # noqa: E402
 
 THREADS = 2
 ALPHA, LAM = 0.5, 1.0
@@ -47,32 +48,39 @@ def make_problem(sizes, m, dtype, seed=0):
     return X, Y, labels
 
 
-def median_ms(fn, repeats, inner=1):
-    """Median ms of one call of fn, timed over ``inner`` calls at a time."""
-    fn()  # warm up
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        for _ in range(inner):
-            fn()
-        times.append((time.perf_counter() - t) / inner * 1e3)
-    return statistics.median(times)
+def interleaved_ms(makers, k, rounds, samples=1):
+    """ms per epoch of every runner, in rounds.  ``makers[name](epochs)`` returns a call
+    that trains that many epochs; its time per epoch is (time of 2k epochs - time of k
+    epochs) / k, so that what a run does once (allocating, the last cost) is not counted,
+    each time the least of ``samples`` runs (noise only ever adds time).  Within a round
+    the runners are timed one after another, so that each ratio compares runs made with
+    the machine in the same state; each first trains one untimed epoch, which absorbs
+    the previous runner's threads still spinning down."""
+    runs = {name: (make(1), make(k), make(2 * k)) for name, make in makers.items()}
+    for _, _, long in runs.values():
+        long()  # warm up
+    times = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, (warm, short, long) in runs.items():
+            warm()
+            t = {short: [], long: []}
+            for _ in range(samples):
+                for run in (short, long):
+                    t0 = time.perf_counter()
+                    run()
+                    t[run].append(time.perf_counter() - t0)
+            times[name].append((min(t[long]) - min(t[short])) / k * 1e3)
+    return times
 
 
-def per_epoch_ms(make, k, repeats):
-    """Median ms per epoch of a training run: (time of 2k epochs - time of k epochs) / k,
-    so that what a run does once (allocating, the last cost) is not counted per epoch."""
-    short, long = make(k), make(2 * k)
-    long()  # warm up
-    diffs = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        short()
-        t_short = time.perf_counter() - t
-        t = time.perf_counter()
-        long()
-        diffs.append((time.perf_counter() - t - t_short) / k * 1e3)
-    return statistics.median(diffs)
+def repeat(step):
+    """A maker for a runner that has no setup of its own: ``epochs`` calls of step."""
+    def make(epochs):
+        def go():
+            for _ in range(epochs):
+                step()
+        return go
+    return make
 
 
 def nnbp_runner(net, Theta, X, Y, epochs):
@@ -92,20 +100,32 @@ def nnbp_runner(net, Theta, X, Y, epochs):
     return go
 
 
-def gemm_floor(net, Theta, X, Y):
-    """The matrix products of one epoch alone (forward, δ, Δ), in numpy."""
+def gemm_floor(net, Theta, X, Y, shares=1):
+    """The matrix products of one epoch alone (forward, δ, Δ), in numpy: on the whole
+    batch with BLAS's own threads (shares=1), or on nnbp's shares of the rows, each
+    share's products on its own thread, their Δ summed (shares=None: as many as nnbp
+    would use)."""
     W = {l: np.ascontiguousarray(T[:, 1:]) for l, T in Theta.items()}
     L = net.L
+    ws = Workspace(net, len(X), X.dtype, backward=False, shares=shares)
+    Delta = [{l: np.empty((net.s(l + 1), net.s(l)), X.dtype) for l in W} for _ in ws.shares]
 
-    def go():
-        a = {1: X}
+    def share(k):
+        rows = ws.shares[k]
+        a = {1: X[rows]}
         for l in range(1, L):
             a[l + 1] = a[l] @ W[l].T
         d = {L: a[L]}
         for l in range(L - 1, 1, -1):
             d[l] = d[l + 1] @ W[l]
         for l in range(1, L):
-            d[l + 1].T @ a[l]
+            np.matmul(d[l + 1].T, a[l], out=Delta[k][l])
+
+    def go():
+        ws.each_share(share)
+        for l in W:
+            for D in Delta[1:]:
+                Delta[0][l] += D[l]
     return go
 
 
@@ -197,7 +217,7 @@ def sklearn_runner(net, X, labels):
                         random_state=0)
     classes = np.arange(net.sizes[-1])
     clf.partial_fit(X, labels, classes=classes)
-    return lambda: clf.partial_fit(X, labels)
+    return lambda: clf.partial_fit(X, labels)  # one epoch: batch_size = m
 
 
 def main() -> None:
@@ -221,32 +241,39 @@ def main() -> None:
         print("scikit-learn not installed: its column is skipped", file=sys.stderr)
 
     rows = []
-    for k, (label, sizes, hidden, output, m, dtype) in enumerate(NETS, start=1):
-        if args.only and k not in args.only:
+    for n, (label, sizes, hidden, output, m, dtype) in enumerate(NETS, start=1):
+        if args.only and n not in args.only:
             continue
         net = Network(sizes, hidden, output, "cross_entropy")
         X, Y, labels = make_problem(sizes, m, dtype)
         Theta = random_weights(net, 0, dtype=np.dtype(dtype))
-        small = m * sizes[0] < 1e6
-        k = 40 if small else 2
-        t_nnbp = per_epoch_ms(lambda e: nnbp_runner(net, Theta, X, Y, e), k, repeats)
-        t_gemm = median_ms(gemm_floor(net, Theta, X, Y), repeats, 40 if small else 1)
-        row = {"net": f"{label}, {dtype}", "nnbp": t_nnbp, "gemm": t_gemm}
-        check = ""
+        makers = {"nnbp": lambda e: nnbp_runner(net, Theta, X, Y, e),
+                  "gemm_blas": repeat(gemm_floor(net, Theta, X, Y, shares=1)),
+                  "gemm_shares": repeat(gemm_floor(net, Theta, X, Y, shares=None))}
+        row = {"net": f"{label}, {dtype}"}
         if have_torch:
-            row["torch_hand"] = per_epoch_ms(lambda e: torch_runners(net, Theta, X, Y, e)[0], k,
-                                             repeats)
-            row["torch_auto"] = per_epoch_ms(lambda e: torch_runners(net, Theta, X, Y, e)[1], k,
-                                             repeats)
+            makers["torch_hand"] = lambda e: torch_runners(net, Theta, X, Y, e)[0]
+            makers["torch_auto"] = lambda e: torch_runners(net, Theta, X, Y, e)[1]
             tr = nnbp_runner(net, Theta, X, Y, 5)()
             W, b = torch_runners(net, Theta, X, Y, 5)[0]()
             J_torch = torch_cost(net, W, b, X, Y)
             rel = abs(tr.cost - J_torch) / abs(J_torch)
             tol = 1e-10 if dtype == "float64" else 1e-4
-            check = f"{rel:.1e} {'ok' if rel < tol else 'MISMATCH'}"
-            row["check"] = check
-        if have_sklearn and output == "sigmoid" or have_sklearn and output == "softmax":
-            row["sklearn"] = median_ms(sklearn_runner(net, X, labels), max(3, repeats // 2))
+            row["check"] = f"{rel:.1e} {'ok' if rel < tol else 'MISMATCH'}"
+        if have_sklearn:
+            makers["sklearn"] = repeat(sklearn_runner(net, X, labels))
+        small = m * sizes[0] < 1e6
+        times = interleaved_ms(makers, 40 if small else 2, repeats, 3 if small else 1)
+        # the floor: the faster of the two ways of running the products, round by round
+        times["gemm"] = [min(a, b) for a, b in zip(times.pop("gemm_blas"),
+                                                    times.pop("gemm_shares"))]
+        for name, ts in times.items():
+            row[name] = statistics.median(ts)
+            # the ratio of each round's pair of runs, then the median over rounds
+            row[f"{name}_ratio"] = statistics.median(a / b for a, b in zip(times["nnbp"], ts))
+        if have_sklearn:
+            row["floor_sklearn"] = statistics.median(
+                a / b for a, b in zip(times["gemm"], times["sklearn"]))
         rows.append(row)
         print(f"done: {row['net']}", file=sys.stderr)
     print_table(rows)
@@ -254,17 +281,24 @@ def main() -> None:
 
 def print_table(rows) -> None:
     def ratio(r, key):
-        return f"{r['nnbp'] / r[key]:.2f}" if key in r else "–"
+        return f"{r[key + '_ratio']:.2f}" if key in r else "–"
 
     print(f"nnbp epoch time as a ratio of each reference (lower is better; < 1 means nnbp "
-          f"is faster); {os.cpu_count()} cores, {THREADS} threads, median of repeated runs.\n")
+          f"is faster); {os.cpu_count()} cores, {THREADS} threads; medians over rounds that "
+          "time every runner once, one after another.\n")
     print("| net | nnbp ms | / torch hand-written | / torch autograd | / GEMM floor "
-          "| / sklearn | cost after 5 epochs vs torch |")
-    print("|---|---|---|---|---|---|---|")
+          "| / sklearn | GEMM floor / sklearn | cost after 5 epochs vs torch |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
+        floor = f"{r['floor_sklearn']:.2f}" if "floor_sklearn" in r else "–"
         print(f"| {r['net']} | {r['nnbp']:.2f} | {ratio(r, 'torch_hand')} | "
               f"{ratio(r, 'torch_auto')} | {ratio(r, 'gemm')} | {ratio(r, 'sklearn')} | "
-              f"{r.get('check', '–')} |")
+              f"{floor} | {r.get('check', '–')} |")
+    print("\nGEMM floor: the epoch's matrix products alone in numpy, the faster of two ways "
+          "of running them (on the whole batch with BLAS's threads, or on nnbp's shares of "
+          "the rows in parallel).  GEMM floor / sklearn: that time as a ratio of "
+          "scikit-learn's whole epoch; no implementation of the same products can have a "
+          "lower ratio to scikit-learn than this.", flush=True)
 
 
 if __name__ == "__main__":

@@ -62,20 +62,23 @@ def random_weights(net: Network, seed: int, epsilon: float | None = None,
 def forward(net: Network, Theta: Weights, X: np.ndarray, ws: Workspace | None = None):
     """Forward propagation.  Returns (z, a): z[l] for l = 2 … L, a[l] for l = 1 … L."""
     ws = ws or Workspace(net, X.shape[0], X.dtype, backward=False)
-    A = {1: ws.A1(X), **ws.A}  # [1; a^(l)], the bias unit's 1 in column 0   (m, s_l + 1)
-    z, a = ws.z, {1: X, **ws.a}  # a^(1) = x
-    for l in range(1, net.L):
-        np.matmul(A[l], Theta[l].T, out=z[l + 1])  # z^(l+1) = Θ^(l) [1; a^(l)]  (m, s_{l+1})
-        g = net.g(l + 1).g
-        if l + 1 == net.L:
-            ws.each_block(lambda rows, scratch, g=g: g(z[net.L][rows], out=a[net.L][rows]))
-            continue
+    ws.A1(X)
+    ws.each_share(lambda k: _forward_share(net, Theta, ws, k))
+    return ws.z, {1: X, **ws.a}  # a^(1) = x
 
-        def activate(rows, scratch, l=l, g=g):  # a^(l+1) = g(z^(l+1)), on whole rows of
-            g(ws.Z[l + 1][rows], out=A[l + 1][rows])  # [0; z] into [1; a], then the 1 back
-            A[l + 1][rows, 0] = 1.0
-        ws.each_block(activate)
-    return z, a
+
+def _forward_share(net: Network, Theta: Weights, ws: Workspace, k: int) -> None:
+    rows, L = ws.shares[k], net.L
+    A = {1: ws.X1, **ws.A}  # [1; a^(l)], the bias unit's 1 in column 0   (m, s_l + 1)
+    for l in range(1, L):
+        np.matmul(A[l][rows], Theta[l].T, out=ws.z[l + 1][rows])  # z^(l+1) = Θ^(l) [1; a^(l)]
+        g = net.g(l + 1).g
+        for b in ws.blocks[k]:
+            if l + 1 == L:
+                g(ws.z[L][b], out=ws.a[L][b])
+            else:  # a^(l+1) = g(z^(l+1)), on whole rows of [0; z] into [1; a], then the 1 back
+                g(ws.Z[l + 1][b], out=A[l + 1][b])
+                A[l + 1][b, 0] = 1.0
 
 
 def regularization(Theta: Weights, lam: float, m: int) -> float:
@@ -112,27 +115,38 @@ def gradient(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: fl
     ``total_cost``, so that training computes it only on the epochs that log it)."""
     L, m = net.L, X.shape[0]
     ws = ws or Workspace(net, m, X.dtype)
-    z, a = forward(net, Theta, X, ws)
-    A = {1: ws.X1, **ws.A}  # [1; a^(l)] as forward left them
-    delta, D = ws.delta, ws.D
-    COSTS[net.cost].delta(net.output, z[L], a[L], Y, out=delta[L])  # δ^(L)  (m, s_L)
+    ws.A1(X)
+
+    def share(k: int) -> None:
+        _forward_share(net, Theta, ws, k)
+        _backward_share(net, Theta, Y, ws, k)
+    ws.each_share(share)
+    D = ws.D
+    for l in range(1, L):
+        for Delta in ws.Delta[1:]:  # Δ^(l) = Σ_t δ^(l+1) [1; a^(l)]ᵀ, summed over the shares
+            D[l] += Delta[l]
+        D[l] /= m  # D = Δ/m, plus (λ/m) Θ for j ≥ 1 (the bias column is not regularized)
+        D[l][:, 1:] += (lam / m) * Theta[l][:, 1:]
+    return Backprop(D, ws.z, {1: X, **ws.a}, ws.delta)
+
+
+def _backward_share(net: Network, Theta: Weights, Y: np.ndarray, ws: Workspace, k: int) -> None:
+    rows, L = ws.shares[k], net.L
+    A, delta = {1: ws.X1, **ws.A}, ws.delta  # [1; a^(l)] as forward left them
+    COSTS[net.cost].delta(net.output, ws.z[L][rows], ws.a[L][rows], Y[rows],
+                          out=delta[L][rows])  # δ^(L)  (m, s_L)
     for l in range(L - 1, 1, -1):
         # δ^(l) = (Θ^(l)ᵀ δ^(l+1))_{drop row 0} ⊙ g'(z^(l)); dropping row 0 of the
         # product is the same as using Θ^(l) without its bias column.
-        np.matmul(delta[l + 1], Theta[l][:, 1:], out=delta[l])  # (m, s_l)
+        np.matmul(delta[l + 1][rows], Theta[l][:, 1:], out=delta[l][rows])  # (m, s_l)
         g_prime = net.g(l).g_prime
-
-        def times_g_prime(rows, scratch, l=l, g_prime=g_prime):
-            d = delta[l][rows]  # g' on whole rows of [0; z] and [1; a], column 0 left out
+        for b in ws.blocks[k]:  # g' on whole rows of [0; z] and [1; a], column 0 left out
+            d = delta[l][b]
             n = d.shape[0] * (d.shape[1] + 1)
-            gp = g_prime(ws.Z[l][rows], A[l][rows], out=scratch[:n].reshape(d.shape[0], -1))
+            gp = g_prime(ws.Z[l][b], A[l][b], out=ws.scratch[k][:n].reshape(d.shape[0], -1))
             d *= gp[:, 1:]
-        ws.each_block(times_g_prime)
-    for l in range(1, L):
-        np.matmul(delta[l + 1].T, A[l], out=D[l])  # Δ^(l) = Σ_t δ^(l+1) [1; a^(l)]ᵀ
-        D[l] /= m  # D = Δ/m, plus (λ/m) Θ for j ≥ 1 (the bias column is not regularized)
-        D[l][:, 1:] += (lam / m) * Theta[l][:, 1:]
-    return Backprop(D, z, a, delta)
+    for l in range(1, L):  # this share's Δ^(l) = Σ_t δ^(l+1) [1; a^(l)]ᵀ
+        np.matmul(delta[l + 1][rows].T, A[l][rows], out=ws.Delta[k][l])
 
 
 class CostAndGradient(NamedTuple):

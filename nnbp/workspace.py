@@ -1,26 +1,32 @@
 """Buffers for one batch, allocated once per training run and reused every epoch,
-and the execution of elementwise work in cache-sized blocks of rows, on every core.
+and the batch split into one share of rows per core.
 
 ``A[l]`` holds [1; a^(l)] for every example, the bias unit's 1 stored in column 0,
 so that z^(l+1) = Θ^(l) [1; a^(l)] and Δ^(l) = Σ_t δ^(l+1) [1; a^(l)]ᵀ are each
 one matrix product, as on paper, with no bias added or summed separately.
 
-numpy runs an elementwise operation on one core, but releases the GIL while it
-does; splitting the rows of a large batch across threads runs the activations
-and their derivatives on every core, as BLAS already does for the products.
-Within a thread, rows go in blocks small enough to stay in cache across the
-several operations applied to them.
+Every example's forward and backward pass is independent of the others until
+Δ sums over them, so each core takes a share of the rows and runs both passes on
+it, matrix products included, and Δ^(l) is the sum of the shares' Δ^(l).  numpy
+releases the GIL inside its loops and products, so the shares run in parallel;
+while they do, BLAS gives each product only its share of the threads (``nnbp/blas.py``).
+Within a share, elementwise work goes in blocks of rows small enough to stay in
+cache across the several operations applied to them.
 """
 
 from __future__ import annotations
 
+import contextvars
 import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from .blas import blas, blas_threads
+
 BLOCK = 1 << 15  # elements per block: a few blocks fit in a core's L2 cache
-PARALLEL_MIN = 1 << 16  # elements per layer below which threads cost more than they save
+PARALLEL_MIN = 1 << 14  # elements of the widest layer below which one share is faster
+MAX_SHARES = 8
 _pool: ThreadPoolExecutor | None = None
 
 
@@ -47,7 +53,8 @@ def is_tail_of(X: np.ndarray, X1: np.ndarray | None) -> bool:
 
 
 class Workspace:
-    def __init__(self, net, m: int, dtype, backward: bool = True, X1: np.ndarray | None = None):
+    def __init__(self, net, m: int, dtype, backward: bool = True, X1: np.ndarray | None = None,
+                 shares: int | None = None):
         dtype = np.dtype(dtype)
         L = net.L
         self.X1 = X1  # [1, x] of the training data, when the caller has it
@@ -65,13 +72,22 @@ class Workspace:
             self.delta = {l: np.empty((m, net.s(l)), dtype) for l in range(2, L + 1)}  # δ^(l)
             self.D = {l: np.empty(net.shape(l), dtype) for l in range(1, L)}  # D^(l)
         widest = max(net.sizes[1:]) + 1
-        rows = max(1, BLOCK // widest)
-        n = min(threads(), 4) if m * widest >= PARALLEL_MIN else 1
+        blas_n = blas().threads  # None: BLAS's threads cannot be set per share
+        if shares is None:  # one per core, unless BLAS cannot be told or the batch is small
+            shares = (min(threads(), blas_n, MAX_SHARES)
+                      if blas_n and m * widest >= PARALLEL_MIN else 1)
+        n = max(1, min(shares, m))
         bounds = np.linspace(0, m, n + 1).astype(int)
-        # per thread: its blocks of rows, and a scratch block for temporaries
-        self.parts = [[slice(b, min(b + rows, hi)) for b in range(lo, hi, rows)]
-                      for lo, hi in zip(bounds[:-1], bounds[1:])]
+        self.shares = [slice(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:])]
+        self.blas_threads = max(1, (blas_n or 1) // n) if n > 1 else None
+        rows = max(1, BLOCK // widest)
+        # per share: its blocks of rows, a scratch block for temporaries, and its Δ
+        self.blocks = [[slice(b, min(b + rows, s.stop)) for b in range(s.start, s.stop, rows)]
+                       for s in self.shares]
         self.scratch = [np.empty(rows * widest, dtype) for _ in range(n)]
+        if backward:
+            self.Delta = [self.D] + [  # share 0 writes Δ into D, the others into their own
+                {l: np.empty(net.shape(l), dtype) for l in range(1, L)} for _ in range(1, n)]
 
     def A1(self, X: np.ndarray) -> np.ndarray:
         """[1, x] for the batch X: the caller's, or a copy made here."""
@@ -80,18 +96,22 @@ class Workspace:
         self.X1 = with_ones(X)
         return self.X1
 
-    def each_block(self, fn) -> None:
-        """fn(rows, scratch) for every block of rows; the threads' parts in parallel."""
+    def each_share(self, fn) -> None:
+        """fn(k) for every share k, in parallel: share 0 on this thread, the others on
+        the pool's, each in a copy of this thread's context (numpy's errstate is there)."""
         global _pool
-        if len(self.parts) == 1:
-            self._run(fn, 0)
+        if len(self.shares) == 1:
+            fn(0)
             return
         if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=threads(), thread_name_prefix="nnbp")
-        for f in [_pool.submit(self._run, fn, k) for k in range(len(self.parts))]:
+            _pool = ThreadPoolExecutor(max_workers=MAX_SHARES, thread_name_prefix="nnbp")
+        with blas_threads(self.blas_threads):
+            futures = [_pool.submit(contextvars.copy_context().run, fn, k)
+                       for k in range(1, len(self.shares))]
+            try:
+                fn(0)
+            finally:
+                for f in futures:  # every share has finished writing before anyone reads
+                    f.exception()
+        for f in futures:
             f.result()
-
-    def _run(self, fn, k: int) -> None:
-        scratch = self.scratch[k]
-        for rows in self.parts[k]:
-            fn(rows, scratch)
