@@ -77,7 +77,7 @@ def child(job: str, path: Path) -> dict:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--rows", type=int, default=60000)
-    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--repeats", type=int, default=7)
     args = p.parse_args()
     try:
         import pandas  # noqa: F401
@@ -103,12 +103,14 @@ def main() -> None:
         return statistics.median(r[key] for r in runs[job])
 
     print(f"{args.rows} × 785 integer CSV ({data_bytes / 1e6:.0f} MB as float64), "
-          f"median of {args.repeats} fresh processes\n")
+          f"median of {args.repeats} fresh processes, nnbp and pandas alternating\n")
     print("| measure | value | target |")
     print("|---|---|---|")
     if have_pandas:
-        print(f"| read time, nnbp / pandas | {med('nnbp', 'seconds') / med('pandas', 'seconds'):.2f} "
-              "| ≤ 1.5 |")
+        # each pair of reads ran back to back: the median of the pairs' ratios
+        ratio = statistics.median(a["seconds"] / b["seconds"]
+                                  for a, b in zip(runs["nnbp"], runs["pandas"]))
+        print(f"| read time, nnbp / pandas | {ratio:.2f} | ≤ 1.5 |")
     print(f"| read peak memory / float64 data | {med('nnbp', 'extra_bytes') / data_bytes:.2f} | ≤ 2.5 |")
     print(f"| prepare + 2 epochs 784-64-10, peak memory / float64 data | "
           f"{med('train', 'extra_bytes') / data_bytes:.2f} | ≤ 3 |")

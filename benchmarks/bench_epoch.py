@@ -13,6 +13,8 @@ Also checks that nnbp's cost after 5 epochs equals PyTorch's.
 from __future__ import annotations
 
 import argparse
+import itertools
+import math
 import os
 import statistics
 import sys
@@ -48,56 +50,49 @@ def make_problem(sizes, m, dtype, seed=0):
     return X, Y, labels
 
 
-def interleaved_ms(makers, k, rounds, samples=1):
-    """ms per epoch of every runner, in rounds.  ``makers[name](epochs)`` returns a call
-    that trains that many epochs; its time per epoch is (time of 2k epochs - time of k
-    epochs) / k, so that what a run does once (allocating, the last cost) is not counted,
-    each time the least of ``samples`` runs (noise only ever adds time).  Within a round
-    the runners are timed one after another, so that each ratio compares runs made with
-    the machine in the same state; each first trains one untimed epoch, which absorbs
-    the previous runner's threads still spinning down."""
-    runs = {name: (make(1), make(k), make(2 * k)) for name, make in makers.items()}
-    for _, _, long in runs.values():
-        long()  # warm up
-    times = {name: [] for name in runs}
+def interleaved_ms(steps, n, rounds, samples=1, settle=0.2):
+    """ms per epoch of every runner, in rounds.  ``steps[name]()`` trains one more epoch
+    of that runner (its setup done once, beforehand, and not timed).  Within a round the
+    runners are timed one after another, so that each ratio compares runs made with the
+    machine in the same state; before each, a pause lets the previous runner's threads
+    spin down, and one untimed epoch warms the caches.  Each time is the least of
+    ``samples`` runs of n epochs (noise only ever adds time)."""
+    times = {name: [] for name in steps}
     for _ in range(rounds):
-        for name, (warm, short, long) in runs.items():
-            warm()
-            t = {short: [], long: []}
+        for name, step in steps.items():
+            time.sleep(settle)
+            step()
+            best = math.inf
             for _ in range(samples):
-                for run in (short, long):
-                    t0 = time.perf_counter()
-                    run()
-                    t[run].append(time.perf_counter() - t0)
-            times[name].append((min(t[long]) - min(t[short])) / k * 1e3)
+                t = time.perf_counter()
+                for _ in range(n):
+                    step()
+                best = min(best, time.perf_counter() - t)
+            times[name].append(best / n * 1e3)
     return times
 
 
-def repeat(step):
-    """A maker for a runner that has no setup of its own: ``epochs`` calls of step."""
-    def make(epochs):
-        def go():
-            for _ in range(epochs):
-                step()
-        return go
-    return make
-
-
-def nnbp_runner(net, Theta, X, Y, epochs):
+def nnbp_run(net, Theta, X, Y):
     m = len(X)
     X1 = with_ones(X)  # training data carries its bias column, as nnbp's loader makes it
     target = Target(["y"], np.arange(net.sizes[-1]), net.sizes[-1])
     data = Data([f"x{i}" for i in range(net.sizes[0])], target,
                 Normalization("none", np.zeros(net.sizes[0]), np.ones(net.sizes[0])),
                 Split(X1[:, 1:], Y, np.arange(m), X1), None, None, np.empty(0))
-    run = Run(None, net, data, Theta)
+    return Run(None, net, data, Theta)
 
-    def go():
-        tr = Trainer(run, epochs, ALPHA, LAM, log_every=epochs)
-        for _ in tr:
-            pass
-        return tr
-    return go
+
+def nnbp_epochs(net, Theta, X, Y):
+    """One more epoch of nnbp's trainer per call (J left unlogged, as between log rows)."""
+    it = iter(Trainer(nnbp_run(net, Theta, X, Y), 10**9, ALPHA, LAM, log_every=10**9))
+    return lambda: next(it)
+
+
+def nnbp_cost(net, Theta, X, Y, epochs):
+    tr = Trainer(nnbp_run(net, Theta, X, Y), epochs, ALPHA, LAM, log_every=epochs)
+    for _ in tr:
+        pass
+    return tr.cost
 
 
 def gemm_floor(net, Theta, X, Y, shares=1):
@@ -129,7 +124,9 @@ def gemm_floor(net, Theta, X, Y, shares=1):
     return go
 
 
-def torch_runners(net, Theta, X, Y, epochs):
+def torch_runners(net, Theta, X, Y):
+    """Generators of PyTorch training, hand-written and autograd: each next() is one more
+    epoch, and yields the weights and biases."""
     import torch
 
     torch.set_num_threads(THREADS)
@@ -147,7 +144,7 @@ def torch_runners(net, Theta, X, Y, epochs):
 
     def hand():
         W, b = fresh()
-        for _ in range(epochs):
+        while True:
             a = {1: Xt}
             for l in range(1, L):
                 z = torch.addmm(b[l], a[l], W[l].T)
@@ -161,14 +158,14 @@ def torch_runners(net, Theta, X, Y, epochs):
                     d = (d @ W[l]) * g
                 W[l] -= ALPHA * gW
                 b[l] -= ALPHA * gb
-        return W, b
+            yield W, b
 
     def auto():
         W, b = fresh()
         for l in W:
             W[l].requires_grad_(True)
             b[l].requires_grad_(True)
-        for _ in range(epochs):
+        while True:
             a = Xt
             for l in range(1, L):
                 z = torch.addmm(b[l], a, W[l].T)
@@ -185,7 +182,7 @@ def torch_runners(net, Theta, X, Y, epochs):
                 for l in W:
                     W[l] -= ALPHA * W[l].grad
                     b[l] -= ALPHA * b[l].grad
-        return W, b, float(J.detach())
+            yield W, b
 
     return hand, auto, dt
 
@@ -247,23 +244,23 @@ def main() -> None:
         net = Network(sizes, hidden, output, "cross_entropy")
         X, Y, labels = make_problem(sizes, m, dtype)
         Theta = random_weights(net, 0, dtype=np.dtype(dtype))
-        makers = {"nnbp": lambda e: nnbp_runner(net, Theta, X, Y, e),
-                  "gemm_blas": repeat(gemm_floor(net, Theta, X, Y, shares=1)),
-                  "gemm_shares": repeat(gemm_floor(net, Theta, X, Y, shares=None))}
+        steps = {"nnbp": nnbp_epochs(net, Theta, X, Y),
+                 "gemm_blas": gemm_floor(net, Theta, X, Y, shares=1),
+                 "gemm_shares": gemm_floor(net, Theta, X, Y, shares=None)}
         row = {"net": f"{label}, {dtype}"}
         if have_torch:
-            makers["torch_hand"] = lambda e: torch_runners(net, Theta, X, Y, e)[0]
-            makers["torch_auto"] = lambda e: torch_runners(net, Theta, X, Y, e)[1]
-            tr = nnbp_runner(net, Theta, X, Y, 5)()
-            W, b = torch_runners(net, Theta, X, Y, 5)[0]()
+            hand, auto, _ = torch_runners(net, Theta, X, Y)
+            steps["torch_hand"] = hand().__next__
+            steps["torch_auto"] = auto().__next__
+            W, b = next(itertools.islice(hand(), 4, None))  # after 5 epochs
             J_torch = torch_cost(net, W, b, X, Y)
-            rel = abs(tr.cost - J_torch) / abs(J_torch)
+            rel = abs(nnbp_cost(net, Theta, X, Y, 5) - J_torch) / abs(J_torch)
             tol = 1e-10 if dtype == "float64" else 1e-4
             row["check"] = f"{rel:.1e} {'ok' if rel < tol else 'MISMATCH'}"
         if have_sklearn:
-            makers["sklearn"] = repeat(sklearn_runner(net, X, labels))
+            steps["sklearn"] = sklearn_runner(net, X, labels)
         small = m * sizes[0] < 1e6
-        times = interleaved_ms(makers, 40 if small else 2, repeats, 3 if small else 1)
+        times = interleaved_ms(steps, 40 if small else 2, repeats, 3 if small else 1)
         # the floor: the faster of the two ways of running the products, round by round
         times["gemm"] = [min(a, b) for a, b in zip(times.pop("gemm_blas"),
                                                     times.pop("gemm_shares"))]

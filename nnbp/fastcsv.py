@@ -9,7 +9,11 @@ takes over, with its exact error messages.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
+
+from .workspace import threads
 
 CHUNK = 1 << 20  # bytes parsed per step; the temporaries are a few times this
 MAX_DIGITS = 15  # integers below 10^15 are exact in float64
@@ -18,11 +22,10 @@ MAX_DIGITS = 15  # integers below 10^15 are exact in float64
 def parse_uint_csv(buf: np.ndarray, n_cols: int) -> np.ndarray | None:
     """The rows in the bytes ``buf`` (a uint8 array: no header, every line ending
     with a newline) as a float64 array (rows, n_cols), or None when they are not
-    plain integers."""
-    rows = int(np.count_nonzero(buf == 10))
-    out = np.empty((rows, n_cols))
-    flat = out.reshape(-1)
-    done_tokens, start = 0, 0
+    plain integers.  Chunks are parsed on every core: each chunk is whole rows, so
+    its place in the output follows from the rows before it."""
+    chunks, rows = [], 0  # (start, end, rows before it)
+    start = 0
     while start < len(buf):
         end = min(start + CHUNK, len(buf))
         if end < len(buf):  # cut after a newline, so that rows stay whole
@@ -30,12 +33,20 @@ def parse_uint_csv(buf: np.ndarray, n_cols: int) -> np.ndarray | None:
             if len(newlines) == 0:
                 newlines = np.flatnonzero(buf[start:] == 10)[:1]  # a line longer than CHUNK
             end = start + int(newlines[-1]) + 1
-        parsed = _parse_chunk(buf[start:end], n_cols, flat[done_tokens:])
-        if parsed is None:
-            return None
-        done_tokens += parsed
+        chunks.append((start, end, rows))
+        rows += int(np.count_nonzero(buf[start:end] == 10))
         start = end
-    return out if done_tokens == flat.size else None
+    out = np.empty((rows, n_cols))
+    flat = out.reshape(-1)
+
+    def parse(chunk) -> bool:
+        start, end, before = chunk
+        return _parse_chunk(buf[start:end], n_cols, flat[before * n_cols:]) is not None
+
+    if len(chunks) < 2:
+        return out if all(map(parse, chunks)) else None
+    with ThreadPoolExecutor(max_workers=min(threads(), 8)) as pool:
+        return out if all(pool.map(parse, chunks)) else None
 
 
 def _parse_chunk(b: np.ndarray, n_cols: int, out: np.ndarray) -> int | None:

@@ -36,3 +36,13 @@ def test_declines_what_is_not_plain_integers(text):
 def test_first_field_of_a_chunk_is_not_read_past():
     # the byte before the first field wraps to the chunk's last byte ('\n'): not a digit
     assert parse(b"7,80\n900,1\n", 2).tolist() == [[7.0, 80.0], [900.0, 1.0]]
+
+
+@pytest.mark.parametrize("bad", [b"5,-6,7\n", b"5,6\n", b"5,6,7,8\n", b"5,6,x\n"])
+@pytest.mark.parametrize("where", [0, 20, 39])
+def test_a_bad_row_in_any_chunk_declines_the_whole_file(monkeypatch, bad, where):
+    monkeypatch.setattr(fastcsv, "CHUNK", 32)  # about 4 rows a chunk, parsed in parallel
+    rows = [b"%d,%d,%d\n" % (i, 10 * i, 100 * i) for i in range(40)]
+    assert parse(b"".join(rows), 3)[39].tolist() == [39.0, 390.0, 3900.0]
+    rows[where] = bad
+    assert parse(b"".join(rows), 3) is None
