@@ -4,9 +4,9 @@ Training splits the batch into one share of rows per core and runs each share's
 forward and backward pass, matrix products included, on its own thread (see
 ``workspace.py``).  For that, each share's products must use only its part of
 the cores, or the shares and BLAS's own threads would compete for the same
-cores.  OpenBLAS (0.3.27 and later, as in numpy's wheels) can be told its thread
-count while it runs and says what the count was before; this module finds the
-OpenBLAS that numpy has loaded.  The setting is the whole process's, so it is
+cores.  OpenBLAS can be told its thread count while it runs; this module finds
+the OpenBLAS that numpy has loaded, under its plain names or the prefixed ones
+of numpy's wheels.  The setting is the whole process's, so it is
 changed once around the shares' work and put back after.  With any other BLAS,
 or where it cannot be found, ``blas().threads`` is None and training keeps one
 share, leaving the threading of the products to BLAS.
@@ -22,9 +22,11 @@ from typing import Callable, Iterator, NamedTuple
 
 import numpy as np  # noqa: F401  (loads the BLAS library that is looked for below)
 
-# (library name contains, setter that returns the old count, getters in order of preference)
+# (library name contains, setter names, getter names), in order of preference
 KNOWN = [
-    ("openblas", "openblas_set_num_threads_local",
+    ("openblas",
+     ("openblas_set_num_threads", "scipy_openblas_set_num_threads64_",
+      "scipy_openblas_set_num_threads"),
      ("openblas_get_num_threads", "scipy_openblas_get_num_threads64_",
       "scipy_openblas_get_num_threads")),
 ]
@@ -47,22 +49,32 @@ def _loaded_libraries() -> list[str]:
     return sorted(p for p in paths if p.startswith("/") and ".so" in os.path.basename(p))
 
 
+def _first(lib, names: tuple[str, ...]):
+    return next((getattr(lib, n) for n in names if hasattr(lib, n)), None)
+
+
 @lru_cache(maxsize=1)
 def blas() -> Blas:
     for path in _loaded_libraries():
         name = os.path.basename(path).lower()
-        for part, set_name, get_names in KNOWN:
+        for part, set_names, get_names in KNOWN:
             if part not in name:
                 continue
             try:
                 lib = ctypes.CDLL(path)
-                set_ = getattr(lib, set_name)
-                get = next(getattr(lib, g) for g in get_names if hasattr(lib, g))
-            except (OSError, AttributeError, StopIteration):
+            except OSError:
                 continue
-            set_.argtypes, set_.restype = [ctypes.c_int], ctypes.c_int
+            set_, get = _first(lib, set_names), _first(lib, get_names)
+            if set_ is None or get is None:
+                continue
+            set_.argtypes, set_.restype = [ctypes.c_int], None
             get.argtypes, get.restype = [], ctypes.c_int
-            return Blas(max(1, int(get())), set_, get)
+
+            def set_threads(n: int, set_=set_, get=get) -> int:
+                old = int(get())
+                set_(n)
+                return old
+            return Blas(max(1, int(get())), set_threads, get)
     return Blas(None, None, None)
 
 

@@ -72,14 +72,14 @@ class Workspace:
             self.delta = {l: np.empty((m, net.s(l)), dtype) for l in range(2, L + 1)}  # δ^(l)
             self.D = {l: np.empty(net.shape(l), dtype) for l in range(1, L)}  # D^(l)
         widest = max(net.sizes[1:]) + 1
-        blas_n = blas().threads  # None: BLAS's threads cannot be set per share
+        blas_n = blas().threads  # None: BLAS's thread count cannot be set
         if shares is None:  # one per core, unless BLAS cannot be told or the batch is small
             shares = (min(threads(), blas_n, MAX_SHARES)
                       if blas_n and m * widest >= PARALLEL_MIN else 1)
         n = max(1, min(shares, m))
         bounds = np.linspace(0, m, n + 1).astype(int)
         self.shares = [slice(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:])]
-        self.blas_threads = max(1, (blas_n or 1) // n) if n > 1 else None
+        self.blas_threads = max(1, min(blas_n or 1, threads()) // n) if n > 1 else None
         rows = max(1, BLOCK // widest)
         # per share: its blocks of rows, a scratch block for temporaries, and its Δ
         self.blocks = [[slice(b, min(b + rows, s.stop)) for b in range(s.start, s.stop, rows)]
