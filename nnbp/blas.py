@@ -22,14 +22,11 @@ from typing import Callable, Iterator, NamedTuple
 
 import numpy as np  # noqa: F401  (loads the BLAS library that is looked for below)
 
-# (library name contains, setter names, getter names), in order of preference
-KNOWN = [
-    ("openblas",
-     ("openblas_set_num_threads", "scipy_openblas_set_num_threads64_",
-      "scipy_openblas_set_num_threads"),
-     ("openblas_get_num_threads", "scipy_openblas_get_num_threads64_",
-      "scipy_openblas_get_num_threads")),
-]
+# OpenBLAS's calls, under their plain names and the prefixed ones of numpy's wheels
+SETTERS = ("openblas_set_num_threads", "scipy_openblas_set_num_threads64_",
+           "scipy_openblas_set_num_threads")
+GETTERS = ("openblas_get_num_threads", "scipy_openblas_get_num_threads64_",
+           "scipy_openblas_get_num_threads")
 
 
 class Blas(NamedTuple):
@@ -56,25 +53,23 @@ def _first(lib, names: tuple[str, ...]):
 @lru_cache(maxsize=1)
 def blas() -> Blas:
     for path in _loaded_libraries():
-        name = os.path.basename(path).lower()
-        for part, set_names, get_names in KNOWN:
-            if part not in name:
-                continue
-            try:
-                lib = ctypes.CDLL(path)
-            except OSError:
-                continue
-            set_, get = _first(lib, set_names), _first(lib, get_names)
-            if set_ is None or get is None:
-                continue
-            set_.argtypes, set_.restype = [ctypes.c_int], None
-            get.argtypes, get.restype = [], ctypes.c_int
+        if "openblas" not in os.path.basename(path).lower():
+            continue
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        set_, get = _first(lib, SETTERS), _first(lib, GETTERS)
+        if set_ is None or get is None:
+            continue
+        set_.argtypes, set_.restype = [ctypes.c_int], None
+        get.argtypes, get.restype = [], ctypes.c_int
 
-            def set_threads(n: int, set_=set_, get=get) -> int:
-                old = int(get())
-                set_(n)
-                return old
-            return Blas(max(1, int(get())), set_threads, get)
+        def set_threads(n: int, set_=set_, get=get) -> int:
+            old = int(get())
+            set_(n)
+            return old
+        return Blas(max(1, int(get())), set_threads, get)
     return Blas(None, None, None)
 
 

@@ -9,11 +9,9 @@ takes over, with its exact error messages.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 
-from .workspace import threads
+from .workspace import pool
 
 CHUNK = 1 << 20  # bytes parsed per step; the temporaries are a few times this
 MAX_DIGITS = 15  # integers below 10^15 are exact in float64
@@ -43,10 +41,8 @@ def parse_uint_csv(buf: np.ndarray, n_cols: int) -> np.ndarray | None:
         start, end, before = chunk
         return _parse_chunk(buf[start:end], n_cols, flat[before * n_cols:]) is not None
 
-    if len(chunks) < 2:
-        return out if all(map(parse, chunks)) else None
-    with ThreadPoolExecutor(max_workers=min(threads(), 8)) as pool:
-        return out if all(pool.map(parse, chunks)) else None
+    parsed = map(parse, chunks) if len(chunks) < 2 else pool().map(parse, chunks)
+    return out if all(list(parsed)) else None  # every chunk finished before returning
 
 
 def _parse_chunk(b: np.ndarray, n_cols: int, out: np.ndarray) -> int | None:

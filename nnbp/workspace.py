@@ -37,6 +37,15 @@ def threads() -> int:
         return os.cpu_count() or 1
 
 
+def pool() -> ThreadPoolExecutor:
+    """The threads that work runs on beside the caller's, one per core, made once."""
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=min(threads(), MAX_SHARES),
+                                   thread_name_prefix="nnbp")
+    return _pool
+
+
 def with_ones(X: np.ndarray) -> np.ndarray:
     """[1, x] for every row: a new (m, n + 1) array whose column 0 is 1."""
     X1 = np.empty((X.shape[0], X.shape[1] + 1), X.dtype)
@@ -99,14 +108,11 @@ class Workspace:
     def each_share(self, fn) -> None:
         """fn(k) for every share k, in parallel: share 0 on this thread, the others on
         the pool's, each in a copy of this thread's context (numpy's errstate is there)."""
-        global _pool
         if len(self.shares) == 1:
             fn(0)
             return
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=MAX_SHARES, thread_name_prefix="nnbp")
         with blas_threads(self.blas_threads):
-            futures = [_pool.submit(contextvars.copy_context().run, fn, k)
+            futures = [pool().submit(contextvars.copy_context().run, fn, k)
                        for k in range(1, len(self.shares))]
             try:
                 fn(0)
