@@ -115,12 +115,12 @@ def gradient(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: fl
     ``total_cost``, so that training computes it only on the epochs that log it)."""
     L, m = net.L, X.shape[0]
     ws = ws or Workspace(net, m, X.dtype)
-    ws.A1(X)
+    X1, T = ws.A1(X), ws.shared(Theta)
 
     def share(k: int) -> None:
-        _forward_share(net, Theta, ws, k)
-        _backward_share(net, Theta, Y, ws, k)
-    ws.each_share(share)
+        _forward_share(net, T, ws, k)
+        _backward_share(net, T, Y, ws, k)
+    ws.each_share(share, key=(net, X1, Y))  # what share reads besides ws and T
     D = ws.D
     for l in range(1, L):
         for Delta in ws.Delta[1:]:  # Δ^(l) = Σ_t δ^(l+1) [1; a^(l)]ᵀ, summed over the shares

@@ -120,43 +120,48 @@ class Trainer:
     def __iter__(self) -> Iterator[Step]:
         net, tr = self.run.net, self.run.data.train
         alpha, lam, E, L = self.learning_rate, self.lam, self.epochs, self.run.net.L
-        ws = Workspace(net, len(tr.X), tr.X.dtype, X1=tr.X1)  # every epoch reuses these
+        # every epoch reuses these; tr.X and tr.Y stay as they are, so that helper
+        # processes may run shares of the batch
+        ws = Workspace(net, len(tr.X), tr.X.dtype, X1=tr.X1, training=True)
         # Θ double buffer; a copy, not empty_like, so that a non-finite cost at epoch 0
         # falls back to the initial weights rather than to uninitialized memory
         spare = {l: T.copy() for l, T in self.Theta.items()}
-        with np.errstate(over="ignore", invalid="ignore"):
-            for e in range(E + 1):
-                last = e == E
-                if last:  # after the final update only the forward pass is needed
-                    z, a = forward(net, self.Theta, tr.X, ws)
-                    finite = bool(np.isfinite(z[L]).all())
-                else:
-                    D, z, a, _ = gradient(net, self.Theta, tr.X, tr.Y, lam, ws)
-                    # J is finite when z^(L) and D are (checked on every epoch, cheaply)
-                    finite = bool(np.isfinite(z[L]).all()) and all(
-                        np.isfinite(D[l]).all() for l in D)
-                stop = last or self.should_stop()
-                row, J = None, None
-                if finite and (stop or e % self.log_every == 0):
-                    J = total_cost(net, self.Theta, z, a, tr.Y, lam)
-                    finite = math.isfinite(J)
-                if not finite:
-                    self.diverged = True
-                    self.Theta, spare = spare, self.Theta  # back to the last finite Θ
-                    return
-                self.epochs_done = e
-                if J is not None:
-                    self.cost = J
-                    if self.run.classifier:
-                        self.accuracy = accuracy(a[L], tr.Y)
-                    row = self._row(e, J)
-                yield Step(e, (lambda J=J, z=z, a=a: J if J is not None else
-                               total_cost(net, self.Theta, z, a, tr.Y, lam)), row)
-                if stop:
-                    return
-                for l in self.Theta:  # Θ^(l) := Θ^(l) - α D^(l), into the spare buffer
-                    np.subtract(self.Theta[l], alpha * D[l], out=spare[l])
-                self.Theta, spare = spare, self.Theta
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                for e in range(E + 1):
+                    last = e == E
+                    if last:  # after the final update only the forward pass is needed
+                        z, a = forward(net, self.Theta, tr.X, ws)
+                        finite = bool(np.isfinite(z[L]).all())
+                    else:
+                        D, z, a, _ = gradient(net, self.Theta, tr.X, tr.Y, lam, ws)
+                        # J is finite when z^(L) and D are (checked on every epoch, cheaply)
+                        finite = bool(np.isfinite(z[L]).all()) and all(
+                            np.isfinite(D[l]).all() for l in D)
+                    stop = last or self.should_stop()
+                    row, J = None, None
+                    if finite and (stop or e % self.log_every == 0):
+                        J = total_cost(net, self.Theta, z, a, tr.Y, lam)
+                        finite = math.isfinite(J)
+                    if not finite:
+                        self.diverged = True
+                        self.Theta, spare = spare, self.Theta  # back to the last finite Θ
+                        return
+                    self.epochs_done = e
+                    if J is not None:
+                        self.cost = J
+                        if self.run.classifier:
+                            self.accuracy = accuracy(a[L], tr.Y)
+                        row = self._row(e, J)
+                    yield Step(e, (lambda J=J, z=z, a=a: J if J is not None else
+                                   total_cost(net, self.Theta, z, a, tr.Y, lam)), row)
+                    if stop:
+                        return
+                    for l in self.Theta:  # Θ^(l) := Θ^(l) - α D^(l), into the spare buffer
+                        np.subtract(self.Theta[l], alpha * D[l], out=spare[l])
+                    self.Theta, spare = spare, self.Theta
+        finally:
+            ws.close()  # the helper processes, if any
 
     def _row(self, e: int, J: float) -> dict:
         row = {"epoch": e, "cost": J}

@@ -4,13 +4,14 @@ settings and exceptions carried across the threads."""
 
 from __future__ import annotations
 
-import threading
+import os
+import signal
 
 import numpy as np
 import pytest
 
 from nnbp import network as nw
-from nnbp import workspace
+from nnbp import partner, workspace
 from nnbp.blas import Blas, blas, blas_threads
 from nnbp.train import Trainer
 from nnbp.workspace import Workspace
@@ -115,3 +116,191 @@ def test_shares_run_with_their_part_of_blas_threads_and_put_them_back():
     before, seen = blas().get(), []
     ws.each_share(lambda k: seen.append(blas().get()))
     assert seen == [max(1, before // 2)] * 2 and blas().get() == before
+
+
+# Helper processes: the shares after the first run in forked processes on small batches.
+
+needs_fork = pytest.mark.skipif(not partner.available(), reason="helper processes need fork (Linux)")
+
+
+def gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """The pids of every helper forked during the test."""
+    pids = []
+
+    class Recorded(partner.Partner):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            pids.append(self.pid)
+    monkeypatch.setattr(partner, "Partner", Recorded)
+    return pids
+
+
+@needs_fork
+@pytest.mark.parametrize("processes", [True, False])
+def test_training_in_helper_processes_matches_one_share_and_ends_them(monkeypatch, forks,
+                                                                      processes):
+    monkeypatch.setattr(workspace, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(workspace, "threads", lambda: 3)
+    monkeypatch.setattr(workspace, "blas", lambda: Blas(3, None, None))
+    if not processes:
+        monkeypatch.setattr(workspace, "PROCESS_MAX", 0)
+    net, Theta, X, Y = problem()
+    trainer = Trainer(make_run(net, Theta, X, Y), epochs=15, learning_rate=0.3, lam=0.2)
+    costs = [step.cost for step in trainer]
+    assert len(forks) == (2 if processes else 0)  # shares 1 and 2, forked once per run
+    assert all(gone(pid) for pid in forks)
+
+    T = {l: t.copy() for l, t in Theta.items()}
+    expected = []
+    for _ in range(15):
+        bp = nw.backprop(net, T, X, Y, 0.2, Workspace(net, len(X), X.dtype, shares=1))
+        expected.append(bp.J)
+        T = {l: T[l] - 0.3 * bp.D[l] for l in T}
+    expected.append(nw.cost(net, T, X, Y, 0.2))
+    np.testing.assert_allclose(costs, expected, rtol=1e-13)
+    for l in T:
+        np.testing.assert_allclose(trainer.Theta[l], T[l], rtol=1e-12, atol=1e-15)
+
+
+@needs_fork
+def test_helpers_end_when_training_is_left_part_way(monkeypatch, forks):
+    monkeypatch.setattr(workspace, "threads", lambda: 2)
+    monkeypatch.setattr(workspace, "blas", lambda: Blas(2, None, None))
+    monkeypatch.setattr(workspace, "PARALLEL_MIN", 0)
+    net, Theta, X, Y = problem()
+    steps = iter(Trainer(make_run(net, Theta, X, Y), epochs=50, learning_rate=0.3, lam=0.2))
+    for _ in range(3):
+        next(steps)
+    assert len(forks) == 1 and not gone(forks[0])
+    steps.close()  # as when the reader of the log goes away, or on Ctrl-C
+    assert gone(forks[0])
+
+
+def helper_workspace(m=60, shares=3):
+    """As training has it: X a view of [1, x], which the workspace keeps."""
+    net, Theta, X, Y = problem(m=m)
+    X1 = workspace.with_ones(X)
+    X = X1[:, 1:]
+    ws = Workspace(net, len(X), X.dtype, X1=X1, shares=shares, training=True)
+    assert ws.processes
+    return net, Theta, X, Y, ws
+
+
+@needs_fork
+def test_gradient_in_helpers_equals_one_share_until_the_data_changes(forks):
+    net, Theta, X, Y, ws = helper_workspace()
+    one = Workspace(net, len(X), X.dtype, shares=1)
+    try:
+        for lam, T in ((0.4, Theta), (0.0, {l: 0.5 * t for l, t in Theta.items()})):
+            got = nw.gradient(net, T, X, Y, lam, ws)
+            want = nw.gradient(net, T, X, Y, lam, one)
+            for l in want.D:
+                np.testing.assert_allclose(got.D[l], want.D[l], rtol=1e-13, atol=1e-16)
+        assert len(forks) == 2
+        Y2 = Y[::-1].copy()  # other targets: not what the helpers were forked with
+        got = nw.gradient(net, Theta, X, Y2, 0.4, ws)
+        want = nw.gradient(net, Theta, X, Y2, 0.4, one)
+        for l in want.D:
+            np.testing.assert_allclose(got.D[l], want.D[l], rtol=1e-13, atol=1e-16)
+        assert len(forks) == 2 and ws.processes  # that call ran on threads
+    finally:
+        ws.close()
+    assert all(gone(pid) for pid in forks)
+
+
+@needs_fork
+def test_a_killed_helper_hands_its_share_back(forks):
+    net, Theta, X, Y, ws = helper_workspace()
+    want = nw.gradient(net, Theta, X, Y, 0.4, Workspace(net, len(X), X.dtype, shares=1))
+    nw.gradient(net, Theta, X, Y, 0.4, ws)
+    os.kill(forks[1], signal.SIGKILL)
+    os.waitpid(forks[1], 0)  # dead before the next call
+    got = nw.gradient(net, Theta, X, Y, 0.4, ws)
+    for l in want.D:
+        np.testing.assert_allclose(got.D[l], want.D[l], rtol=1e-13, atol=1e-16)
+    assert not ws.processes and all(gone(pid) for pid in forks)  # threads from now on
+
+
+def flagged(ws, fail_in):
+    """fn(k) for each_share: writes k + 1 into a shared slot, and fails in share k when
+    fail[k] is set (the helpers see fail, being shared memory)."""
+    seen = partner.shared_empty(len(ws.shares), np.float64)
+    fail = partner.shared_empty(len(ws.shares), np.float64)
+    seen[:], fail[:] = 0, 0
+    fail[fail_in] = 1
+
+    def fn(k):
+        seen[k] = k + 1
+        if fail[k]:
+            raise ValueError(f"share {k}")
+    return fn, seen, fail
+
+
+@needs_fork
+def test_an_error_in_a_helper_reaches_the_caller_and_the_helpers_keep_in_step(forks):
+    _, _, _, _, ws = helper_workspace()
+    fn, seen, fail = flagged(ws, 2)
+    key = (object(),)
+    try:
+        with pytest.raises(ValueError, match="share 2"):
+            ws.each_share(fn, key)
+        assert list(seen) == [1, 2, 3]  # every share ran to its end first
+        seen[:], fail[:] = 0, 0
+        ws.each_share(fn, key)
+        assert list(seen) == [1, 2, 3] and ws.processes and len(forks) == 2
+    finally:
+        ws.close()
+
+
+@needs_fork
+def test_an_interrupted_run_ends_the_helpers(forks):
+    _, _, _, _, ws = helper_workspace()
+    key = (object(),)
+    fn, seen, fail = flagged(ws, [])
+
+    def interrupted(k):
+        fn(k)
+        if k == 0:
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        ws.each_share(interrupted, key)
+    assert not ws.processes and all(gone(pid) for pid in forks)
+    seen[:] = 0
+    ws.each_share(fn, key)  # threads now
+    assert list(seen) == [1, 2, 3]
+
+
+@needs_fork
+def test_numpy_errors_set_to_raise_here_raise_in_the_helpers(forks):
+    _, _, _, _, ws = helper_workspace(shares=2)
+    zero = partner.shared_empty(2, np.float64)
+    zero[:] = 0.0
+    key = (object(),)
+    try:
+        with np.errstate(divide="ignore"):
+            ws.each_share(lambda k: np.log(zero[k:k + 1]), key)
+        with np.errstate(divide="raise"), pytest.raises(FloatingPointError, match="divide"):
+            ws.each_share(lambda k: k == 0 or np.log(zero[k:k + 1]), key)
+    finally:
+        ws.close()
+
+
+@pytest.mark.skipif(blas().set is None or (blas().threads or 0) < 2,
+                    reason="needs an OpenBLAS with two threads or more")
+def test_training_holds_blas_at_the_shares_thread_count_and_puts_it_back(monkeypatch):
+    monkeypatch.setattr(workspace, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(workspace, "threads", lambda: 2)
+    net, Theta, X, Y = problem()
+    before = blas().get()
+    seen = [blas().get() for _ in Trainer(make_run(net, Theta, X, Y), epochs=4,
+                                          learning_rate=0.3, lam=0.2)]
+    assert seen == [max(1, min(before, 2) // 2)] * 5 and blas().get() == before
