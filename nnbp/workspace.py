@@ -73,9 +73,8 @@ def is_tail_of(X: np.ndarray, X1: np.ndarray | None) -> bool:
 class Workspace:
     def __init__(self, net, m: int, dtype, backward: bool = True, X1: np.ndarray | None = None,
                  shares: int | None = None, training: bool = False):
-        """training: the workspace of a training run, which calls ``close`` at its end.
-        From the first run of the shares until then, BLAS keeps the shares' thread count,
-        and on a small batch helper processes may run the shares (``each_share``'s key)."""
+        """training: the workspace of a training run, which calls ``close`` at its end;
+        on a small batch, helper processes may run its shares (``each_share``'s key)."""
         dtype = np.dtype(dtype)
         L = net.L
         self.X1 = X1  # [1, x] of the training data, when the caller has it
@@ -85,8 +84,7 @@ class Workspace:
             shares = (min(threads(), blas_n, MAX_SHARES)
                       if blas_n and m * widest >= PARALLEL_MIN else 1)
         n = max(1, min(shares, m))
-        self.training = training and n > 1
-        self.processes = (self.training and partner.available()
+        self.processes = (training and n > 1 and partner.available()
                           and m * sum(s + 1 for s in net.sizes) <= PROCESS_MAX)
         new = partner.shared_empty if self.processes else np.empty
         self.A = {l: new((m, net.s(l) + 1), dtype) for l in range(2, L)}  # [1; a^(l)]
@@ -148,8 +146,6 @@ class Workspace:
         if len(self.shares) == 1:
             fn(0)
             return
-        if self.training and not self._helpers.holding:
-            self._hold_blas()
         if key is not None and self.processes:
             if self._key is None:
                 self._fork(fn, key)
@@ -168,19 +164,15 @@ class Workspace:
         for f in futures:
             f.result()
 
-    def _hold_blas(self) -> None:
-        # until close, every product here uses the shares' thread count, also between
-        # the shares' runs, so that no idle BLAS thread is left spinning on a core
-        # that a share (thread or helper) needs
-        helpers = self._helpers
-        helpers.holding = True
-        set_threads = blas().set
-        if set_threads is not None and self.blas_threads is not None:
-            helpers.blas_before = set_threads(self.blas_threads)
-        weakref.finalize(self, helpers.close)
+    def blas_held(self):
+        """A block in which every BLAS product uses the shares' thread count, not only
+        the shares' own: training runs each epoch in one, so that no BLAS thread left
+        idle by a product between the shares spins on a core that a share needs."""
+        return blas_threads(self.blas_threads)
 
     def _fork(self, fn, key: tuple) -> None:
         helpers = self._helpers
+        weakref.finalize(self, helpers.close)
         try:
             for k in range(1, len(self.shares)):
                 helpers.partners.append(partner.Partner(lambda k=k: fn(k), self.blas_threads))
@@ -220,25 +212,19 @@ class Workspace:
             raise error
 
     def close(self) -> None:
-        """End the helper processes, if any, and give BLAS back its thread count; later
-        calls run their shares on threads."""
+        """End the helper processes, if any; later calls run their shares on threads."""
         self._helpers.close()
-        self.training = self.processes = False
+        self.processes = False
         self._key = None
 
 
 class _Helpers:
-    """A workspace's helper processes, and BLAS's thread count from before training."""
+    """A workspace's helper processes (apart from it, so that a finalizer can end them)."""
 
     def __init__(self):
         self.partners: list[partner.Partner] = []
-        self.holding = False  # BLAS's thread count is held at the shares'
-        self.blas_before: int | None = None
 
     def close(self) -> None:
         for p in self.partners:
             p.close()
         self.partners.clear()
-        if self.blas_before is not None:
-            blas().set(self.blas_before)
-            self.blas_before = None

@@ -296,11 +296,17 @@ def test_numpy_errors_set_to_raise_here_raise_in_the_helpers(forks):
 
 @pytest.mark.skipif(blas().set is None or (blas().threads or 0) < 2,
                     reason="needs an OpenBLAS with two threads or more")
-def test_training_holds_blas_at_the_shares_thread_count_and_puts_it_back(monkeypatch):
+def test_blas_keeps_the_shares_thread_count_through_each_epoch_and_not_between(monkeypatch):
     monkeypatch.setattr(workspace, "PARALLEL_MIN", 0)
     monkeypatch.setattr(workspace, "threads", lambda: 2)
     net, Theta, X, Y = problem()
-    before = blas().get()
-    seen = [blas().get() for _ in Trainer(make_run(net, Theta, X, Y), epochs=4,
-                                          learning_rate=0.3, lam=0.2)]
-    assert seen == [max(1, min(before, 2) // 2)] * 5 and blas().get() == before
+    before, during = blas().get(), []
+
+    def should_stop():  # asked during each epoch's work
+        during.append(blas().get())
+        return False
+    trainer = Trainer(make_run(net, Theta, X, Y), epochs=4, learning_rate=0.3, lam=0.2,
+                      should_stop=should_stop)
+    between = [blas().get() for _ in trainer]
+    assert during == [max(1, min(before, 2) // 2)] * 4  # the last epoch stops anyway
+    assert between == [before] * 5 and blas().get() == before
