@@ -170,6 +170,13 @@ def test_non_integer_numbers_are_not_class_labels(tmp_path):
                    "integers or strings (for regression use network.output: linear)")
 
 
+@pytest.mark.parametrize("label, shown", [("1e20", "1e+20"), ("-1e300", "-1e+300")])
+def test_labels_too_large_for_a_class(tmp_path, label, shown):
+    msg = data_error(tmp_path, f"a,y\n1,0\n2,{label}\n3,1\n")
+    assert msg == (f"TRAIN: target column 'y' holds {shown}, too large for a class label "
+                   "(integers up to 2^53, or strings)")
+
+
 def test_a_single_class(tmp_path):
     msg = data_error(tmp_path, "a,label\n1,cat\n2,cat\n")
     assert msg == ("TRAIN: target column 'label' has a single class (cat); classification "
