@@ -21,6 +21,10 @@ from .network import (Network, Weights, accuracy, example_costs, forward, gradie
                       random_weights, total_cost)
 from .workspace import Workspace
 
+# Forking the helper processes and their first epoch cost some 20 ms, repaid by about
+# 0.15 ms an epoch on the small nets they are for (nnbp/partner.py)
+HELPERS_MIN_EPOCHS = 200
+
 
 @dataclass
 class Run:
@@ -121,8 +125,8 @@ class Trainer:
         net, tr = self.run.net, self.run.data.train
         alpha, lam, E, L = self.learning_rate, self.lam, self.epochs, self.run.net.L
         # every epoch reuses these; tr.X and tr.Y stay as they are, so that helper
-        # processes may run shares of the batch
-        ws = Workspace(net, len(tr.X), tr.X.dtype, X1=tr.X1, training=True)
+        # processes may run shares of the batch, on runs long enough to repay their start
+        ws = Workspace(net, len(tr.X), tr.X.dtype, X1=tr.X1, helpers=E >= HELPERS_MIN_EPOCHS)
         # Θ double buffer; a copy, not empty_like, so that a non-finite cost at epoch 0
         # falls back to the initial weights rather than to uninitialized memory
         spare = {l: T.copy() for l, T in self.Theta.items()}

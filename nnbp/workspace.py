@@ -72,9 +72,9 @@ def is_tail_of(X: np.ndarray, X1: np.ndarray | None) -> bool:
 
 class Workspace:
     def __init__(self, net, m: int, dtype, backward: bool = True, X1: np.ndarray | None = None,
-                 shares: int | None = None, training: bool = False):
-        """training: the workspace of a training run, which calls ``close`` at its end;
-        on a small batch, helper processes may run its shares (``each_share``'s key)."""
+                 shares: int | None = None, helpers: bool = False):
+        """helpers: on a small batch, helper processes may run the shares (``each_share``'s
+        key says when); the caller calls ``close`` when done with the workspace."""
         dtype = np.dtype(dtype)
         L = net.L
         self.X1 = X1  # [1, x] of the training data, when the caller has it
@@ -84,7 +84,7 @@ class Workspace:
             shares = (min(threads(), blas_n, MAX_SHARES)
                       if blas_n and m * widest >= PARALLEL_MIN else 1)
         n = max(1, min(shares, m))
-        self.processes = (training and n > 1 and partner.available()
+        self.processes = (helpers and n > 1 and partner.available()
                           and m * sum(s + 1 for s in net.sizes) <= PROCESS_MAX)
         new = partner.shared_empty if self.processes else np.empty
         self.A = {l: new((m, net.s(l) + 1), dtype) for l in range(2, L)}  # [1; a^(l)]

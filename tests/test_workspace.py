@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from nnbp import network as nw
-from nnbp import partner, workspace
+from nnbp import partner, train, workspace
 from nnbp.blas import Blas, blas, blas_threads
 from nnbp.train import Trainer
 from nnbp.workspace import Workspace
@@ -141,6 +141,7 @@ def forks(monkeypatch):
             super().__init__(*args, **kwargs)
             pids.append(self.pid)
     monkeypatch.setattr(partner, "Partner", Recorded)
+    monkeypatch.setattr(train, "HELPERS_MIN_EPOCHS", 10)  # the tests' runs are short
     return pids
 
 
@@ -172,6 +173,17 @@ def test_training_in_helper_processes_matches_one_share_and_ends_them(monkeypatc
 
 
 @needs_fork
+def test_a_run_too_short_to_repay_the_fork_keeps_to_threads(monkeypatch, forks):
+    monkeypatch.setattr(workspace, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(workspace, "threads", lambda: 2)
+    monkeypatch.setattr(workspace, "blas", lambda: Blas(2, None, None))
+    net, Theta, X, Y = problem()
+    for epochs in (9, 10):
+        list(Trainer(make_run(net, Theta, X, Y), epochs=epochs, learning_rate=0.3, lam=0.2))
+    assert len(forks) == 1  # the 10-epoch run only
+
+
+@needs_fork
 def test_helpers_end_when_training_is_left_part_way(monkeypatch, forks):
     monkeypatch.setattr(workspace, "threads", lambda: 2)
     monkeypatch.setattr(workspace, "blas", lambda: Blas(2, None, None))
@@ -190,7 +202,7 @@ def helper_workspace(m=60, shares=3):
     net, Theta, X, Y = problem(m=m)
     X1 = workspace.with_ones(X)
     X = X1[:, 1:]
-    ws = Workspace(net, len(X), X.dtype, X1=X1, shares=shares, training=True)
+    ws = Workspace(net, len(X), X.dtype, X1=X1, shares=shares, helpers=True)
     assert ws.processes
     return net, Theta, X, Y, ws
 
