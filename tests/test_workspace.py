@@ -50,29 +50,6 @@ def test_gradient_is_the_same_for_any_number_of_shares(shares):
     np.testing.assert_allclose(many.a[net.L], one.a[net.L], rtol=1e-14)
 
 
-def test_training_on_shares_matches_one_share_epoch_by_epoch(monkeypatch):
-    # as on a 3-core machine whose BLAS can be told its threads per share
-    monkeypatch.setattr(workspace, "PARALLEL_MIN", 0)
-    monkeypatch.setattr(workspace, "threads", lambda: 3)
-    monkeypatch.setattr(workspace, "blas", lambda: Blas(3, None, None))
-    net, Theta, X, Y = problem()
-    assert len(Workspace(net, len(X), X.dtype).shares) == 3
-    trainer = Trainer(make_run(net, Theta, X, Y), epochs=15, learning_rate=0.3, lam=0.2)
-    costs = [step.cost for step in trainer]
-
-    T = {l: t.copy() for l, t in Theta.items()}  # the same epochs, by hand, on one share
-    ws = Workspace(net, len(X), X.dtype, shares=1)
-    expected = []
-    for _ in range(15):
-        bp = nw.backprop(net, T, X, Y, 0.2, ws)
-        expected.append(bp.J)
-        T = {l: T[l] - 0.3 * bp.D[l] for l in T}
-    expected.append(nw.cost(net, T, X, Y, 0.2))
-    np.testing.assert_allclose(costs, expected, rtol=1e-13)
-    for l in T:
-        np.testing.assert_allclose(trainer.Theta[l], T[l], rtol=1e-12, atol=1e-15)
-
-
 def test_each_share_sees_the_callers_numpy_error_settings():
     net, _, X, _ = problem()
     ws = Workspace(net, len(X), X.dtype, shares=3)
@@ -145,28 +122,36 @@ def forks(monkeypatch):
     return pids
 
 
-@needs_fork
-@pytest.mark.parametrize("processes", [True, False])
-def test_training_in_helper_processes_matches_one_share_and_ends_them(monkeypatch, forks,
-                                                                      processes):
+def trained_by_hand(net, Theta, X, Y, epochs, alpha, lam):
+    """The costs and final Θ of plain gradient descent on one share."""
+    T = {l: t.copy() for l, t in Theta.items()}
+    ws = Workspace(net, len(X), X.dtype, shares=1)
+    costs = []
+    for _ in range(epochs):
+        bp = nw.backprop(net, T, X, Y, lam, ws)
+        costs.append(bp.J)
+        T = {l: T[l] - alpha * bp.D[l] for l in T}
+    costs.append(nw.cost(net, T, X, Y, lam))
+    return costs, T
+
+
+@pytest.mark.parametrize("processes", [pytest.param(True, marks=needs_fork), False])
+def test_training_on_shares_matches_one_share_epoch_by_epoch(monkeypatch, forks, processes):
+    # as on a 3-core machine whose BLAS can be told its threads per share; the shares
+    # after the first run in helper processes, or on threads
     monkeypatch.setattr(workspace, "PARALLEL_MIN", 0)
     monkeypatch.setattr(workspace, "threads", lambda: 3)
     monkeypatch.setattr(workspace, "blas", lambda: Blas(3, None, None))
     if not processes:
         monkeypatch.setattr(workspace, "PROCESS_MAX", 0)
     net, Theta, X, Y = problem()
+    assert len(Workspace(net, len(X), X.dtype).shares) == 3
     trainer = Trainer(make_run(net, Theta, X, Y), epochs=15, learning_rate=0.3, lam=0.2)
     costs = [step.cost for step in trainer]
     assert len(forks) == (2 if processes else 0)  # shares 1 and 2, forked once per run
     assert all(gone(pid) for pid in forks)
 
-    T = {l: t.copy() for l, t in Theta.items()}
-    expected = []
-    for _ in range(15):
-        bp = nw.backprop(net, T, X, Y, 0.2, Workspace(net, len(X), X.dtype, shares=1))
-        expected.append(bp.J)
-        T = {l: T[l] - 0.3 * bp.D[l] for l in T}
-    expected.append(nw.cost(net, T, X, Y, 0.2))
+    expected, T = trained_by_hand(net, Theta, X, Y, 15, 0.3, 0.2)
     np.testing.assert_allclose(costs, expected, rtol=1e-13)
     for l in T:
         np.testing.assert_allclose(trainer.Theta[l], T[l], rtol=1e-12, atol=1e-15)
