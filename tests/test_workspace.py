@@ -1,11 +1,17 @@
 """The batch split into shares of rows, one per core: the same gradient and the
 same training as one share, BLAS's threads set per share, and numpy's error
-settings and exceptions carried across the threads."""
+settings and exceptions carried across the threads and the helper processes,
+which end with the run, or with the process that forked them."""
 
 from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -307,3 +313,39 @@ def test_blas_keeps_the_shares_thread_count_through_each_epoch_and_not_between(m
     between = [blas().get() for _ in trainer]
     assert during == [max(1, min(before, 2) // 2)] * 4  # the last epoch stops anyway
     assert between == [before] * 5 and blas().get() == before
+
+
+@needs_fork
+def test_a_helper_exits_when_the_process_that_forked_it_is_killed(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent("""
+        import sys, time
+        sys.path.insert(0, sys.argv[1])
+        from test_workspace import helper_workspace
+        from nnbp import network as nw
+        net, Theta, X, Y, ws = helper_workspace(shares=2)
+        nw.gradient(net, Theta, X, Y, 0.4, ws)
+        print(ws._helpers.partners[0].pid, flush=True)
+        time.sleep(60)
+    """))
+    proc = subprocess.Popen([sys.executable, str(script), str(Path(__file__).parent)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        pid = int(proc.stdout.readline())
+        assert not ended(pid)
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 10
+    while not ended(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ended(pid)
+
+
+def ended(pid: int) -> bool:
+    """Gone, or a zombie that this container's init has not reaped."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
