@@ -13,11 +13,13 @@ microseconds; after ``SPIN`` seconds with nothing to do they block.
 A helper runs the one function it was forked with, each time it is told to.
 The caller makes sure that everything that function reads, beyond the shared
 buffers, stays as it was at the fork (``Workspace.each_share`` keeps a key for
-that).  Only Linux has the fork this relies on; ``available()`` says so.
+that).  Helpers are used on Linux only, where fork is safe for a process with
+numpy and BLAS loaded; ``available()`` says so.
 """
 
 from __future__ import annotations
 
+import gc
 import mmap
 import os
 import pickle
@@ -123,6 +125,9 @@ class Partner:
         if pid == 0:  # the helper: never returns, never runs the caller's exit handlers
             code = 0
             try:
+                # no collection here: it would run finalizers of the caller's objects
+                # and write to every page of the heap that fork shares with the caller
+                gc.disable()
                 for fd in _open_fds | {commands_w, replies_r}:
                     os.close(fd)
                 set_threads = blas().set
@@ -137,11 +142,12 @@ class Partner:
         os.close(replies_w)
         os.set_blocking(replies_r, False)
         self.pid, self._commands, self._replies = pid, commands_w, replies_r
+        self._owner = parent  # only this process ends it (not a later helper's copy of it)
         _open_fds.update((commands_w, replies_r))
 
-    def start(self, errstate: bytes | None = None) -> None:
+    def start(self) -> None:
         try:
-            _write_all(self._commands, b"g" + (errstate or _errstate_bytes()))
+            _write_all(self._commands, b"g" + _errstate_bytes())
         except OSError as e:  # BrokenPipeError: it has exited
             raise PartnerGone from e
 
@@ -160,7 +166,7 @@ class Partner:
 
     def close(self) -> None:
         """End the helper and reap it (idempotent)."""
-        if self.pid is None:
+        if self.pid is None or os.getpid() != self._owner:
             return
         for fd in (self._commands, self._replies):
             _open_fds.discard(fd)

@@ -349,3 +349,25 @@ def ended(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] == "Z"
     except FileNotFoundError:
         return True
+
+
+@needs_fork
+def test_a_helpers_copy_of_the_workspace_cannot_end_the_other_helpers(forks):
+    _, _, _, _, ws = helper_workspace(shares=3)
+    fn, seen, fail = flagged(ws, [])
+    close_in_helper = partner.shared_empty(1, np.float64)
+    close_in_helper[0] = 1
+    key = (object(),)
+
+    def fn_closing(k):
+        fn(k)
+        if k == 2 and close_in_helper[0]:  # share 2's helper holds a copy of share 1's
+            ws.close()
+    try:
+        ws.each_share(fn_closing, key)
+        close_in_helper[0], seen[:] = 0, 0
+        ws.each_share(fn_closing, key)
+        assert list(seen) == [1, 2, 3] and ws.processes
+        assert not any(ended(pid) for pid in forks)
+    finally:
+        ws.close()
