@@ -8,6 +8,7 @@ can log, draw progress, or stop between epochs without the library printing.
 from __future__ import annotations
 
 import math
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -130,45 +131,43 @@ class Trainer:
         # Θ double buffer; a copy, not empty_like, so that a non-finite cost at epoch 0
         # falls back to the initial weights rather than to uninitialized memory
         spare = {l: T.copy() for l, T in self.Theta.items()}
-        try:
-            with np.errstate(over="ignore", invalid="ignore"):
-                for e in range(E + 1):
-                    # BLAS keeps the shares' thread count through the epoch's work, log
-                    # row included, and has its own back while the caller has the step
-                    with ws.blas_held():
-                        last = e == E
-                        if last:  # after the final update only the forward pass is needed
-                            z, a = forward(net, self.Theta, tr.X, ws)
-                            finite = bool(np.isfinite(z[L]).all())
-                        else:
-                            D, z, a, _ = gradient(net, self.Theta, tr.X, tr.Y, lam, ws)
-                            # J is finite when z^(L) and D are (checked on every epoch, cheaply)
-                            finite = bool(np.isfinite(z[L]).all()) and all(
-                                np.isfinite(D[l]).all() for l in D)
-                        stop = last or self.should_stop()
-                        row, J = None, None
-                        if finite and (stop or e % self.log_every == 0):
-                            J = total_cost(net, self.Theta, z, a, tr.Y, lam)
-                            finite = math.isfinite(J)
-                        if not finite:
-                            self.diverged = True
-                            self.Theta, spare = spare, self.Theta  # back to the last finite Θ
-                            return
-                        self.epochs_done = e
-                        if J is not None:
-                            self.cost = J
-                            if self.run.classifier:
-                                self.accuracy = accuracy(a[L], tr.Y)
-                            row = self._row(e, J)
-                    yield Step(e, (lambda J=J, z=z, a=a: J if J is not None else
-                                   total_cost(net, self.Theta, z, a, tr.Y, lam)), row)
-                    if stop:
+        # closing ws ends its helper processes, if any
+        with closing(ws), np.errstate(over="ignore", invalid="ignore"):
+            for e in range(E + 1):
+                # BLAS keeps the shares' thread count through the epoch's work, log
+                # row included, and has its own back while the caller has the step
+                with ws.blas_held():
+                    last = e == E
+                    if last:  # after the final update only the forward pass is needed
+                        z, a = forward(net, self.Theta, tr.X, ws)
+                        finite = bool(np.isfinite(z[L]).all())
+                    else:
+                        D, z, a, _ = gradient(net, self.Theta, tr.X, tr.Y, lam, ws)
+                        # J is finite when z^(L) and D are (checked on every epoch, cheaply)
+                        finite = bool(np.isfinite(z[L]).all()) and all(
+                            np.isfinite(D[l]).all() for l in D)
+                    stop = last or self.should_stop()
+                    row, J = None, None
+                    if finite and (stop or e % self.log_every == 0):
+                        J = total_cost(net, self.Theta, z, a, tr.Y, lam)
+                        finite = math.isfinite(J)
+                    if not finite:
+                        self.diverged = True
+                        self.Theta, spare = spare, self.Theta  # back to the last finite Θ
                         return
-                    for l in self.Theta:  # Θ^(l) := Θ^(l) - α D^(l), into the spare buffer
-                        np.subtract(self.Theta[l], alpha * D[l], out=spare[l])
-                    self.Theta, spare = spare, self.Theta
-        finally:
-            ws.close()  # the helper processes, if any
+                    self.epochs_done = e
+                    if J is not None:
+                        self.cost = J
+                        if self.run.classifier:
+                            self.accuracy = accuracy(a[L], tr.Y)
+                        row = self._row(e, J)
+                yield Step(e, (lambda J=J, z=z, a=a: J if J is not None else
+                               total_cost(net, self.Theta, z, a, tr.Y, lam)), row)
+                if stop:
+                    return
+                for l in self.Theta:  # Θ^(l) := Θ^(l) - α D^(l), into the spare buffer
+                    np.subtract(self.Theta[l], alpha * D[l], out=spare[l])
+                self.Theta, spare = spare, self.Theta
 
     def _row(self, e: int, J: float) -> dict:
         row = {"epoch": e, "cost": J}
