@@ -112,10 +112,9 @@ def run() -> None:
     """Console-script entry point: library errors become one message and an exit code."""
     from nnbp.errors import NnbpError
 
-    keep_freed_memory()
-
     stdout_was = _stdout_id()
     try:
+        keep_freed_memory()
         app(prog_name="nnbp")
     except SystemExit as e:
         if e.code == EXIT_FAILED and _reader_gone(stdout_was):

@@ -15,6 +15,7 @@ import io
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -72,6 +73,29 @@ def test_ctrl_c_during_gradcheck_exits_130_without_a_traceback(nnbp_popen):
     assert time.monotonic() - sent < 5
     assert out == ""  # no half table
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
+
+
+@pytest.mark.parametrize("module", ["typer", "ctypes"])
+def test_ctrl_c_while_the_command_line_is_imported_exits_130_without_a_traceback(module):
+    """The console script's first tens of milliseconds import Typer (for the command
+    line) and ctypes (to tune malloc). A Ctrl-C then is played here by that import
+    raising KeyboardInterrupt, which is what Python's SIGINT handler does."""
+    code = f"""if True:
+        import builtins, sys
+        real_import = builtins.__import__
+        def ctrl_c_on_import(name, *args, **kwargs):
+            if name == {module!r}:
+                builtins.__import__ = real_import
+                raise KeyboardInterrupt
+            return real_import(name, *args, **kwargs)
+        builtins.__import__ = ctrl_c_on_import
+        sys.argv = ["nnbp", "--version"]
+        import cli
+        cli.run()
+    """
+    p = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                       text=True, timeout=60, env=nnbp_env(), stdin=subprocess.DEVNULL)
+    assert (p.returncode, p.stdout, p.stderr) == (130, "", "Error: interrupted\n")
 
 
 @posix_only

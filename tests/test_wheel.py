@@ -113,7 +113,7 @@ def test_the_wheel_holds_both_packages_and_the_bundled_files(wheel):
     assert not any(n.startswith(("tests/", ".venv/")) for n in names)
     entry_points = zipfile.ZipFile(wheel).read(f"nnbp-{nnbp.__version__}.dist-info/"
                                                "entry_points.txt").decode()
-    assert "nnbp = cli.main:run" in entry_points
+    assert "nnbp = cli:run" in entry_points
 
 
 @pytest.mark.slow
