@@ -124,6 +124,13 @@ def gemm_floor(net, Theta, X, Y, shares=1):
     return go
 
 
+def product_flops(sizes, m):
+    """Floating-point operations of one epoch's matrix products, as gemm_floor runs
+    them: forward and Δ through every layer, δ for every hidden layer."""
+    pairs = [a * b for a, b in zip(sizes, sizes[1:])]
+    return 2 * m * (2 * sum(pairs) + sum(pairs[1:]))
+
+
 def torch_runners(net, Theta, X, Y):
     """Generators of PyTorch training, hand-written and autograd: each next() is one more
     epoch, and yields the weights and biases."""
@@ -268,6 +275,7 @@ def main() -> None:
             row[name] = statistics.median(ts)
             # the ratio of each round's pair of runs, then the median over rounds
             row[f"{name}_ratio"] = statistics.median(a / b for a, b in zip(times["nnbp"], ts))
+        row["floor_gflops"] = product_flops(sizes, m) / row["gemm"] / 1e6  # ms → GFLOP/s
         if have_sklearn:
             row["floor_sklearn"] = statistics.median(
                 a / b for a, b in zip(times["gemm"], times["sklearn"]))
@@ -284,18 +292,20 @@ def print_table(rows) -> None:
           f"is faster); {os.cpu_count()} cores, {THREADS} threads; medians over rounds that "
           "time every runner once, one after another.\n")
     print("| net | nnbp ms | / torch hand-written | / torch autograd | / GEMM floor "
-          "| / sklearn | GEMM floor / sklearn | cost after 5 epochs vs torch |")
-    print("|---|---|---|---|---|---|---|---|")
+          "| / sklearn | GEMM floor / sklearn | GEMM floor GFLOP/s | cost after 5 epochs vs torch |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         floor = f"{r['floor_sklearn']:.2f}" if "floor_sklearn" in r else "–"
         print(f"| {r['net']} | {r['nnbp']:.2f} | {ratio(r, 'torch_hand')} | "
               f"{ratio(r, 'torch_auto')} | {ratio(r, 'gemm')} | {ratio(r, 'sklearn')} | "
-              f"{floor} | {r.get('check', '–')} |")
+              f"{floor} | {r['floor_gflops']:.0f} | {r.get('check', '–')} |")
     print("\nGEMM floor: the epoch's matrix products alone in numpy, the faster of two ways "
           "of running them (on the whole batch with BLAS's threads, or on nnbp's shares of "
           "the rows in parallel).  GEMM floor / sklearn: that time as a ratio of "
           "scikit-learn's whole epoch; no implementation of the same products can have a "
-          "lower ratio to scikit-learn than this.", flush=True)
+          "lower ratio to scikit-learn than this.  GEMM floor GFLOP/s: the rate at which "
+          "the floor runs the products, to set beside the CPU's peak (cores × "
+          "flops per cycle × clock).", flush=True)
 
 
 if __name__ == "__main__":
