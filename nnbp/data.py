@@ -132,14 +132,16 @@ def make_target(table: Table, tcols: list[int], output: str, units) -> Target:
                             f"column(s) ({', '.join(names)})", source=table.source)
         return Target(names, None, K)
     labels = raw_labels(table, tcols[0])
-    if labels.dtype.kind == "f" and not np.all(labels == np.round(labels)):
-        raise DataError(f"target column {names[0]!r} holds non-integer numbers; class labels must "
-                        "be integers or strings (for regression use network.output: linear)",
-                        source=table.source)
-    if labels.dtype.kind == "f" and not np.all(np.abs(labels) <= 2.0 ** 53):
-        big = labels[~(np.abs(labels) <= 2.0 ** 53)][0]
-        raise DataError(f"target column {names[0]!r} holds {big:g}, too large for a class "
-                        "label (integers up to 2^53, or strings)", source=table.source)
+    if labels.dtype.kind == "f":
+        if not np.all(labels == np.round(labels)):
+            raise DataError(f"target column {names[0]!r} holds non-integer numbers; class labels "
+                            "must be integers or strings (for regression use network.output: "
+                            "linear)", source=table.source)
+        too_big = ~(np.abs(labels) <= 2.0 ** 53)
+        if too_big.any():
+            raise DataError(f"target column {names[0]!r} holds {labels[too_big][0]:g}, too large "
+                            "for a class label (integers up to 2^53, or strings)",
+                            source=table.source)
     classes = np.unique(labels)
     if classes.dtype.kind == "f":
         classes = classes.astype(np.int64)
