@@ -152,7 +152,7 @@ def header(out: Svg, l: int, L: int, x: float, drawn: int, s: int) -> None:
     kind = " (input)" if l == 1 else " (output)" if l == L else ""
     kind += f", {drawn} of {s} units" if drawn < s else ""
     out.text(x, TOP - 32, f"layer {l}{kind}", 14, anchor="middle", weight="bold")
-    what = (f"a^{{(1)}} = x" if l == 1 else
+    what = ("a^{(1)} = x" if l == 1 else
             f"z^{{({l})}}   a^{{({l})}}" + (" = h_{Θ}(x)" if l == L else "") + f"   δ^{{({l})}}")
     out.text(x, TOP - 12, what, 13, anchor="middle", fill=GREY)
 

@@ -7,7 +7,6 @@ from typing import Optional
 
 import typer
 
-from cli.notation import num
 
 
 def gradcheck(

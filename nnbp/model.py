@@ -41,7 +41,7 @@ def read_npz(path: str | Path, what: str = "model") -> dict[str, np.ndarray]:
             return {k: f[k] for k in f.files}
     except ValueError as e:
         if "allow_pickle" in str(e):
-            raise ModelError(f"holds pickled Python objects; nnbp never loads those",
+            raise ModelError("holds pickled Python objects; nnbp never loads those",
                              source=str(path)) from None
         raise ModelError(f"is not a readable .npz {what} file ({e})", source=str(path)) from None
     except (OSError, zipfile.BadZipFile, EOFError) as e:
