@@ -26,9 +26,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nnbp.data import Data, Normalization, Split, Target  # noqa: E402
-from nnbp.network import Network, random_weights  # noqa: E402
+from nnbp.engine.memory import InMemory, plan  # noqa: E402
+from nnbp.engine.threads import blas_threads, run_each  # noqa: E402
+from nnbp.network import Network, random_weights, with_bias  # noqa: E402
 from nnbp.train import Run, Trainer  # noqa: E402
-from nnbp.workspace import Workspace, with_ones  # noqa: E402
 
 THREADS = 2
 ALPHA, LAM = 0.5, 1.0
@@ -74,7 +75,7 @@ def interleaved_ms(steps, n, rounds, samples=1, settle=0.2):
 
 def nnbp_run(net, Theta, X, Y):
     m = len(X)
-    X1 = with_ones(X)  # training data carries its bias column, as nnbp's loader makes it
+    X1 = with_bias(X)  # training data carries its bias column, as nnbp's loader makes it
     target = Target(["y"], np.arange(net.sizes[-1]), net.sizes[-1])
     data = Data([f"x{i}" for i in range(net.sizes[0])], target,
                 Normalization("none", np.zeros(net.sizes[0]), np.ones(net.sizes[0])),
@@ -102,12 +103,12 @@ def gemm_floor(net, Theta, X, Y, shares=1):
     would use)."""
     W = {l: np.ascontiguousarray(T[:, 1:]) for l, T in Theta.items()}
     L = net.L
-    ws = Workspace(net, len(X), X.dtype, backward=False, shares=shares)
-    Delta = [{l: np.empty((net.s(l + 1), net.s(l)), X.dtype) for l in W} for _ in ws.shares]
+    n = InMemory(net, {}, classify=True).shares(len(X)) if shares is None else shares
+    rows = [s[0].start for s in plan(len(X), n, len(X))] + [len(X)]
+    Delta = [{l: np.empty((net.s(l + 1), net.s(l)), X.dtype) for l in W} for _ in range(n)]
 
     def share(k):
-        rows = ws.shares[k]
-        a = {1: X[rows]}
+        a = {1: X[rows[k]:rows[k + 1]]}
         for l in range(1, L):
             a[l + 1] = a[l] @ W[l].T
         d = {L: a[L]}
@@ -117,7 +118,8 @@ def gemm_floor(net, Theta, X, Y, shares=1):
             np.matmul(d[l + 1].T, a[l], out=Delta[k][l])
 
     def go():
-        ws.each_share(share)
+        with blas_threads(n):
+            run_each(share, n)
         for l in W:
             for D in Delta[1:]:
                 Delta[0][l] += D[l]
@@ -301,7 +303,7 @@ def print_table(rows) -> None:
               f"{floor} | {r['floor_gflops']:.0f} | {r.get('check', '–')} |")
     print("\nGEMM floor: the epoch's matrix products alone in numpy, the faster of two ways "
           "of running them (on the whole batch with BLAS's threads, or on nnbp's shares of "
-          "the rows in parallel).  GEMM floor / sklearn: that time as a ratio of "
+          "the rows in parallel, BLAS given its part of the cores).  GEMM floor / sklearn: that time as a ratio of "
           "scikit-learn's whole epoch; no implementation of the same products can have a "
           "lower ratio to scikit-learn than this.  GEMM floor GFLOP/s: the rate at which "
           "the floor runs the products, to set beside the CPU's peak (cores × "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .workspace import pool
+from .engine.threads import pool
 
 CHUNK = 1 << 20  # bytes parsed per step; the temporaries are a few times this
 MAX_DIGITS = 15  # integers below 10^15 are exact in float64

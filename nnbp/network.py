@@ -1,10 +1,16 @@
-"""The network: its shape, initial weights, forward propagation, the cost J,
-and backpropagation of its gradient D, vectorized over the whole batch.
+"""The network as the lecture writes it: its shape, initial weights, forward
+propagation, the cost J, and backpropagation of its gradient D, for a whole batch.
 
-Layers are numbered 1 … L as in the course; per-layer values are dicts keyed
-by that number (see the notation in ``nnbp/__init__.py``).  Training passes a
-``Workspace`` so that every epoch writes into the same buffers; without one,
-each call allocates its own.
+Each equation of NOTATION.md is one line here, named in a comment, with the
+shape of its result.  Layers are numbered 1 … L as on paper and per-layer
+values are dicts keyed by that number, so ``delta[l]`` is δ^(l).  The one
+difference from the paper is the orientation of the batch: the paper writes
+one example as a column vector, the code stacks the m examples as rows, so
+``z[l + 1] = with_bias(a[l]) @ Theta[l].T`` is z^(l+1) = Θ^(l) [1; a^(l)] for
+every example at once.
+
+This is the reference: explain, gradcheck and the tests read it.  Training
+runs the same equations faster in ``nnbp/engine/``, which is tested against it.
 """
 
 from __future__ import annotations
@@ -17,7 +23,6 @@ import numpy as np
 
 from .activations import HIDDEN, OUTPUT
 from .costs import COSTS
-from .workspace import Workspace
 
 Weights = dict[int, np.ndarray]  # Theta[l], l = 1 … L-1
 
@@ -59,36 +64,33 @@ def random_weights(net: Network, seed: int, epsilon: float | None = None,
     return Theta
 
 
-def forward(net: Network, Theta: Weights, X: np.ndarray, ws: Workspace | None = None):
+def with_bias(a: np.ndarray) -> np.ndarray:
+    """[1; a]: each row with the bias unit's 1 in front.  (m, s + 1)"""
+    return np.hstack([np.ones((a.shape[0], 1), a.dtype), a])
+
+
+def without_bias(Theta_l: np.ndarray) -> np.ndarray:
+    """Θ with its bias column (j = 0) set to 0: the part that λ regularizes."""
+    return np.hstack([np.zeros((Theta_l.shape[0], 1), Theta_l.dtype), Theta_l[:, 1:]])
+
+
+def forward(net: Network, Theta: Weights, X: np.ndarray) -> tuple[dict, dict]:
     """Forward propagation.  Returns (z, a): z[l] for l = 2 … L, a[l] for l = 1 … L."""
-    ws = ws or Workspace(net, X.shape[0], X.dtype, backward=False)
-    ws.A1(X)
-    ws.each_share(lambda k: _forward_share(net, Theta, ws, k))
-    return ws.z, {1: X, **ws.a}  # a^(1) = x
-
-
-def _forward_share(net: Network, Theta: Weights, ws: Workspace, k: int) -> None:
-    rows, L = ws.shares[k], net.L
-    A = {1: ws.X1, **ws.A}  # [1; a^(l)], the bias unit's 1 in column 0   (m, s_l + 1)
-    for l in range(1, L):
-        np.matmul(A[l][rows], Theta[l].T, out=ws.z[l + 1][rows])  # z^(l+1) = Θ^(l) [1; a^(l)]
-        g = net.g(l + 1).g
-        for b in ws.blocks[k]:
-            if l + 1 == L:
-                g(ws.z[L][b], out=ws.a[L][b])
-            else:  # a^(l+1) = g(z^(l+1)), on whole rows of [0; z] into [1; a], then the 1 back
-                g(ws.Z[l + 1][b], out=A[l + 1][b])
-                A[l + 1][b, 0] = 1.0
-
-
-def regularization(Theta: Weights, lam: float, m: int) -> float:
-    # (λ / 2m) Σ_l Σ_i Σ_{j≥1} (Θ^(l)_{ij})², the bias column j = 0 left out
-    return lam / (2 * m) * sum(float(np.vdot(T[:, 1:], T[:, 1:])) for T in Theta.values())
+    z, a = {}, {1: X}  # a^(1) = x   (m, s_1)
+    for l in range(1, net.L):
+        z[l + 1] = with_bias(a[l]) @ Theta[l].T  # z^(l+1) = Θ^(l) [1; a^(l)]   (m, s_{l+1})
+        a[l + 1] = net.g(l + 1).g(z[l + 1])  # a^(l+1) = g(z^(l+1))   (m, s_{l+1})
+    return z, a
 
 
 def example_costs(net: Network, z: dict, a: dict, Y: np.ndarray) -> np.ndarray:
     """cost(t) for every example t: the bracket of J, negated so that it is ≥ 0.  (m,)"""
     return COSTS[net.cost].fn(net.output, z[net.L], a[net.L], Y)
+
+
+def regularization(Theta: Weights, lam: float, m: int) -> float:
+    # (λ / 2m) Σ_l Σ_i Σ_{j≥1} (Θ^(l)_{ij})², the bias column j = 0 left out
+    return lam / (2 * m) * sum(float(np.vdot(T[:, 1:], T[:, 1:])) for T in Theta.values())
 
 
 def total_cost(net: Network, Theta: Weights, z: dict, a: dict, Y: np.ndarray, lam: float) -> float:
@@ -103,65 +105,26 @@ def cost(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: float)
 
 
 class Backprop(NamedTuple):
+    J: float  # J(Θ)
     D: Weights  # ∂J/∂Θ^(l)
     z: dict
     a: dict
     delta: dict  # δ^(l), l = 2 … L, one row per example
 
 
-def gradient(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: float,
-             ws: Workspace | None = None) -> Backprop:
-    """The gradient D by backpropagation over the whole batch (the cost is left to
-    ``total_cost``, so that training computes it only on the epochs that log it)."""
+def backprop(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: float) -> Backprop:
+    """The cost J and its gradient D by backpropagation over the whole batch."""
     L, m = net.L, X.shape[0]
-    ws = ws or Workspace(net, m, X.dtype)
-    X1, T = ws.A1(X), ws.shared(Theta)
-
-    def share(k: int) -> None:
-        _forward_share(net, T, ws, k)
-        _backward_share(net, T, Y, ws, k)
-    ws.each_share(share, key=(net, X1, Y))  # what share reads besides ws and T
-    D = ws.D
-    for l in range(1, L):
-        for Delta in ws.Delta[1:]:  # Δ^(l) = Σ_t δ^(l+1) [1; a^(l)]ᵀ, summed over the shares
-            D[l] += Delta[l]
-        D[l] /= m  # D = Δ/m, plus (λ/m) Θ for j ≥ 1 (the bias column is not regularized)
-        D[l][:, 1:] += (lam / m) * Theta[l][:, 1:]
-    return Backprop(D, ws.z, {1: X, **ws.a}, ws.delta)
-
-
-def _backward_share(net: Network, Theta: Weights, Y: np.ndarray, ws: Workspace, k: int) -> None:
-    rows, L = ws.shares[k], net.L
-    A, delta = {1: ws.X1, **ws.A}, ws.delta  # [1; a^(l)] as forward left them
-    COSTS[net.cost].delta(net.output, ws.z[L][rows], ws.a[L][rows], Y[rows],
-                          out=delta[L][rows])  # δ^(L)  (m, s_L)
+    z, a = forward(net, Theta, X)
+    delta = {L: COSTS[net.cost].delta(net.output, z[L], a[L], Y)}  # δ^(L)   (m, s_L)
     for l in range(L - 1, 1, -1):
-        # δ^(l) = (Θ^(l)ᵀ δ^(l+1))_{drop row 0} ⊙ g'(z^(l)); dropping row 0 of the
-        # product is the same as using Θ^(l) without its bias column.
-        np.matmul(delta[l + 1][rows], Theta[l][:, 1:], out=delta[l][rows])  # (m, s_l)
-        g_prime = net.g(l).g_prime
-        for b in ws.blocks[k]:  # g' on whole rows of [0; z] and [1; a], column 0 left out
-            d = delta[l][b]
-            n = d.shape[0] * (d.shape[1] + 1)
-            gp = g_prime(ws.Z[l][b], A[l][b], out=ws.scratch[k][:n].reshape(d.shape[0], -1))
-            d *= gp[:, 1:]
-    for l in range(1, L):  # this share's Δ^(l) = Σ_t δ^(l+1) [1; a^(l)]ᵀ
-        np.matmul(delta[l + 1][rows].T, A[l][rows], out=ws.Delta[k][l])
-
-
-class CostAndGradient(NamedTuple):
-    J: float
-    D: Weights
-    z: dict
-    a: dict
-    delta: dict
-
-
-def backprop(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: float,
-             ws: Workspace | None = None) -> CostAndGradient:
-    """The cost J and its gradient D."""
-    D, z, a, delta = gradient(net, Theta, X, Y, lam, ws)
-    return CostAndGradient(total_cost(net, Theta, z, a, Y, lam), D, z, a, delta)
+        # δ^(l) = (Θ^(l)ᵀ δ^(l+1))_{drop row 0} ⊙ g'(z^(l))   (m, s_l)
+        delta[l] = (delta[l + 1] @ Theta[l])[:, 1:] * net.g(l).g_prime(z[l], a[l])
+    # Δ^(l) = Σ_t δ^(l+1) [1; a^(l)]ᵀ   (s_{l+1}, s_l + 1)
+    Delta = {l: delta[l + 1].T @ with_bias(a[l]) for l in range(1, L)}
+    # D^(l) = Δ^(l)/m + (λ/m) Θ^(l), the bias column j = 0 not regularized
+    D = {l: Delta[l] / m + (lam / m) * without_bias(Theta[l]) for l in Delta}
+    return Backprop(total_cost(net, Theta, z, a, Y, lam), D, z, a, delta)
 
 
 def predict_index(h: np.ndarray) -> np.ndarray:

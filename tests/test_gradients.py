@@ -15,7 +15,7 @@ import pytest
 from nnbp import network as nw
 from nnbp.activations import HIDDEN
 from nnbp.costs import COSTS
-from nnbp.workspace import Workspace
+from nnbp.engine.memory import InMemory
 
 EPS = 1e-3  # Richardson: the extrapolated error is O(EPS⁴)
 TOL = 1e-9  # NOTATION.md "Checks"
@@ -68,13 +68,27 @@ def random_problem(output, m=7, sizes=(3, 5, 4, 3), seed=0):
     return X, Y
 
 
-@pytest.mark.parametrize("shares", [1, 3], ids=["one-share", "three-shares"])
+ENGINES = {  # how the gradient is computed: the reference, or the engine's executor
+    "reference": None,  # nnbp/network.py, the whole batch at once
+    "engine-one-block": dict(threads=1, rows=None),
+    # three shares of the 7 examples on three threads, each in blocks of at most 2 rows
+    # and sub-blocks of 1 row, as training splits a large batch
+    "engine-three-threads": dict(threads=3, rows=2),
+}
+
+
+def engine_gradient(net, Theta, X, Y, lam, threads, rows):
+    executor = InMemory(net, {"train": (nw.with_bias(X), Y)}, classify=True, threads=threads,
+                        rows=rows)
+    return executor.sums(Theta).gradient(Theta, lam)
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
 @pytest.mark.parametrize("lam", [0.0, 0.7], ids=["lam0", "lam0.7"])
 @pytest.mark.parametrize("output,cost", PAIRS, ids=[f"{o}-{c}" for o, c in PAIRS])
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_backprop_matches_central_differences(activation, output, cost, lam, shares, monkeypatch):
-    # three shares of the 7 examples, each in blocks of 2 rows, as training splits a large batch
-    monkeypatch.setattr("nnbp.workspace.BLOCK", 12 if shares > 1 else 1 << 15)
+def test_backprop_matches_central_differences(activation, output, cost, lam, engine, monkeypatch):
+    monkeypatch.setattr("nnbp.engine.kernel.CACHE_ELEMENTS", 6)  # widest [0; z] is 6: one row
     net = nw.Network((3, 5, 4, 3), activation, output, cost)
     Theta = nw.random_weights(net, seed=1, epsilon=1.0)
     X, Y = random_problem(output)
@@ -82,9 +96,10 @@ def test_backprop_matches_central_differences(activation, output, cost, lam, sha
     assert min(np.abs(z[l]).min() for l in (2, 3)) > 1e-3  # away from relu's kink
     if activation == "relu":  # both sides of the kink are exercised
         assert all(p.any() and not p.all() for p in relu_pattern(net, Theta, X))
-    ws = Workspace(net, len(X), X.dtype, shares=shares)
-    assert [len(b) for b in ws.blocks] == ([1] if shares == 1 else [1, 1, 2])
-    grad = nw.backprop(net, Theta, X, Y, lam, ws).D
+    if ENGINES[engine] is None:
+        grad = nw.backprop(net, Theta, X, Y, lam).D
+    else:
+        grad = engine_gradient(net, Theta, X, Y, lam, **ENGINES[engine])
     assert relative_difference(numerical_gradient(net, Theta, X, Y, lam), grad) < TOL
 
 

@@ -253,10 +253,12 @@ def test_a_network_too_large_for_memory_is_refused_before_it_is_built(tmp_path, 
     cfg = parse_config("data:\n  train: xor.csv\nnetwork:\n  layers: [auto, 2000, auto]\n",
                        source="big.yaml", base=tmp_path)
     monkeypatch.setenv(memory.ASSUME, "100000")  # enough for the CSV, not for the network
+    monkeypatch.setattr("nnbp.train.cores", lambda: 2)
     with pytest.raises(ConfigError) as info:
         prepare(cfg)
+    # 8 bytes × ((3 + 2 cores) × 8001 weights + 3 × 4 rows × (2001 + 2) units) = 512 328
     assert str(info.value).startswith(
-        "big.yaml, line 4: network.layers: [2, 2000, 1] on 4 examples needs about 640.")
+        "big.yaml, line 4: network.layers: [2, 2000, 1] on 4 examples needs about 512.3 kB")
     assert "100.0 kB is available" in str(info.value)
     monkeypatch.setenv(memory.IGNORE, "1")
     assert prepare(cfg).net.sizes == (2, 2000, 1)

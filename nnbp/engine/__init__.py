@@ -1,0 +1,16 @@
+"""The engine: the equations of ``nnbp/network.py``, run fast.
+
+One kernel (``kernel.Kernel``) adds a block of rows' Δ^(l), Σ_t cost(t) and
+correct count into ``Sums``; an epoch is that kernel over every block of the
+batch, then J and D from the sums.  An executor decides where the blocks live
+and run, and answers one question:
+
+    executor.sums(Theta, part, backward) -> Sums     # part: "train", "val", "test"
+
+``memory.InMemory`` holds the data in memory and runs a share of it on each
+core.  The engine is tested against ``nnbp/network.py`` (tests/test_engine.py).
+"""
+
+from .kernel import Kernel, Sums
+
+__all__ = ["Kernel", "Sums"]

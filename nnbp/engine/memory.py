@@ -1,0 +1,84 @@
+"""The executor for data held in memory: each part's rows cut into one share per
+core, each share run through its own thread's kernel, block by block.
+
+Every example's forward and backward pass is independent of the others until
+Δ sums over them, so each thread adds its share into its own ``Sums`` and the
+shares' sums are added at the end, always in the same order: the same data
+gives bitwise the same result from one run to the next.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..network import Network, Weights
+from .kernel import Kernel, Sums
+from .threads import MAX_THREADS, blas_threads, cores, run_each
+
+PARALLEL_MIN = 1 << 14  # elements of the widest layer below which one share is faster
+BLOCK_ELEMENTS = 1 << 21  # a block's rows × Σ_l (s_l + 1): bounds the kernel's buffers
+
+
+def block_rows(net: Network) -> int:
+    """Rows per block: enough for the products to run at full speed, few enough that
+    the kernel's buffers stay a small fraction of the data."""
+    return max(256, BLOCK_ELEMENTS // sum(s + 1 for s in net.sizes[1:]))
+
+
+def plan(m: int, shares: int, rows: int) -> list[list[slice]]:
+    """m rows in ``shares`` contiguous shares as even as can be, each cut into as few
+    blocks of at most ``rows`` rows as it takes, again as even as can be."""
+    plans = []
+    bounds = np.linspace(0, m, shares + 1).astype(int)
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        n = max(1, -(-(hi - lo) // rows))
+        cuts = np.linspace(lo, hi, n + 1).astype(int)
+        plans.append([slice(a, b) for a, b in zip(cuts[:-1], cuts[1:])])
+    return plans
+
+
+class InMemory:
+    """Runs the kernel over parts held in memory: ``parts`` maps a name (train, val,
+    test) to (X1, Y), X1 = [1, x] per row (m, s_1 + 1) and Y (m, K)."""
+
+    def __init__(self, net: Network, parts: dict[str, tuple[np.ndarray, np.ndarray]], *,
+                 classify: bool, threads: int | None = None, rows: int | None = None):
+        self.net, self.parts, self.classify = net, parts, classify
+        self.threads = threads
+        self.rows = rows or block_rows(net)
+        self._plans: dict[str, list[list[slice]]] = {}
+        self._kernels: list[Kernel] = []
+
+    def shares(self, m: int) -> int:
+        if self.threads is not None:
+            return max(1, min(self.threads, m))
+        widest = max(self.net.sizes[1:]) + 1
+        return min(cores(), MAX_THREADS, m) if m * widest >= PARALLEL_MIN else 1
+
+    def sums(self, Theta: Weights, part: str = "train", backward: bool = True) -> Sums:
+        """The part's sums under Θ: m, Σ_t cost(t), the correct count, and with
+        ``backward`` Δ^(l)."""
+        X1, Y = self.parts[part]
+        if part not in self._plans:
+            self._plans[part] = plan(len(X1), self.shares(len(X1)), self.rows)
+        shares = self._plans[part]
+        kernels = self._kernels_for(len(shares), X1.dtype)
+        sums = [Sums() for _ in shares]
+
+        def share(k: int) -> None:
+            for block in shares[k]:
+                kernels[k].add(Theta, X1[block], Y[block], sums[k], backward)
+        with blas_threads(len(shares)):
+            run_each(share, len(shares))
+        total = sums[0]
+        for s in sums[1:]:
+            total.add(s)
+        return total
+
+    def _kernels_for(self, n: int, dtype) -> list[Kernel]:
+        """A kernel per share, each with buffers for the largest block of any part."""
+        rows = max(b.stop - b.start for p in self._plans.values() for s in p for b in s)
+        if len(self._kernels) < n or any(k.rows < rows for k in self._kernels[:n]):
+            self._kernels = [Kernel(self.net, rows, dtype, self.classify)
+                             for _ in range(max(n, len(self._kernels)))]
+        return self._kernels
