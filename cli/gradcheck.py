@@ -38,7 +38,7 @@ def gradcheck(
     run = prepare(cfg)
     if model:
         run = with_model(run, model)
-    f32 = cfg["training.dtype"] == "float32"
+    f32 = cfg.training.dtype == "float32"
     eps = epsilon if epsilon is not None else (1e-2 if f32 else 1e-4)
     tol = tolerance if tolerance is not None else (1e-3 if f32 else 1e-7)
     if not eps > 0 or not tol > 0:
@@ -50,14 +50,14 @@ def gradcheck(
         if not 1 <= examples <= len(X):
             raise UsageError(f"--examples {examples}: the training data has {len(X)} examples")
         X, Y = X[:examples], Y[:examples]
-    result = check(run.net, run.Theta, X, Y, cfg["training.lambda"], epsilon=eps,
-                   entries=None if check_all else entries, seed=cfg["network.init.seed"])
+    result = check(run.net, run.Theta, X, Y, cfg.training.lam, epsilon=eps,
+                   entries=None if check_all else entries, seed=cfg.network.init.seed)
     result["tolerance"] = tol
     result["passed"] = result["relative_difference"] < tol
     if as_json:
         typer.echo(json.dumps(result))
     else:
-        render(result, cfg["training.lambda"])
+        render(result, cfg.training.lam)
     if not result["passed"]:
         raise typer.Exit(EXIT_FAILED)
 

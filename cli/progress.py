@@ -21,6 +21,7 @@ class Progress:
         self.enabled = enabled and sys.stderr.isatty()
         self._bar = None
         self._last = 0.0
+        self._cost = "…"
         self._plot, self._plot_wanted = None, plot
 
     def __enter__(self):
@@ -44,15 +45,17 @@ class Progress:
         return self
 
     def update(self, step) -> None:
-        """Redraw from a training step; its cost is only computed when the bar is redrawn."""
+        """Redraw from a training step, with the cost of the last logged epoch."""
         if self._bar is None:
             return
+        if step.cost is not None:
+            self._cost = f"{step.cost:.6g}"
         if self._plot is not None and step.row is not None:
             self._plot.add(step.row)
         now = time.monotonic()
         if now - self._last >= 0.1 or step.epoch == self.epochs:
             self._last = now
-            self._bar.update(self._task, completed=step.epoch, cost=f"{step.cost:.6g}")
+            self._bar.update(self._task, completed=step.epoch, cost=self._cost)
 
     def __exit__(self, *exc):
         if self._bar is not None:

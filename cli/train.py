@@ -62,7 +62,7 @@ def train(
                  "training.dtype": dtype.value if dtype else None,
                  "training.log_every": log_every}
     cfg = cfg.replace(**{k: v for k, v in overrides.items() if v is not None})
-    model_path = out or (Path(cfg["output.model"]) if cfg["output.model"]
+    model_path = out or (Path(cfg.output.model) if cfg.output.model
                          else Path.cwd() / f"{cfg.name}.npz")
     check_writable(model_path)
     run = prepare(cfg)
@@ -75,8 +75,8 @@ def train(
         interrupted.append(True)
 
     previous = signal.signal(signal.SIGINT, on_sigint)
-    trainer = Trainer(run, cfg["training.epochs"], cfg["training.learning_rate"],
-                      cfg["training.lambda"], cfg["training.log_every"],
+    trainer = Trainer(run, cfg.training.epochs, cfg.training.learning_rate,
+                      cfg.training.lam, cfg.training.log_every,
                       should_stop=lambda: bool(interrupted))
     pipe_closed = False
     watch = CostWatch()  # a cost that keeps rising: warn once that α is probably too high

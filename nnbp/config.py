@@ -11,7 +11,7 @@ import copy
 import difflib
 import re
 import reprlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -62,21 +62,95 @@ def resolve_config_path(name: str) -> Path:
                       source=name)
 
 
-@dataclass
+# The validated config, one frozen dataclass per section, read as
+# ``cfg.training.learning_rate``.  Each field is the key of the same name in
+# ``schema.FIELDS`` (``lam`` is the key ``lambda``, a Python keyword), which stays
+# the one place of defaults and rules; tests/test_config.py checks that the two agree.
+
+@dataclass(frozen=True)
+class DataSection:
+    train: str  # resolved path
+    target: str | int | list | None
+    test: str | None
+    validation_split: float
+    normalize: str
+
+
+@dataclass(frozen=True)
+class InitSection:
+    epsilon: float | str  # a number, or "auto"
+    seed: int
+    weights: str | dict | None  # an .npz path, or inline Theta1: [[…]]
+
+
+@dataclass(frozen=True)
+class NetworkSection:
+    layers: list  # s_1 … s_L; the first and last may be "auto"
+    activation: str
+    output: str
+    cost: str
+    init: InitSection
+
+
+@dataclass(frozen=True)
+class TrainingSection:
+    epochs: int
+    learning_rate: float
+    lam: float = field(metadata={"key": "lambda"})
+    dtype: str
+    log_every: int
+
+
+@dataclass(frozen=True)
+class OutputSection:
+    model: str | None
+
+
+SECTION_TYPES = {"data": DataSection, "network": NetworkSection, "training": TrainingSection,
+                 "output": OutputSection}
+
+
+def _section(section: type, prefix: str, values: dict[str, Any]):
+    """The section's dataclass, from the dotted keys under ``prefix``."""
+    args = {}
+    for f in fields(section):
+        if f.type == "InitSection":
+            args[f.name] = _section(InitSection, f"{prefix}{f.name}.", values)
+        else:
+            args[f.name] = values[prefix + f.metadata.get("key", f.name)]
+    return section(**args)
+
+
+def section_keys(section: type | None = None, prefix: str = "") -> list[str]:
+    """The dotted keys that the section dataclasses read (all of them by default)."""
+    if section is None:
+        return [k for name, t in SECTION_TYPES.items() for k in section_keys(t, name + ".")]
+    return [k for f in fields(section) for k in (
+        section_keys(InitSection, f"{prefix}{f.name}.") if f.type == "InitSection"
+        else [prefix + f.metadata.get("key", f.name)])]
+
+
+@dataclass(frozen=True)
 class Config:
     """The validated config: every key of the schema, defaults filled in, paths
-    resolved against the config file's folder.  Read values as ``cfg["training.epochs"]``."""
+    resolved against the config file's folder.  ``values`` holds them by dotted key,
+    as the file writes them; read them typed, as ``cfg.training.epochs``."""
 
     values: dict[str, Any]
     source: str = "<config>"  # the file it came from, for messages
     name: str = "model"  # the config file's stem, for the default model name
     lines: dict[str, int] = field(default_factory=dict)  # dotted key -> line in the file
+    data: DataSection = field(init=False, repr=False)
+    network: NetworkSection = field(init=False, repr=False)
+    training: TrainingSection = field(init=False, repr=False)
+    output: OutputSection = field(init=False, repr=False)
 
-    def __getitem__(self, key: str) -> Any:
-        return self.values[key]
+    def __post_init__(self):
+        for name, section in SECTION_TYPES.items():
+            object.__setattr__(self, name, _section(section, name + ".", self.values))
 
     def error(self, key: str, message: str) -> ConfigError:
-        return ConfigError(f"{key}: {message}", source=self.source, line=self.lines.get(key))
+        return _error(key, message, self.source, self.lines)
 
     def replace(self, **overrides: Any) -> "Config":
         """A copy with dotted keys replaced (``{"training.epochs": 5}``), validated."""
@@ -87,7 +161,8 @@ class Config:
                 raise ConfigError(f"{key} (set on the command line): expected {expected}, "
                                   f"found {v!r}")
             values[key] = v
-        return Config(_check_pairs(values, self), self.source, self.name, self.lines)
+        return Config(_check_pairs(values, self.source, self.lines), self.source, self.name,
+                      self.lines)
 
     def nested(self) -> dict:
         """The config as the nested mapping of the YAML file."""
@@ -155,7 +230,6 @@ def parse_config(text: str, *, source: str = "<config>", base: Path | None = Non
     _walk_nodes(node, "", lines, source)
     flat: dict[str, Any] = {}
     _flatten(raw, "", flat, lines, source)
-    cfg = Config({}, source, name, lines)
     values: dict[str, Any] = {}
     for f in FIELDS:
         if f.key not in flat:
@@ -166,23 +240,27 @@ def parse_config(text: str, *, source: str = "<config>", base: Path | None = Non
         v = flat[f.key]
         expected = f.check(v)
         if expected is not None:
-            raise cfg.error(f.key, f"expected {expected}, found {_show(v)}")
+            raise _error(f.key, f"expected {expected}, found {_show(v)}", source, lines)
         if f.is_path and isinstance(v, str) and base is not None:
             v = str((base / Path(v).expanduser()).resolve())
         values[f.key] = v
-    cfg.values = _check_pairs(values, cfg)
-    return cfg
+    return Config(_check_pairs(values, source, lines), source, name, lines)
 
 
-def _check_pairs(values: dict[str, Any], cfg: Config) -> dict[str, Any]:
+def _error(key: str, message: str, source: str, lines: dict[str, int]) -> ConfigError:
+    """An error about a dotted key, naming the file and the key's line."""
+    return ConfigError(f"{key}: {message}", source=source, line=lines.get(key))
+
+
+def _check_pairs(values: dict[str, Any], source: str, lines: dict[str, int]) -> dict[str, Any]:
     """Rules that tie two keys together."""
     from .costs import COSTS
 
     output, cost = values["network.output"], values["network.cost"]
     if output not in COSTS[cost].outputs:
         pairs = ", ".join(COSTS[cost].outputs)
-        raise cfg.error("network.cost", f"{cost} does not pair with a {output} output "
-                        f"(it pairs with: {pairs})")
+        raise _error("network.cost", f"{cost} does not pair with a {output} output "
+                     f"(it pairs with: {pairs})", source, lines)
     return values
 
 

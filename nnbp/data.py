@@ -176,19 +176,19 @@ def split_rows(labels: np.ndarray | None, m: int, fraction: float, seed: int,
 def load_data(cfg, units_out) -> Data:
     """Everything the config's data section asks for: train (less the validation
     rows), validation and test splits, normalized with the training statistics."""
-    table = read_csv(cfg["data.train"])
-    tcols = target_columns(table, cfg["data.target"])
+    table = read_csv(cfg.data.train)
+    tcols = target_columns(table, cfg.data.target)
     features = [c for j, c in enumerate(table.columns) if j not in tcols]
     if not features:
         raise DataError("has no feature columns besides the target", source=table.source)
-    target = make_target(table, tcols, cfg["network.output"], units_out)
+    target = make_target(table, tcols, cfg.network.output, units_out)
     X = feature_matrix(table, features)
     labels = raw_labels(table, tcols[0]) if target.classes is not None else None
     Y = target.encode(labels if labels is not None else table.values[:, tcols], table.source)
-    tr, va = split_rows(labels, len(X), cfg["data.validation_split"], cfg["network.init.seed"],
+    tr, va = split_rows(labels, len(X), cfg.data.validation_split, cfg.network.init.seed,
                         table.source)
-    norm = Normalization.fit(cfg["data.normalize"], X[tr])
-    dtype = np.dtype(cfg["training.dtype"])
+    norm = Normalization.fit(cfg.data.normalize, X[tr])
+    dtype = np.dtype(cfg.training.dtype)
 
     def part(Xp, Yp, rows):
         # [1, x'] with x' = (x - shift)/scale, written once into the array training
@@ -200,8 +200,8 @@ def load_data(cfg, units_out) -> Data:
         return Split(X1[:, 1:], Yp.astype(dtype), rows, X1)
 
     test = None
-    if cfg["data.test"] is not None:
-        ttable = read_csv(cfg["data.test"])
+    if cfg.data.test is not None:
+        ttable = read_csv(cfg.data.test)
         ty = [ttable.column_index(c, "target") for c in target.columns]
         tlabels = raw_labels(ttable, ty[0]) if target.classes is not None else ttable.values[:, ty]
         if target.classes is None:

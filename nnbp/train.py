@@ -36,12 +36,12 @@ class Run:
 
 
 def build_network(cfg: Config, n_features: int, K: int) -> Network:
-    layers = cfg["network.layers"]
+    layers = cfg.network.layers
     if layers[0] != "auto" and layers[0] != n_features:
         raise cfg.error("network.layers", f"the input layer has {layers[0]} units but the data "
                         f"has {n_features} feature columns")
-    return Network((n_features, *layers[1:-1], K), cfg["network.activation"],
-                   cfg["network.output"], cfg["network.cost"])
+    return Network((n_features, *layers[1:-1], K), cfg.network.activation,
+                   cfg.network.output, cfg.network.cost)
 
 
 def check_memory(cfg: Config, net: Network, m: int) -> None:
@@ -52,7 +52,7 @@ def check_memory(cfg: Config, net: Network, m: int) -> None:
     n = cores()
     weights = sum(net.shape(l)[0] * net.shape(l)[1] for l in range(1, net.L))
     rows = min(m, n * block_rows(net))
-    needed = np.dtype(cfg["training.dtype"]).itemsize * (
+    needed = np.dtype(cfg.training.dtype).itemsize * (
         (3 + n) * weights + 3 * rows * sum(s + 1 for s in net.sizes[1:]))
     if available is not None and needed > available:
         raise cfg.error("network.layers", f"{list(net.sizes)} on {m} examples needs about "
@@ -61,18 +61,18 @@ def check_memory(cfg: Config, net: Network, m: int) -> None:
 
 
 def initial_weights(cfg: Config, net: Network) -> Weights:
-    dtype = np.dtype(cfg["training.dtype"])
-    w = cfg["network.init.weights"]
+    dtype = np.dtype(cfg.training.dtype)
+    w = cfg.network.init.weights
     if w is None:
-        eps = cfg["network.init.epsilon"]
-        return random_weights(net, cfg["network.init.seed"], None if eps == "auto" else eps, dtype)
+        eps = cfg.network.init.epsilon
+        return random_weights(net, cfg.network.init.seed, None if eps == "auto" else eps, dtype)
     if isinstance(w, dict):
         return check_weights(w, net, f"{cfg.source}: network.init.weights", dtype)
     return check_weights(read_npz(w, "weights"), net, w, dtype)
 
 
 def prepare(cfg: Config) -> Run:
-    data = load_data(cfg, cfg["network.layers"][-1])
+    data = load_data(cfg, cfg.network.layers[-1])
     net = build_network(cfg, len(data.features), data.target.K)
     check_memory(cfg, net, len(data.train.X))
     return Run(cfg, net, data, initial_weights(cfg, net))
@@ -88,11 +88,12 @@ def log_columns(run: Run) -> list[str]:
 
 
 class Step(NamedTuple):
-    """One epoch: ``epoch`` updates done (epoch 0 is before any), J(Θ) then, and the
-    log row on logged epochs."""
+    """One epoch: ``epoch`` updates done (epoch 0 is before any), and on logged
+    epochs J(Θ) then and the log row (on the others both are None: J's logs are a
+    good part of a small network's epoch, so it is computed only when logged)."""
 
     epoch: int
-    cost: float
+    cost: float | None
     row: dict | None
 
 
@@ -115,7 +116,7 @@ class Trainer:
     executor: object = None  # where the epochs run (default: ``in_memory(run)``)
     Theta: Weights = field(init=False)  # the current (last finite) weights
     epochs_done: int = field(init=False, default=0)
-    cost: float = field(init=False, default=math.nan)  # J(Θ) of the current weights
+    cost: float = field(init=False, default=math.nan)  # J(Θ) at the last logged epoch
     accuracy: float | None = field(init=False, default=None)
     diverged: bool = field(init=False, default=False)
     last_row: dict | None = field(init=False, default=None)  # the most recent log row
@@ -131,25 +132,29 @@ class Trainer:
         with np.errstate(over="ignore", invalid="ignore"):
             for e in range(E + 1):
                 last = e == E  # after the final update only the forward pass is needed
-                sums = self.executor.sums(self.Theta, "train", backward=not last)
-                J = sums.J(self.Theta, lam)
+                stop = last or self.should_stop()
+                logged = stop or e % self.log_every == 0
+                sums = self.executor.sums(self.Theta, "train", backward=not last, cost=logged)
+                J = sums.J(self.Theta, lam) if logged else None
                 D = None if last else sums.gradient(self.Theta, lam)
-                if not (math.isfinite(J) and (D is None or all(np.isfinite(D[l]).all()
-                                                               for l in D))):
+                # a non-finite J shows in D too, on the epochs that do not compute J
+                if not ((J is None or math.isfinite(J)) and
+                        (D is None or all(np.isfinite(D[l]).all() for l in D))):
                     self.diverged = True
                     self.Theta = previous  # back to the last weights with a finite cost
                     return
-                self.epochs_done, self.cost = e, J
-                if self.run.classifier:
-                    self.accuracy = sums.correct / sums.m
-                stop = last or self.should_stop()
-                row = self._row(e, J) if stop or e % self.log_every == 0 else None
+                self.epochs_done = e
+                row = None
+                if logged:
+                    self.cost = J
+                    if self.run.classifier:
+                        self.accuracy = sums.correct / sums.m
+                    row = self._row(e, J)
                 yield Step(e, J, row)
                 if stop:
                     return
-                # Θ^(l) := Θ^(l) - α D^(l)
                 previous = self.Theta
-                self.Theta = {l: T - alpha * D[l] for l, T in self.Theta.items()}
+                self.Theta = {l: T - alpha * D[l] for l, T in self.Theta.items()}  # Θ := Θ - αD
 
     def _row(self, e: int, J: float) -> dict:
         row = {"epoch": e, "cost": J}

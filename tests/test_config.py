@@ -6,12 +6,14 @@ where the message has one (SPEC "Config file", "Errors and exit codes").
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from nnbp import schema
-from nnbp.config import Config, bundled_dir, bundled_names, load_config, parse_config
+from nnbp.config import (Config, bundled_dir, bundled_names, load_config, parse_config,
+                         section_keys)
 from nnbp.errors import ConfigError
 
 MINIMAL = """\
@@ -42,7 +44,16 @@ def test_defaults_are_filled_for_every_key_of_the_schema():
     assert set(cfg.values) == {f.key for f in schema.FIELDS}
     for f in schema.FIELDS:
         if not f.required:
-            assert cfg[f.key] == f.default, f.key
+            assert cfg.values[f.key] == f.default, f.key
+
+
+def test_the_typed_sections_read_every_key_of_the_schema_and_nothing_else():
+    keys = section_keys()
+    assert sorted(keys) == sorted(f.key for f in schema.FIELDS) and len(set(keys)) == len(keys)
+    cfg = parse_config(MINIMAL + "  init:\n    seed: 4\ntraining:\n  lambda: 0.25\n")
+    assert (cfg.training.lam, cfg.network.init.seed, cfg.training.epochs) == (0.25, 4, 1000)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.training.epochs = 3
 
 
 def test_the_defaults_are_the_ones_the_spec_names():
@@ -57,14 +68,14 @@ def test_the_defaults_are_the_ones_the_spec_names():
         "training.dtype": "float64", "training.log_every": 1,
         "output.model": None,
     }
-    assert cfg["data.train"] == "a.csv"  # no base folder given: left as written
-    assert cfg["network.layers"] == [2, 3, 1]
+    assert cfg.data.train == "a.csv"  # no base folder given: left as written
+    assert cfg.network.layers == [2, 3, 1]
 
 
 def test_an_empty_section_means_all_its_defaults():
     cfg = parse_config(MINIMAL + "training:\noutput:\n")
-    assert cfg["training.epochs"] == 1000
-    assert cfg["output.model"] is None
+    assert cfg.training.epochs == 1000
+    assert cfg.output.model is None
 
 
 def test_data_train_is_required():
@@ -188,7 +199,7 @@ def test_validation_split_must_be_in_0_1(split):
 def test_validation_split_just_below_1_is_allowed():
     cfg = parse_config("data:\n  train: a.csv\n  validation_split: 0.99\n"
                        "network:\n  layers: [2, 1]\n")
-    assert cfg["data.validation_split"] == 0.99
+    assert cfg.data.validation_split == 0.99
 
 
 def test_a_negative_seed():
@@ -205,7 +216,7 @@ def test_epsilon_must_be_auto_or_positive(value, shown):
 
 def test_epsilon_may_be_a_number():
     cfg = parse_config(MINIMAL + "  init:\n    epsilon: 0.12\n")
-    assert cfg["network.init.epsilon"] == 0.12
+    assert cfg.network.init.epsilon == 0.12
 
 
 # --- choices -----------------------------------------------------------------
@@ -262,7 +273,7 @@ def test_linear_output_alone_trips_the_default_cost():
                                           ("sigmoid", "squared_error"), ("linear", "squared_error")])
 def test_the_good_pairs(output, cost):
     cfg = parse_config(MINIMAL + f"  output: {output}\n  cost: {cost}\n")
-    assert (cfg["network.output"], cfg["network.cost"]) == (output, cost)
+    assert (cfg.network.output, cfg.network.cost) == (output, cost)
 
 
 # --- layers ------------------------------------------------------------------
@@ -287,7 +298,7 @@ def test_layers_rules(layers, shown):
 
 def test_auto_at_both_ends_is_allowed():
     cfg = parse_config("data:\n  train: a.csv\nnetwork:\n  layers: [auto, 4, auto]\n")
-    assert cfg["network.layers"] == ["auto", 4, "auto"]
+    assert cfg.network.layers == ["auto", 4, "auto"]
 
 
 # --- target and weights ------------------------------------------------------
@@ -296,7 +307,7 @@ def test_auto_at_both_ends_is_allowed():
                                            ("[3, y]", [3, "y"])])
 def test_good_targets(target, value):
     cfg = parse_config(f"data:\n  train: a.csv\n  target: {target}\nnetwork:\n  layers: [2, 1]\n")
-    assert cfg["data.target"] == value
+    assert cfg.data.target == value
 
 
 def test_bad_targets():
@@ -310,7 +321,7 @@ def test_bad_targets():
 
 def test_inline_weights_and_bad_weights():
     cfg = parse_config(MINIMAL + "  init:\n    weights: {Theta1: [[0.1, 0.2, 0.3]]}\n")
-    assert cfg["network.init.weights"] == {"Theta1": [[0.1, 0.2, 0.3]]}
+    assert cfg.network.init.weights == {"Theta1": [[0.1, 0.2, 0.3]]}
     e = error(MINIMAL + "  init:\n    weights: 5\n")
     assert str(e) == ("c.yaml, line 6: network.init.weights: expected null, the path of an .npz "
                       "holding Theta1 …, or a mapping Theta1: [[…], …], found 5 (number)")
@@ -375,12 +386,12 @@ def test_a_file_that_is_a_scalar():
 
 def test_exponent_without_a_dot_is_a_float():
     cfg = parse_config(with_section("training", "learning_rate: 1e-4"))
-    assert cfg["training.learning_rate"] == 1e-4
-    assert isinstance(cfg["training.learning_rate"], float)
+    assert cfg.training.learning_rate == 1e-4
+    assert isinstance(cfg.training.learning_rate, float)
     cfg = parse_config(with_section("training", "lambda: 5E+2"))
-    assert cfg["training.lambda"] == 500.0
+    assert cfg.training.lam == 500.0
     cfg = parse_config(MINIMAL + "  init:\n    epsilon: 2e-1\n")
-    assert cfg["network.init.epsilon"] == 0.2
+    assert cfg.network.init.epsilon == 0.2
 
 
 def test_an_exponent_float_is_still_not_an_integer():
@@ -426,10 +437,10 @@ def test_paths_are_resolved_relative_to_the_config_file(tmp_path, monkeypatch):
     monkeypatch.chdir(elsewhere)
     cfg = load_config("../configs/run.yaml")
     root = tmp_path.resolve()
-    assert cfg["data.train"] == str(root / "data" / "train.csv")
-    assert cfg["data.test"] == str(root / "configs" / "test.csv")
-    assert cfg["network.init.weights"] == str(root / "configs" / "w" / "init.npz")
-    assert cfg["output.model"] == str(root / "models" / "out.npz")
+    assert cfg.data.train == str(root / "data" / "train.csv")
+    assert cfg.data.test == str(root / "configs" / "test.csv")
+    assert cfg.network.init.weights == str(root / "configs" / "w" / "init.npz")
+    assert cfg.output.model == str(root / "models" / "out.npz")
     assert cfg.name == "run"
     assert cfg.source == "../configs/run.yaml"
 
@@ -437,12 +448,12 @@ def test_paths_are_resolved_relative_to_the_config_file(tmp_path, monkeypatch):
 def test_absolute_paths_are_kept(tmp_path):
     cfg = parse_config(f"data:\n  train: {tmp_path / 'x.csv'}\nnetwork:\n  layers: [2, 1]\n",
                        base=Path("/somewhere/else"))
-    assert cfg["data.train"] == str(tmp_path / "x.csv")
+    assert cfg.data.train == str(tmp_path / "x.csv")
 
 
 def test_parse_config_with_a_base_folder(tmp_path):
     cfg = parse_config(MINIMAL, base=tmp_path)
-    assert cfg["data.train"] == str(tmp_path.resolve() / "a.csv")
+    assert cfg.data.train == str(tmp_path.resolve() / "a.csv")
 
 
 def test_a_missing_file_lists_the_bundled_examples(tmp_path):
@@ -479,7 +490,7 @@ def test_a_config_file_that_is_not_utf8(tmp_path):
 def test_a_config_file_with_a_byte_order_mark(tmp_path):
     path = tmp_path / "bom.yaml"
     path.write_bytes(b"\xef\xbb\xbf" + MINIMAL.encode())
-    assert load_config(path)["network.layers"] == [2, 3, 1]
+    assert load_config(path).network.layers == [2, 3, 1]
 
 
 def test_the_bundled_examples_are_there():
@@ -490,10 +501,10 @@ def test_a_bundled_example_by_name(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # works from any folder
     cfg = load_config("digits")
     assert cfg.name == "digits"
-    assert cfg["data.train"] == str((bundled_dir("datasets") / "digits-train.csv").resolve())
-    assert Path(cfg["data.train"]).is_file()
-    assert cfg["data.target"] == "digit"
-    assert cfg["network.layers"] == ["auto", 25, "auto"]
+    assert cfg.data.train == str((bundled_dir("datasets") / "digits-train.csv").resolve())
+    assert Path(cfg.data.train).is_file()
+    assert cfg.data.target == "digit"
+    assert cfg.network.layers == ["auto", 25, "auto"]
 
 
 def test_a_misspelled_bundled_name_suggests_the_right_one(tmp_path, monkeypatch):
@@ -507,7 +518,7 @@ def test_a_misspelled_bundled_name_suggests_the_right_one(tmp_path, monkeypatch)
 @pytest.mark.parametrize("name", ["xor", "iris", "digits", "lecture"])
 def test_every_bundled_example_validates(name):
     cfg = load_config(name)
-    assert Path(cfg["data.train"]).is_file()
+    assert Path(cfg.data.train).is_file()
 
 
 # --- replace, to_yaml, line numbers ------------------------------------------
@@ -515,8 +526,8 @@ def test_every_bundled_example_validates(name):
 def test_replace_returns_a_validated_copy():
     cfg = parse_config(MINIMAL)
     new = cfg.replace(**{"training.epochs": 5, "training.learning_rate": 0.5})
-    assert (new["training.epochs"], new["training.learning_rate"]) == (5, 0.5)
-    assert cfg["training.epochs"] == 1000  # the original is unchanged
+    assert (new.training.epochs, new.training.learning_rate) == (5, 0.5)
+    assert cfg.training.epochs == 1000  # the original is unchanged
     assert isinstance(new, Config) and new.source == cfg.source
 
 
@@ -576,8 +587,8 @@ def test_to_yaml_round_trips_to_the_same_values(tmp_path):
     cfg = parse_config(FULL, base=tmp_path)
     again = parse_config(cfg.to_yaml(), base=tmp_path / "anywhere")  # paths are absolute now
     assert again.values == cfg.values
-    assert cfg["training.learning_rate"] == 0.003
-    assert cfg["data.train"] == str(tmp_path.resolve() / "train.csv")
+    assert cfg.training.learning_rate == 0.003
+    assert cfg.data.train == str(tmp_path.resolve() / "train.csv")
 
 
 def test_to_yaml_of_the_defaults_round_trips():

@@ -159,5 +159,9 @@ def test_steps_keep_their_cost_after_later_epochs():
     steps = list(Trainer(make_run(net, Theta, X, Y), epochs=5, learning_rate=0.5, lam=0.1,
                          log_every=2))
     expected, _ = descent_by_hand(net, Theta, X, Y, 5, 0.5, 0.1)
-    np.testing.assert_allclose([s.cost for s in steps], expected, rtol=1e-12)
-    assert [s.row is not None for s in steps] == [True, False, True, False, True, True]
+    # J on the logged epochs (0, 2, 4 and the last), read after training has ended
+    assert [s.epoch for s in steps if s.cost is not None] == [0, 2, 4, 5]
+    np.testing.assert_allclose([s.cost for s in steps if s.cost is not None],
+                               [expected[e] for e in (0, 2, 4, 5)], rtol=1e-12)
+    assert all((s.row is None) == (s.cost is None) for s in steps)
+    assert [s.row["cost"] for s in steps if s.row] == [s.cost for s in steps if s.row]

@@ -152,7 +152,7 @@ def test_init_writes_a_config_that_trains(nnbp_run, iris, tmp_path):
         "Wrote cfg/iris.yaml: 4 features, 3 classes in species, layers [4, 6, 3].",
         "Train with:  nnbp train cfg/iris.yaml"]
     cfg = load_config(tmp_path / "cfg" / "iris.yaml")
-    assert cfg["data.train"] == str(iris.resolve())
+    assert cfg.data.train == str(iris.resolve())
     t = nnbp_run("train", "cfg/iris.yaml", "--epochs", "5")
     assert t.returncode == 0, t.stderr
     assert [row.split(",")[0] for row in t.stdout.splitlines()] == \

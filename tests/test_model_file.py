@@ -164,7 +164,7 @@ def test_a_trained_model_holds_what_the_spec_lists(nnbp_model):
         assert str(f["format"]) == model.FORMAT
         assert int(f["epochs"]) == 2
         config_text = str(f["config"])
-    assert parse_config(config_text)["training.epochs"] == 2
+    assert parse_config(config_text).training.epochs == 2
 
 
 # --- read_npz ----------------------------------------------------------------

@@ -94,7 +94,7 @@ def check_parsed(result):
     if isinstance(result, Config):  # accepted: every key there, every value valid
         assert set(result.values) == set(BY_KEY)
         for f in FIELDS:
-            assert f.check(result[f.key]) is None, (f.key, result[f.key])
+            assert f.check(result.values[f.key]) is None, (f.key, result.values[f.key])
         parse_config(result.to_yaml(), source="round trip")  # what it writes, it reads
 
 

@@ -105,8 +105,8 @@ def test_the_thresholds_are_parameters():
 def logged_costs(name: str, **overrides) -> list[float]:
     cfg = load_config(name)
     cfg = cfg.replace(**overrides) if overrides else cfg
-    trainer = Trainer(prepare(cfg), cfg["training.epochs"], cfg["training.learning_rate"],
-                      cfg["training.lambda"], cfg["training.log_every"])
+    trainer = Trainer(prepare(cfg), cfg.training.epochs, cfg.training.learning_rate,
+                      cfg.training.lam, cfg.training.log_every)
     return [step.row["cost"] for step in trainer if step.row is not None]
 
 

@@ -5,7 +5,7 @@ correct count into ``Sums``; an epoch is that kernel over every block of the
 batch, then J and D from the sums.  An executor decides where the blocks live
 and run, and answers one question:
 
-    executor.sums(Theta, part, backward) -> Sums     # part: "train", "val", "test"
+    executor.sums(Theta, part, *, backward, cost) -> Sums   # part: train, val, test
 
 ``memory.InMemory`` holds the data in memory and runs a share of it on each
 core.  The engine is tested against ``nnbp/network.py`` (tests/test_engine.py).

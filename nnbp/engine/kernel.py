@@ -33,19 +33,22 @@ CACHE_ELEMENTS = 1 << 15  # a sub-block: a few of them fit in a core's L2 cache
 
 @dataclass
 class Sums:
-    """What blocks add up to: m examples, Σ_t cost(t), the correct predictions, and
-    (after a backward pass) Δ^(l) = Σ_t δ^(l+1) [1; a^(l)]ᵀ."""
+    """What blocks add up to: m examples, Σ_t cost(t) and the correct predictions
+    (when asked for: the cost's logs are a good part of a small net's epoch), and
+    after a backward pass Δ^(l) = Σ_t δ^(l+1) [1; a^(l)]ᵀ."""
 
     m: int = 0
-    cost: float = 0.0
-    correct: int = 0
+    cost: float | None = None
+    correct: int | None = None
     Delta: Weights | None = None
 
     def add(self, other: "Sums") -> "Sums":
         """These sums plus ``other``'s, in place; Δ is added when both have it."""
         self.m += other.m
-        self.cost += other.cost
-        self.correct += other.correct
+        if other.cost is not None:
+            self.cost = (self.cost or 0.0) + other.cost
+        if other.correct is not None:
+            self.correct = (self.correct or 0) + other.correct
         if self.Delta is None:
             self.Delta = None if other.Delta is None else \
                 {l: D.copy() for l, D in other.Delta.items()}
@@ -87,18 +90,22 @@ class Kernel:
         self.scratch = np.empty(self.sub * widest, dtype)
         self.product = {l: np.empty(net.shape(l), dtype) for l in range(1, L)}  # one block's Δ
 
-    def add(self, Theta: Weights, X1: np.ndarray, Y: np.ndarray, sums: Sums,
-            backward: bool = True) -> None:
-        """Add the block (X1 = [1, x] and Y, up to ``rows`` rows) into ``sums``: its m,
-        Σ_t cost(t) and correct count, and with ``backward`` its Δ^(l)."""
+    def add(self, Theta: Weights, X1: np.ndarray, Y: np.ndarray, sums: Sums, *,
+            backward: bool = True, cost: bool = True) -> None:
+        """Add the block (X1 = [1, x] and Y, up to ``rows`` rows) into ``sums``: its m;
+        with ``cost`` Σ_t cost(t) and (classifiers) the correct count; with
+        ``backward`` its Δ^(l)."""
         b, L = X1.shape[0], self.net.L
         A = {1: X1, **{l: A[:b] for l, A in self.A.items()}}
         self._forward(Theta, A, b)
-        z, a = {L: self.z[L][:b]}, {L: self.a[L][:b]}
         sums.m += b
-        sums.cost += float(COSTS[self.net.cost].fn(self.net.output, z[L], a[L], Y).sum())
-        if self.classify:
-            sums.correct += int(np.count_nonzero(predict_index(a[L]) == predict_index(Y)))
+        if cost:
+            z, h = self.z[L][:b], self.a[L][:b]  # z^(L) and h_Θ(x) = a^(L)
+            c = float(COSTS[self.net.cost].fn(self.net.output, z, h, Y).sum())
+            sums.cost = (sums.cost or 0.0) + c
+            if self.classify:
+                right = int(np.count_nonzero(predict_index(h) == predict_index(Y)))
+                sums.correct = (sums.correct or 0) + right
         if not backward:
             return
         self._backward(Theta, A, Y, b)

@@ -55,9 +55,9 @@ class InMemory:
         widest = max(self.net.sizes[1:]) + 1
         return min(cores(), MAX_THREADS, m) if m * widest >= PARALLEL_MIN else 1
 
-    def sums(self, Theta: Weights, part: str = "train", backward: bool = True) -> Sums:
-        """The part's sums under Θ: m, Σ_t cost(t), the correct count, and with
-        ``backward`` Δ^(l)."""
+    def sums(self, Theta: Weights, part: str = "train", *, backward: bool = True,
+             cost: bool = True) -> Sums:
+        """The part's sums under Θ (``Kernel.add``)."""
         X1, Y = self.parts[part]
         if part not in self._plans:
             self._plans[part] = plan(len(X1), self.shares(len(X1)), self.rows)
@@ -67,7 +67,8 @@ class InMemory:
 
         def share(k: int) -> None:
             for block in shares[k]:
-                kernels[k].add(Theta, X1[block], Y[block], sums[k], backward)
+                kernels[k].add(Theta, X1[block], Y[block], sums[k], backward=backward,
+                               cost=cost)
         with blas_threads(len(shares)):
             run_each(share, len(shares))
         total = sums[0]
