@@ -23,7 +23,7 @@ def evaluate(
 ) -> None:
     """Evaluate a trained model on labelled data."""
     from nnbp.predict import evaluate as evaluate_on, evaluation_batch
-    from nnbp.saved import load_model
+    from nnbp.model import load_model
 
     saved = load_model(model)
     batch = evaluation_batch(saved, data)

@@ -19,7 +19,7 @@ def predict(
     """Predict the label (or target values) of every row of a CSV file."""
     from nnbp.errors import UsageError
     from nnbp.predict import outputs, predictions, read_batch
-    from nnbp.saved import load_model
+    from nnbp.model import load_model
 
     from cli.main import EXIT_PIPE, quiet_stdout
 

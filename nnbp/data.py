@@ -51,7 +51,7 @@ class Target:
         keys = self.classes.astype(np.float64) if self.classes.dtype.kind in "iu" else self.classes
         if (labels.dtype.kind == "f") != (keys.dtype.kind == "f"):
             # numbers read from a numeric column, matched against string classes as written
-            labels = np.array([_label(v) for v in labels]) if keys.dtype.kind != "f" else labels
+            labels = np.array([label_text(v) for v in labels]) if keys.dtype.kind != "f" else labels
         idx = np.minimum(np.searchsorted(keys, labels), len(keys) - 1)
         unknown = keys[idx] != labels
         if unknown.any():
@@ -81,13 +81,15 @@ class Data:
     labels: np.ndarray  # the training file's raw labels (for stratification and reports)
 
 
-def _label(v) -> str:
-    return str(int(v)) if isinstance(v, (float, np.floating)) and float(v).is_integer() else str(v)
+def label_text(v) -> str:
+    """A label as written in a CSV: 3, not 3.0."""
+    return str(int(v)) if isinstance(v, (int, float, np.number)) and float(v).is_integer() \
+        else str(v)
 
 
 def _shown(v) -> str:
     """A label in a message: as written, or quoted when it holds a line break or control code."""
-    text = _label(v)
+    text = label_text(v)
     return text if text.isprintable() else repr(text)
 
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .csvio import Table, first_non_numeric, read_csv
-from .data import feature_matrix, raw_labels
+from .data import feature_matrix, label_text, raw_labels
 from .errors import DataError
 from .metrics import confusion, per_class, regression
 from .network import example_costs, forward, predict_index, regularization
-from .saved import SavedModel
+from .model import SavedModel
 
 
 @dataclass
@@ -23,12 +23,6 @@ class Batch:
     Y: np.ndarray | None  # (m, K), y as the network sees it; None without target columns
     true: np.ndarray | None  # (m,) true class index, for classifiers with targets
     source: str  # what the rows are, for people
-
-
-def label_text(v) -> str:
-    """A label as written in a CSV: 3, not 3.0."""
-    return str(int(v)) if isinstance(v, (int, float, np.number)) and float(v).is_integer() \
-        else str(v)
 
 
 def read_batch(model: SavedModel, path: str, *, with_target: bool,

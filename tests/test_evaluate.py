@@ -17,7 +17,7 @@ import yaml
 from conftest import run_nnbp as nnbp
 from nnbp.errors import ModelError
 from nnbp.metrics import confusion, per_class, regression
-from nnbp.saved import load_model
+from nnbp.model import load_model
 
 DATASETS = Path(__file__).resolve().parent.parent / "datasets"
 
