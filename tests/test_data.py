@@ -425,9 +425,9 @@ def test_a_header_only(tmp_path, csv, recwarn):
 
 def test_a_ragged_row(tmp_path):
     msg = data_error(tmp_path, "a,b,label\n1,2,0\n3,4\n5,6,1\n")
-    assert msg == "TRAIN, line 3: has 2 fields, the header has 3"
+    assert msg == "TRAIN, line 3: has 2 fields, the header has 3 (separated by commas)"
     msg = data_error(tmp_path, "a,b,label\n1,2,x\n\n3,4,y,9\n")
-    assert msg == "TRAIN, line 4: has 4 fields, the header has 3"
+    assert msg == "TRAIN, line 4: has 4 fields, the header has 3 (separated by commas)"
 
 
 def test_a_non_numeric_feature_value(tmp_path):
