@@ -83,6 +83,14 @@ def detect_delimiter(sample: str, suffix: str = "") -> str:
     return best if widths[best] > 1 else ","
 
 
+def _delimiter_of(raw: bytes, path: Path) -> str:
+    """``detect_delimiter`` on the whole lines of the file's first 64 kB (at least
+    its header)."""
+    sample = raw[:max(1 << 16, raw.find(b"\n") + 1)]
+    sample = sample[:sample.rfind(b"\n") + 1] or sample
+    return detect_delimiter(sample.decode("utf-8", errors="replace"), path.suffix)
+
+
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -134,9 +142,7 @@ def read_csv(path: str | Path, source: str | None = None) -> Table:
         raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # CRLF, and old Mac CR
     cut = raw.find(b"\n")
     header_bytes = raw[:cut] if cut >= 0 else raw
-    sample = raw[:max(1 << 16, cut + 1)]
-    sample = sample[:sample.rfind(b"\n") + 1] or sample  # whole lines only
-    delimiter = detect_delimiter(sample.decode("utf-8", errors="replace"), path.suffix)
+    delimiter = _delimiter_of(raw, path)
     header = next(_rows(csv.reader([_decode(header_bytes, source)], delimiter=delimiter),
                         source), [])
     columns = [c.strip() for c in header]
@@ -227,6 +233,27 @@ def _read_slow(text: str, columns: list[str], source: str, delimiter: str) -> Ta
                             source=source, line=lines[bad])
         values[:, j] = numbers
     return Table(source, columns, values, text_cols, lines, delimiter)
+
+
+def read_column_text(path: str | Path, names: list[str]) -> tuple[list[str], list[list[str]]]:
+    """The header of a CSV file, and its ``names`` columns as written (for ids such
+    as 007 that numbers would change), one list per name found, data rows only,
+    skipping blank lines as ``read_csv`` does."""
+    path = Path(path)
+    raw = _read_bytes(path, str(path))
+    raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    delimiter = _delimiter_of(raw, path)
+    text = _decode(raw, str(path))
+    reader = _rows(csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True),
+                   str(path))
+    columns = [c.strip() for c in next(reader, [])]
+    idx = [columns.index(n) for n in names if n in columns]
+    out: list[list[str]] = [[] for _ in idx]
+    for fields in reader:
+        if fields and any(f.strip() for f in fields):
+            for col, j in zip(out, idx):
+                col.append(fields[j].strip() if j < len(fields) else "")
+    return columns, out
 
 
 def first_non_numeric(table: Table, j: int, fix: str = "") -> DataError:

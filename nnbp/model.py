@@ -5,9 +5,11 @@ and shape before use, so that a damaged or foreign file is one ModelError naming
 the array, not a traceback.
 
 Arrays: Theta1 … Theta{L-1} (NOTATION.md shapes), layers, activation, output,
-cost, lambda, feature_names, target_names, classes (classification only),
-norm_kind/norm_shift/norm_scale, val_rows (when a validation split was held out),
-config (the resolved YAML), epochs, cost_final, nnbp_version, format.
+cost, lambda, feature_names, target_names, ignored_names (data.ignore), classes
+(classification only), norm_kind/norm_shift/norm_scale, target_shift/target_scale
+(a regression network's standardized targets: y' = (y - shift)/scale), val_rows
+(when a validation split was held out), config (the resolved YAML), epochs,
+cost_final, nnbp_version, format.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import os
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -162,8 +164,12 @@ def model_arrays(net: Network, Theta: Weights, *, lam: float, data, config_yaml:
         epochs=np.array(epochs, dtype=np.int64), cost_final=np.array(float(cost_final)),
         nnbp_version=np.array(__version__), format=np.array(FORMAT),
     )
+    arrays["ignored_names"] = np.array(data.ignored, dtype=str)
     if data.target.classes is not None:
         arrays["classes"] = np.asarray(data.target.classes)
+    if data.target.scaling is not None:  # y' = (y - shift)/scale, per target column
+        arrays["target_shift"] = data.target.scaling.shift
+        arrays["target_scale"] = data.target.scaling.scale
     if data.val is not None:  # rows (0-based) of the training file held out for validation
         arrays["val_rows"] = np.asarray(data.val.rows, dtype=np.int64)
     return arrays
@@ -187,6 +193,8 @@ class SavedModel:
     norm: Normalization  # x' = (x - shift) / scale
     config: str  # the resolved config as YAML text ("" when absent)
     val_rows: np.ndarray | None  # 0-based rows of data.train held out for validation
+    ignored: list[str] = field(default_factory=list)  # columns left out in training (data.ignore)
+    target_scaling: Normalization | None = None  # y' = (y - shift)/scale (regression)
 
     @property
     def classifier(self) -> bool:
@@ -204,7 +212,8 @@ class SavedModel:
 
     @property
     def target(self) -> Target:
-        return Target(self.target_names, self.classes, self.net.s(self.net.L))
+        return Target(self.target_names, self.classes, self.net.s(self.net.L),
+                      self.target_scaling)
 
     def config_paths(self) -> dict:
         """data.train and data.test of the model's config (None when not set)."""
@@ -269,9 +278,11 @@ def load_model(path: str | Path) -> SavedModel:
     val_rows = A.ints("val_rows") if "val_rows" in arrays else None
     if val_rows is not None and (val_rows < 0).any():
         raise ModelError("val_rows holds a negative row number", source=source)
+    ignored = A.names("ignored_names") if "ignored_names" in arrays else []
     return SavedModel(source, net, check_weights(arrays, net, source), lam, classes,
                       A.names("feature_names", s1), targets, norm,
-                      A.text("config") if "config" in arrays else "", val_rows)
+                      A.text("config") if "config" in arrays else "", val_rows, ignored,
+                      A.target_scaling(K) if classes is None else None)
 
 
 @dataclass
@@ -313,16 +324,29 @@ class ModelArrays:
             raise self._bad(key, "a vector of integers")
         return a.astype(np.int64)
 
-    def numbers(self, key: str, n: int) -> np.ndarray:
+    def numbers(self, key: str, n: int, each: str = "feature") -> np.ndarray:
         a = self.arrays[key]
         if a.dtype.kind not in "fiu" or a.shape != (n,) or not np.isfinite(a).all():
-            raise self._bad(key, f"{n} finite numbers (one per feature)")
+            raise self._bad(key, f"{n} finite numbers (one per {each})")
         return a.astype(np.float64)
 
-    def names(self, key: str, n: int) -> list[str]:
+    def target_scaling(self, K: int) -> Normalization | None:
+        """y' = (y - target_shift)/target_scale, or None when the targets were not scaled."""
+        keys = [k for k in ("target_shift", "target_scale") if k in self.arrays]
+        if not keys:
+            return None
+        if len(keys) == 1:
+            raise ModelError(f"has {keys[0]} but not the other of target_shift and "
+                             "target_scale", source=self.source)
+        scale = self.numbers("target_scale", K, "target")
+        if (scale <= 0).any():
+            raise self._bad("target_scale", f"{K} numbers > 0 (one per target)")
+        return Normalization("standard", self.numbers("target_shift", K, "target"), scale)
+
+    def names(self, key: str, n: int | None = None) -> list[str]:
         a = self.arrays[key]
-        if a.dtype.kind != "U" or a.shape != (n,):
-            raise self._bad(key, f"{n} column name(s)")
+        if a.dtype.kind != "U" or a.ndim != 1 or n is not None and a.shape != (n,):
+            raise self._bad(key, "column names" if n is None else f"{n} column name(s)")
         return [str(v) for v in a]
 
     def classes(self, net: Network) -> np.ndarray:

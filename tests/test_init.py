@@ -215,9 +215,10 @@ def test_init_of_a_ragged_csv_names_the_line(nnbp_run, tmp_path):
     (tmp_path / "bad.csv").write_text("a,b,y\n1,2,0\n3,4\n")
     r = nnbp_run("init", "new.yaml", "--data", "bad.csv")
     assert r.returncode == 2
-    assert r.stderr.splitlines() == ["Error: bad.csv, line 3: has 2 fields, the header has 3"]
+    assert r.stderr.splitlines() == ["Error: bad.csv, line 3: has 2 fields, the header has 3 "
+                                     "(separated by commas)"]
     assert str(pytest.raises(NnbpError, read_csv, tmp_path / "bad.csv", "bad.csv").value) \
-        == "bad.csv, line 3: has 2 fields, the header has 3"
+        == "bad.csv, line 3: has 2 fields, the header has 3 (separated by commas)"
     assert not (tmp_path / "new.yaml").exists()
 
 
