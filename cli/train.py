@@ -26,7 +26,7 @@ class DType(str, enum.Enum):
 
 def train(
     config: str = typer.Argument(..., help="A config file, or a bundled example: xor, iris, "
-                                 "digits, lecture."),
+                                 "digits, lecture, penguins."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Model file to write "
                                        "(default: output.model, or <config name>.npz here)."),
     epochs: Optional[int] = typer.Option(None, "--epochs", min=1, help="Override training.epochs."),
