@@ -163,9 +163,7 @@ def read_csv(path: str | Path, source: str | None = None) -> Table:
     # the fast path for plain integers, on the file's own bytes (no copy of them)
     body = np.frombuffer(raw, dtype=np.uint8)[start:end + 1] if end < len(raw) \
         and raw[end] == 10 else np.frombuffer(raw[start:end] + b"\n", dtype=np.uint8)
-    if delimiter != ",":  # the integer reader splits at commas: a copy with them, if
-        body = _as_commas(body, delimiter)  # there are none already (else None)
-    plain = parse_uint_csv(body, len(columns)) if body is not None else None
+    plain = parse_uint_csv(body, len(columns), delimiter)
     del body
     if plain is not None:
         return Table(source, columns, plain, delimiter=delimiter)
@@ -176,15 +174,6 @@ def read_csv(path: str | Path, source: str | None = None) -> Table:
         if fast is not None:
             return Table(source, columns, fast, delimiter=delimiter)
     return _read_slow(text, columns, source, delimiter)
-
-
-def _as_commas(body: np.ndarray, delimiter: str) -> np.ndarray | None:
-    """The bytes with the delimiter written as a comma, when no comma is there already."""
-    if (body == 44).any():
-        return None
-    out = body.copy()
-    out[out == ord(delimiter)] = 44
-    return out
 
 
 def _read_numeric(body: str, n: int, delimiter: str) -> np.ndarray | None:
