@@ -10,7 +10,7 @@ Columns in ``data.ignore`` (ids, text) are neither features nor target.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -88,7 +88,7 @@ class Data:
     val: Split | None
     test: Split | None
     labels: np.ndarray  # the training file's raw labels (for stratification and reports)
-    ignored: list[str]  # columns of the training file left out (data.ignore)
+    ignored: list[str] = field(default_factory=list)  # columns left out (data.ignore)
 
 
 def label_text(v) -> str:

@@ -25,7 +25,7 @@ import nnbp
 
 REPO = Path(__file__).resolve().parent.parent
 DATASETS = REPO / "datasets"
-BUNDLED = "digits, iris, lecture, xor"
+BUNDLED = "digits, iris, lecture, penguins, xor"
 
 
 # --- reading what nnbp wrote ---------------------------------------------------

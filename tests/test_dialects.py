@@ -60,7 +60,8 @@ def test_a_ragged_row_names_the_separator(tmp_path):
     path.write_text("a;b;c\n1;2;3\n4;5\n")
     with pytest.raises(DataError) as e:
         read_csv(path)
-    assert str(e.value) == f"{path}, line 3: has 2 fields, the header has 3 (separated by semicolons)"
+    assert str(e.value) == (f"{path}, line 3: has 2 fields, the header has 3 (separated by "
+                            "semicolons)")
 
 
 @pytest.mark.parametrize("first", ["5.1,3.5,0", "1,2,0", "-1,.5,2e3"])
