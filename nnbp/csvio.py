@@ -149,8 +149,11 @@ def read_csv(path: str | Path, source: str | None = None) -> Table:
     if not any(columns):
         raise DataError("is empty; expected a header row and data rows", source=source)
     if "" in columns:
-        raise DataError(f"the header has an empty column name (column {columns.index('') + 1})",
-                        source=source, line=1)
+        first = columns.index("") == 0  # pandas' to_csv writes its row index so, unnamed
+        raise DataError(f"the header has an empty column name (column {columns.index('') + 1})"
+                        + ("; a row index written by pandas? Name the column (and list it in "
+                           "data.ignore), or write the file with to_csv(index=False)"
+                           if first else ""), source=source, line=1)
     if len(set(columns)) != len(columns):
         dup = next(c for c in columns if columns.count(c) > 1)
         raise DataError(f"the header names column {dup!r} twice", source=source, line=1)

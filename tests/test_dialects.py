@@ -111,3 +111,14 @@ def test_the_same_model_from_comma_semicolon_and_tab_files(nnbp_run_all, tmp_pat
         for key in ("Theta1", "Theta2", "norm_shift", "norm_scale", "classes"):
             assert m[key].tobytes() == models[0][key].tobytes(), key
     assert runs[1].stdout == runs[0].stdout == runs[2].stdout  # the same cost log
+
+
+def test_an_unnamed_first_column_is_taken_for_a_pandas_index(tmp_path):
+    path = tmp_path / "i.csv"
+    path.write_text(",x,y\n0,1.5,a\n1,2.5,b\n")
+    with pytest.raises(DataError) as e:
+        read_csv(path)
+    assert str(e.value) == (
+        f"{path}, line 1: the header has an empty column name (column 1); a row index written by "
+        "pandas? Name the column (and list it in data.ignore), or write the file with "
+        "to_csv(index=False)")
