@@ -133,13 +133,12 @@ def check_numeric_features(table: Table, features: list[str], ignored: list[str]
     if not text:
         return
     j = table.columns.index(text[0])
-    with_numbers = any(is_number(v) for v in table.text[j])
-    fix = yaml_list(ignored + text)
-    if with_numbers:  # mostly numbers: a missing or mistyped value, most likely
+    if any(is_number(v) for v in table.text[j]):  # a missing or mistyped number, most likely
         hint = (f"; fix that value or remove its row, or leave the column out with "
                 f"data.ignore: {yaml_list(ignored + text[:1])}")
     else:
-        hint = f"; to leave text columns out of the features, data.ignore: {fix}"
+        hint = ("; to leave text columns out of the features, data.ignore: "
+                + yaml_list(ignored + text))
     raise first_non_numeric(table, j, hint)
 
 
