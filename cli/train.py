@@ -26,7 +26,7 @@ class DType(str, enum.Enum):
 
 def train(
     config: str = typer.Argument(..., help="A config file, or a bundled example: xor, iris, "
-                                 "digits, lecture."),
+                                 "digits, lecture, penguins."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Model file to write "
                                        "(default: output.model, or <config name>.npz here)."),
     epochs: Optional[int] = typer.Option(None, "--epochs", min=1, help="Override training.epochs."),
@@ -98,17 +98,20 @@ def train(
                                                f"{trainer.learning_rate:g}) is probably too high.")
     finally:
         signal.signal(signal.SIGINT, previous)
+    if trainer.diverged:  # no model: a file already at model_path stays as it was
+        kept = f"{model_path} was left as it was" if model_path.exists() else \
+            f"nothing was written to {model_path}"
+        if math.isnan(trainer.cost):  # epoch 0 was not finite: α is not why
+            raise TrainingFailed(
+                f"the cost is non-finite with the initial weights, before any update; no model "
+                f"was written ({kept}). Use smaller initial weights (network.init) or "
+                "normalize the data.")
+        raise TrainingFailed(
+            f"the cost became non-finite after epoch {trainer.epochs_done}; no model was "
+            f"written ({kept}). Lower the learning rate (now {trainer.learning_rate:g}).")
     save_npz_atomic(model_path, trainer.model())
     if not quiet:
         summary(trainer, model_path, time.perf_counter() - started)
-    if trainer.diverged and math.isnan(trainer.cost):  # epoch 0 was not finite: α is not why
-        raise TrainingFailed(
-            "the cost is non-finite with the initial weights, before any update; the model "
-            "keeps them. Use smaller initial weights (network.init) or normalize the data.")
-    if trainer.diverged:
-        raise TrainingFailed(
-            f"the cost became non-finite after epoch {trainer.epochs_done}; the model keeps the "
-            f"last finite weights. Lower the learning rate (now {trainer.learning_rate:g}).")
     if interrupted:
         sys.stderr.write("Interrupted: model saved with the epochs done.\n")
         raise typer.Exit(EXIT_INTERRUPTED)
