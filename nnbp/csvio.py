@@ -83,12 +83,12 @@ def detect_delimiter(sample: str, suffix: str = "") -> str:
     return best if widths[best] > 1 else ","
 
 
-def _delimiter_of(raw: bytes, path: Path) -> str:
+def _delimiter_of(raw: bytes, suffix: str) -> str:
     """``detect_delimiter`` on the whole lines of the file's first 64 kB (at least
-    its header)."""
+    its header); ``suffix`` is the file name's."""
     sample = raw[:max(1 << 16, raw.find(b"\n") + 1)]
     sample = sample[:sample.rfind(b"\n") + 1] or sample
-    return detect_delimiter(sample.decode("utf-8", errors="replace"), path.suffix)
+    return detect_delimiter(sample.decode("utf-8", errors="replace"), suffix)
 
 
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -120,6 +120,12 @@ def _read_bytes(path: Path, source: str) -> bytes:
         raw = path.read_bytes()
     except OSError as e:
         raise DataError(f"cannot be read: {e.strerror}", source=source) from None
+    return text_start(raw, source)
+
+
+def text_start(raw: bytes, source: str) -> bytes:
+    """A file's bytes (or its first 64 kB or more) without a byte-order mark; a binary
+    file is refused."""
     if b"\x00" in raw[:65536]:
         raise DataError("is a binary file, not CSV text", source=source)
     return raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw  # without a byte-order mark
@@ -137,12 +143,23 @@ def _decode(raw: bytes, source: str) -> str:
 def read_csv(path: str | Path, source: str | None = None) -> Table:
     path = Path(path)
     source = source or str(path)
-    raw = _read_bytes(path, source)
-    if b"\r" in raw:
-        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # CRLF, and old Mac CR
+    return parse_csv(_read_bytes(path, source), source, path.suffix)
+
+
+def normalize_newlines(raw: bytes) -> bytes:
+    """CRLF, and old Mac CR, as LF."""
+    return raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if b"\r" in raw else raw
+
+
+def parse_csv(raw: bytes, source: str, suffix: str = "", delimiter: str | None = None) -> Table:
+    """A CSV file's bytes, without a byte-order mark, as a Table: its header row and
+    data rows.  The delimiter is detected unless given (``suffix``: the file name's).
+    A part of a file read on its own (by a worker of a cluster) is its header line
+    followed by whole lines of the file, with the file's delimiter given."""
+    raw = normalize_newlines(raw)
     cut = raw.find(b"\n")
     header_bytes = raw[:cut] if cut >= 0 else raw
-    delimiter = _delimiter_of(raw, path)
+    delimiter = delimiter or _delimiter_of(raw, suffix)
     header = next(_rows(csv.reader([_decode(header_bytes, source)], delimiter=delimiter),
                         source), [])
     columns = [c.strip() for c in header]
@@ -233,8 +250,8 @@ def read_column_text(path: str | Path, names: list[str]) -> tuple[list[str], lis
     skipping blank lines as ``read_csv`` does."""
     path = Path(path)
     raw = _read_bytes(path, str(path))
-    raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    delimiter = _delimiter_of(raw, path)
+    raw = normalize_newlines(raw)
+    delimiter = _delimiter_of(raw, path.suffix)
     text = _decode(raw, str(path))
     reader = _rows(csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True),
                    str(path))
