@@ -225,10 +225,9 @@ def split_rows(labels: np.ndarray | None, m: int, fraction: float, seed: int,
     return train, val
 
 
-def load_data(cfg, units_out) -> Data:
-    """Everything the config's data section asks for: train (less the validation
-    rows), validation and test splits, normalized with the training statistics."""
-    table = read_csv(cfg.data.train)
+def resolve_columns(cfg, table: Table) -> tuple[list[int], list[str], list[str]]:
+    """The target's columns (indexes), the ignored columns and the features (names) of
+    the training file, from its header and the config's data.target and data.ignore."""
     tcols = _columns_at_key(cfg, "data.target", lambda: target_columns(table, cfg.data.target))
     skip = _columns_at_key(cfg, "data.ignore", lambda: [
         table.column_index(r, "ignore list") for r in cfg.data.ignore or []])
@@ -242,6 +241,24 @@ def load_data(cfg, units_out) -> Data:
         raise DataError("has no feature columns besides the target" +
                         (" and the ignored columns" if ignored else "") + _one_column(table),
                         source=table.source)
+    return tcols, ignored, features
+
+
+def design_matrix(X: np.ndarray, norm: Normalization, dtype) -> np.ndarray:
+    """[1, x'] with x' = (x - shift)/scale, written once into the array training
+    multiplies (the bias unit's 1 in column 0), without other copies of the data."""
+    X1 = np.empty((len(X), X.shape[1] + 1), dtype)
+    X1[:, 0] = 1.0
+    np.subtract(X, norm.shift, out=X1[:, 1:], casting="same_kind")
+    X1[:, 1:] /= norm.scale
+    return X1
+
+
+def load_data(cfg, units_out) -> Data:
+    """Everything the config's data section asks for: train (less the validation
+    rows), validation and test splits, normalized with the training statistics."""
+    table = read_csv(cfg.data.train)
+    tcols, ignored, features = resolve_columns(cfg, table)
     target = make_target(table, tcols, cfg.network.output, units_out)
     check_numeric_features(table, features, ignored)
     X = feature_matrix(table, features)
@@ -256,12 +273,7 @@ def load_data(cfg, units_out) -> Data:
     dtype = np.dtype(cfg.training.dtype)
 
     def part(Xp, Yp, rows):
-        # [1, x'] with x' = (x - shift)/scale, written once into the array training
-        # multiplies (the bias unit's 1 in column 0), without other copies of the data
-        X1 = np.empty((len(Xp), Xp.shape[1] + 1), dtype)
-        X1[:, 0] = 1.0
-        np.subtract(Xp, norm.shift, out=X1[:, 1:], casting="same_kind")
-        X1[:, 1:] /= norm.scale
+        X1 = design_matrix(Xp, norm, dtype)
         return Split(X1[:, 1:], Yp.astype(dtype), rows, X1)
 
     test = None
