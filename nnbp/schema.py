@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -151,6 +152,15 @@ def weights(v):
     return "null, the path of an .npz holding Theta1 …, or a mapping Theta1: [[…], …]"
 
 
+@_rule({"anyOf": [{"type": "null"}, {"const": "local"},
+                  {"type": "string", "pattern": r"^([a-z][a-z0-9+.-]*://\S+|[^\s:/]+:\d+)$"}]})
+def scheduler(v):
+    if v is None or v == "local" or isinstance(v, str) and (
+            re.fullmatch(r"[a-z][a-z0-9+.-]*://\S+", v) or re.fullmatch(r"[^\s:/]+:\d+", v)):
+        return None
+    return "a Dask scheduler address such as tcp://host:8786, local, or null"
+
+
 FIELDS: tuple[Field, ...] = (
     Field("data.train", None, "CSV of training examples, with a header row",
           path(nullable=False), required=True, is_path=True),
@@ -183,6 +193,9 @@ FIELDS: tuple[Field, ...] = (
     Field("training.lambda", 1.0, "λ, regularization strength", number(0.0)),
     Field("training.dtype", "float64", "floating-point type", choice(("float64", "float32"))),
     Field("training.log_every", 1, "write a log row every this many epochs", integer(1)),
+    Field("training.scheduler", None, "run the epochs on a Dask cluster: a scheduler address "
+          "(tcp://host:8786), or local for a cluster of this machine's cores started for the "
+          "run; null trains in this process", scheduler),
     Field("output.model", None, "model file to write (default: <config name>.npz in the "
           "working directory)", path(nullable=True), is_path=True),
 )

@@ -219,7 +219,7 @@ def test_config_show_resolves_paths_against_the_config_folder(nnbp_run, tmp_path
     assert shown["data"]["train"] == str((tmp_path / "data" / "x.csv").resolve())
     assert shown["data"]["test"] == str((tmp_path / "cfg" / "t.csv").resolve())
     assert shown["training"] == {"epochs": 7, "learning_rate": 1.0, "lambda": 1.0,
-                                 "dtype": "float64", "log_every": 1}
+                                 "dtype": "float64", "log_every": 1, "scheduler": None}
     assert shown["output"] == {"model": None}
     assert "  layers: [2, 3, 1]" in r.stdout.splitlines()  # lists of numbers on one line
 
