@@ -16,6 +16,7 @@ import numpy as np
 
 from .config import Config
 from .data import Data, load_data
+from .engine import EpochCancelled
 from .engine.memory import InMemory, block_rows
 from .engine.threads import cores
 from .memory import available_memory, check_enabled, size_text
@@ -134,9 +135,14 @@ class Trainer:
                 last = e == E  # after the final update only the forward pass is needed
                 stop = last or self.should_stop()
                 logged = stop or e % self.log_every == 0
-                sums = self.executor.sums(self.Theta, "train", backward=not last, cost=logged)
+                try:
+                    sums = self.executor.sums(self.Theta, "train", backward=not stop,
+                                              cost=logged)
+                except EpochCancelled:  # stopped mid-epoch: end here, with this Θ's cost
+                    stop = logged = True
+                    sums = self.executor.sums(self.Theta, "train", backward=False)
                 J = sums.J(self.Theta, lam) if logged else None
-                D = None if last else sums.gradient(self.Theta, lam)
+                D = None if stop else sums.gradient(self.Theta, lam)
                 # a non-finite J shows in D too, on the epochs that do not compute J
                 if not ((J is None or math.isfinite(J)) and
                         (D is None or all(np.isfinite(D[l]).all() for l in D))):

@@ -8,9 +8,17 @@ and run, and answers one question:
     executor.sums(Theta, part, *, backward, cost) -> Sums   # part: train, val, test
 
 ``memory.InMemory`` holds the data in memory and runs a share of it on each
-core.  The engine is tested against ``nnbp/network.py`` (tests/test_engine.py).
+core; ``cluster.OnCluster`` runs the kernel on the workers of a Dask cluster that
+hold the data.  The engine is tested against ``nnbp/network.py``
+(tests/test_engine.py, tests/test_cluster.py).
 """
 
 from .kernel import Kernel, Sums
 
-__all__ = ["Kernel", "Sums"]
+
+class EpochCancelled(Exception):
+    """An executor dropped the epoch in flight because training is to stop (its
+    ``cancel`` said so): the trainer ends with a forward pass at the weights reached."""
+
+
+__all__ = ["EpochCancelled", "Kernel", "Sums"]
