@@ -1,0 +1,234 @@
+"""The executor on a Dask cluster: the same kernel, run by the workers on the
+partitions of the data they hold (``cluster_data``), as dask-ml and xgboost.dask
+do their sums.
+
+Each epoch Θ goes to the cluster once, as the result of a task, which every worker
+fetches once (the data of a ``scatter`` would be lost for good with a worker that
+dies holding it; a task's result is computed again), each partition adds its
+rows into a ``Sums`` on the worker that holds it, and the partitions' sums are
+added on the cluster in a tree of fixed shape, in file order: the same
+cluster and data give bitwise the same result each run, wherever the tasks ran.
+Only the total (Δ, the cost, the correct count) comes back to the client.  A
+worker that dies takes its partitions with it; Dask reads them again from the
+CSV on another worker and the epoch goes on.
+
+Dask is imported only here and in ``cluster_data``, so nothing else pays for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import threading
+from typing import Callable, Iterator
+
+from ..errors import NnbpError, TrainingFailed, UsageError
+from ..network import Network, Weights
+from . import EpochCancelled
+from .cluster_data import PARTITION_BYTES, load_on_cluster
+from .kernel import Kernel, Sums
+from .memory import block_rows, plan
+from .threads import cores
+
+CONNECT_SECONDS = 10  # at most, to reach a scheduler (less if Dask's config says so)
+FAN_IN = 8  # partitions' sums added by one task
+
+
+# --- on the workers --------------------------------------------------------------
+
+_local = threading.local()  # a kernel per worker thread, kept from epoch to epoch
+
+
+def partition_sums(Theta: Weights, block, net: Network, classify: bool, backward: bool,
+                   cost: bool) -> Sums:
+    """The kernel over one partition's rows (X1, Y), block by block."""
+    X1, Y = block
+    rows = min(block_rows(net), len(X1))
+    kernels = _local.__dict__.setdefault("kernels", {})
+    key = (net, X1.dtype.str, classify)
+    if key not in kernels or kernels[key].rows < rows:
+        kernels[key] = Kernel(net, rows, X1.dtype, classify)
+    sums = Sums()
+    for b in plan(len(X1), 1, rows)[0]:
+        kernels[key].add(Theta, X1[b], Y[b], sums, backward=backward, cost=cost)
+    return sums
+
+
+def dask_setup(worker) -> None:
+    """Run by each worker of a cluster started for the run (a Dask preload of this
+    module): Ctrl-C at a terminal reaches those workers too, and they leave it to
+    nnbp, which cancels the epoch, saves the model and closes the cluster."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def weights(Theta: Weights) -> Weights:
+    """Θ, held by a worker for the epoch's tasks.  Data scattered to the workers is lost
+    for good with the last worker that holds it; a task's result, Dask computes again."""
+    return Theta
+
+
+def add_sums(*parts: Sums) -> Sums:
+    """The sum of some partitions' sums, in order (into a new Sums: the inputs stay
+    as they were, should Dask need them again)."""
+    total = Sums()
+    for s in parts:
+        total.add(s)
+    return total
+
+
+# --- on the client ---------------------------------------------------------------
+
+class OnCluster:
+    """Runs the kernel over the blocks the workers hold: ``parts`` maps a part's name
+    (train, val, test) to the futures of its blocks (X1, Y), in file order.
+    ``cancel()`` true while an epoch's backward pass runs drops the epoch's tasks and
+    raises ``EpochCancelled``."""
+
+    def __init__(self, client, net: Network, parts: dict[str, list], *, classify: bool,
+                 cancel: Callable[[], bool] = lambda: False):
+        self.client, self.net, self.parts, self.classify = client, net, parts, classify
+        self.cancel = cancel
+        self._theta = (None, None)  # the last Θ scattered, and its future
+
+    def sums(self, Theta: Weights, part: str = "train", *, backward: bool = True,
+             cost: bool = True) -> Sums:
+        """The part's sums under Θ (``Kernel.add`` on every partition, added up)."""
+        if self._theta[0] is not Theta:  # Θ out once: a task whose result it is
+            self._theta = (Theta, self.client.submit(weights, Theta, pure=False))
+        futures = [self.client.submit(partition_sums, self._theta[1], b, self.net,
+                                      self.classify, backward, cost, pure=False)
+                   for b in self.parts[part]]
+        level, every = futures, list(futures)
+        while len(level) > 1:  # a tree of fixed shape: groups of FAN_IN neighbours
+            level = [self.client.submit(add_sums, *level[i:i + FAN_IN], pure=False)
+                     if len(level[i:i + FAN_IN]) > 1 else level[i]
+                     for i in range(0, len(level), FAN_IN)]
+            every += level
+        return self._wait(level[0], every, cancellable=backward)
+
+    def _wait(self, total, futures: list, cancellable: bool) -> Sums:
+        done = threading.Event()
+        total.add_done_callback(lambda _: done.set())
+        try:
+            while not done.is_set():
+                if cancellable and self.cancel():
+                    raise EpochCancelled
+                done.wait(0.05)  # a plain wait, that Ctrl-C's handler interrupts
+            return total.result()
+        except BaseException as e:
+            self.client.cancel(futures)
+            explained = _explained(e)
+            if explained is e:
+                raise
+            raise explained from None
+
+    def layout(self) -> dict:
+        """Where the epochs run: the scheduler's address, the workers, the partitions."""
+        return {"address": self.client.scheduler.address,
+                "workers": len(self.client.scheduler_info()["workers"]),
+                "partitions": len(self.parts["train"])}
+
+
+def _explained(e: BaseException) -> BaseException:
+    """A failure on the workers as a message a user can act on."""
+    from distributed import KilledWorker
+
+    if isinstance(e, ModuleNotFoundError) and (e.name or "").split(".")[0] == "nnbp":
+        return UsageError(f"a worker of the Dask cluster cannot import nnbp ({e}): install "
+                          "nnbp[dask] on every machine that runs a worker")
+    if isinstance(e, KilledWorker):
+        return TrainingFailed(f"Dask workers kept dying while running a task of the epoch "
+                              f"({e}); are the workers out of memory?")
+    return e
+
+
+@contextlib.contextmanager
+def connect(address: str, fail: Callable[[str], NnbpError]) -> Iterator:
+    """A Dask client of the scheduler at ``address``, or of a cluster of this machine
+    started for the run (``local``: one single-threaded worker process per core),
+    closed at the end.  ``fail(message)`` makes the error that names where the address
+    came from."""
+    try:
+        import dask
+        import distributed
+    except ImportError as e:
+        raise fail(f"training on a Dask cluster needs Dask ({e}): pip install 'nnbp[dask]'") \
+            from None
+    logging.getLogger("distributed").setLevel(logging.ERROR)  # errors reach the user as ours
+    with contextlib.ExitStack() as stack:
+        if address == "local":
+            cluster = stack.enter_context(distributed.LocalCluster(
+                n_workers=cores(), threads_per_worker=1, processes=True,
+                dashboard_address=":0", silence_logs=logging.ERROR, preload=[__name__]))
+            client = stack.enter_context(distributed.Client(cluster, set_as_default=False))
+        else:
+            timeout = min(CONNECT_SECONDS, dask.utils.parse_timedelta(
+                dask.config.get("distributed.comm.timeouts.connect")))
+            try:
+                from distributed.comm.addressing import parse_address
+                from distributed.comm.registry import get_backend
+
+                get_backend(parse_address(address)[0])  # a scheme Dask knows: tcp, tls, …
+            except ValueError as e:
+                raise fail(f"{address} is not a Dask scheduler address ({e})") from None
+            try:
+                client = distributed.Client(address, timeout=timeout, set_as_default=False)
+            except OSError as e:  # TimeoutError is one
+                raise fail(f"no Dask scheduler answered at {address} within {timeout:g} s"
+                           f"{_reason(e)}; start one there with `dask scheduler`, or "
+                           "check the address") from None
+            stack.enter_context(client)
+        check_workers(client, address, fail)
+        yield client
+
+
+def _reason(e: BaseException | None) -> str:
+    """Why a connection failed, as " (connection refused)" or " (name or service not
+    known)", from the errors behind Dask's time-out; "" when they do not say."""
+    while e is not None:
+        if isinstance(e, OSError) and e.strerror:
+            return f" ({e.strerror[:1].lower()}{e.strerror[1:]})"
+        e = e.__cause__ or e.__context__
+    return ""
+
+
+def check_workers(client, address: str, fail: Callable[[str], NnbpError]) -> None:
+    """At least one worker, and every worker running this version of nnbp."""
+    from nnbp import __version__
+
+    try:
+        client.wait_for_workers(1, timeout=CONNECT_SECONDS)
+    except TimeoutError:
+        raise fail(f"the Dask scheduler at {address} has no workers; start them with "
+                   f"`dask worker {address}` on each machine") from None
+    found = client.run(eval, "__import__('nnbp').__version__", on_error="return")
+    missing = sorted(w for w, v in found.items() if isinstance(v, BaseException))
+    if missing:
+        raise fail(f"the Dask worker(s) {', '.join(missing)} cannot import nnbp "
+                   f"({found[missing[0]]}): install nnbp[dask] on every machine that runs a "
+                   "worker, the same version as here")
+    other = sorted(w for w, v in found.items() if v != __version__)
+    if other:
+        raise fail(f"the Dask worker(s) {', '.join(other)} run nnbp {found[other[0]]}, this "
+                   f"machine nnbp {__version__}: install the same version everywhere")
+
+
+def prepare_on_cluster(cfg, client, *, cancel: Callable[[], bool] = lambda: False,
+                       partition_bytes: int = PARTITION_BYTES):
+    """``train.prepare`` on a cluster: the run (its data's rows left on the workers)
+    and the executor that trains it there."""
+    from ..train import Run, build_network, initial_weights
+
+    data, parts = load_on_cluster(cfg, client, cfg.network.layers[-1], partition_bytes)
+    net = build_network(cfg, len(data.features), data.target.K)
+    run = Run(cfg, net, data, initial_weights(cfg, net))
+    return run, OnCluster(client, net, parts, classify=run.classifier, cancel=cancel)
+
+
+@contextlib.contextmanager
+def on_cluster(cfg, *, fail: Callable[[str], NnbpError], cancel: Callable[[], bool]):
+    """The run and its executor on the cluster of ``cfg.training.scheduler``, for as
+    long as the block lasts."""
+    with connect(cfg.training.scheduler, fail) as client:
+        yield prepare_on_cluster(cfg, client, cancel=cancel)

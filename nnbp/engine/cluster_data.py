@@ -1,0 +1,316 @@
+"""Data on a Dask cluster: the workers read the CSV files themselves, in
+partitions, and keep the blocks that training multiplies in their memory.
+
+A partition is a byte range of the file cut at line ends (``dask.bytes.read_bytes``:
+a path every worker can see, or a URL fsspec reads, such as s3://…).  Each worker
+parses its partitions with nnbp's own reader (``csvio.parse_csv``: the header line
+put before the partition's lines, and the delimiter detected from the file's first
+64 kB, as in memory), so the numbers are those of ``read_csv``.  What needs the
+whole file is gathered on the client in a few passes, each a round trip:
+
+1. read: parse and check the columns; back come the counts of rows and lines,
+   the distinct labels, or the partition's first error (its line counted from
+   the top of the file);
+2. encode: y for every row, with the classes ``make_target`` decides from all
+   the labels; back comes one label code per row, for the stratified validation
+   split (``split_rows``), when there is one;
+3. statistics of the training rows' x (and of a regression target), merged in
+   partition order into the ``Normalization`` that ``fit`` gives (to rounding);
+4. blocks: [1, x'] and y of each partition's training and validation rows, kept
+   on the workers (futures) for the epochs.
+
+The client holds the header, the first 256 kB of the file, and a label code and
+row number per row; never the data.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
+
+import numpy as np
+
+from ..csvio import Table, first_non_numeric, normalize_newlines, parse_csv, text_start
+from ..data import (Data, Normalization, Split, check_numeric_features, design_matrix,
+                    feature_matrix, label_text, make_target, raw_labels, resolve_columns,
+                    split_rows)
+from ..errors import DataError
+
+PARTITION_BYTES = 64 << 20  # of CSV text per partition, at most
+SAMPLE = 256 << 10  # bytes read on the client: the header and the delimiter's sample
+
+
+# --- on the workers --------------------------------------------------------------
+
+@dataclass
+class Partition:
+    """One partition of a file, parsed: x (float64) and the labels (classification)
+    or the target's values (m_p, K); its count of lines, to number the lines of the
+    ones after it; or the first error in it, with its line in ``text``."""
+
+    lines: int
+    X: np.ndarray | None = None
+    labels: np.ndarray | None = None
+    error: tuple[str, int | None] | None = None
+    Y: np.ndarray | None = None  # y rows, once encoded
+
+    @property
+    def m(self) -> int:
+        return 0 if self.X is None else len(self.X)
+
+
+def read_partition(block: bytes, first: bool, header: bytes, delimiter: str, source: str,
+                   features: list[str], target: list[str], classify: bool,
+                   ignored: list[str] | None) -> Partition:
+    """Parse a partition as ``load_data`` parses the whole file: the target columns
+    (labels as read, or numbers), then the features (with ``ignored``: the training
+    file, whose text columns get the data.ignore hint)."""
+    if first:
+        block = text_start(block, source)
+    block = normalize_newlines(block)
+    lines = block.count(b"\n")
+    if block.count(b'"') % 2:  # a quoted field cut in two where the file was cut
+        return Partition(lines, error=(
+            "has a quoted field that spans lines; on a Dask cluster the file is cut into "
+            "partitions at line ends, so quoted fields cannot hold line breaks: remove them, "
+            "or train without --scheduler", lines + (0 if first else 1)))
+    body = block.partition(b"\n")[2] if first else block
+    if not body.strip():
+        return Partition(lines)  # no rows here (blank lines, or past the file's end)
+    try:
+        table = parse_csv(block if first else header + b"\n" + block, source,
+                          delimiter=delimiter)
+        ty = [table.column_index(c, "target") for c in target]
+        if classify:
+            labels = raw_labels(table, ty[0])
+        else:
+            for j in ty:
+                if j in table.text:
+                    raise first_non_numeric(table, j)
+            labels = table.values[:, ty]
+        if ignored is not None:
+            check_numeric_features(table, features, ignored)
+        X = np.ascontiguousarray(feature_matrix(table, features))
+    except DataError as e:
+        return Partition(lines, error=(e.message, e.line))
+    return Partition(lines, X, np.array(labels))
+
+
+def summary(p: Partition) -> tuple[int, int, tuple | None, np.ndarray | None]:
+    """What the client needs of a read partition: m, lines, error, distinct labels."""
+    distinct = None if p.labels is None or p.labels.ndim != 1 else np.unique(p.labels)
+    return p.m, p.lines, p.error, distinct
+
+
+def encode(p: Partition, target, source: str) -> Partition:
+    """y rows for the partition's labels (``Target.encode``)."""
+    return Partition(p.lines, p.X, None, None, target.encode(p.labels, source))
+
+
+def rows_of(p: Partition) -> int:
+    return p.m
+
+
+def label_codes(p: Partition) -> np.ndarray:
+    """Each row's class index (its one-hot column, or y for one sigmoid unit)."""
+    codes = p.Y.argmax(axis=1) if p.Y.shape[1] > 1 else p.Y[:, 0]
+    return codes.astype(np.int32)
+
+
+@dataclass
+class Moments:
+    """Per column: count, mean, Σ (x - mean)², min and max, of some rows."""
+
+    n: int
+    mean: np.ndarray
+    M2: np.ndarray
+    min: np.ndarray
+    max: np.ndarray
+
+    @classmethod
+    def of(cls, A: np.ndarray) -> "Moments | None":
+        if len(A) == 0:
+            return None
+        mean = A.mean(axis=0)
+        return cls(len(A), mean, ((A - mean) ** 2).sum(axis=0), A.min(axis=0), A.max(axis=0))
+
+    def merge(self, other: "Moments | None") -> "Moments":
+        """The moments of both sets of rows (Chan, Golub and LeVeque's update)."""
+        if other is None:
+            return self
+        n = self.n + other.n
+        d = other.mean - self.mean
+        return Moments(n, self.mean + d * (other.n / n),
+                       self.M2 + other.M2 + d * d * (self.n * other.n / n),
+                       np.minimum(self.min, other.min), np.maximum(self.max, other.max))
+
+
+def _rows(p: Partition, val: np.ndarray, part: str):
+    """The partition's training rows (all but ``val``) or its validation rows."""
+    if part == "val":
+        return val
+    if len(val) == 0:
+        return slice(None)
+    keep = np.ones(p.m, dtype=bool)
+    keep[val] = False
+    return keep
+
+
+def moments(p: Partition, val: np.ndarray, of_y: bool) -> tuple:
+    rows = _rows(p, val, "train")
+    return Moments.of(p.X[rows]), Moments.of(p.Y[rows]) if of_y else None
+
+
+def block(p: Partition, val: np.ndarray, part: str, norm: Normalization, scaling, dtype):
+    """(X1, Y) of the partition's training or validation rows, as ``load_data`` makes them."""
+    rows = _rows(p, val, part)
+    Y = p.Y[rows] if scaling is None else scaling.apply(p.Y[rows])
+    return design_matrix(p.X[rows], norm, dtype), Y.astype(dtype)
+
+
+# --- on the client ---------------------------------------------------------------
+
+def normalization(kind: str, m: Moments) -> Normalization:
+    """``Normalization.fit`` from merged moments: the same shift and scale, to rounding."""
+    if kind == "standard":
+        shift, scale = m.mean, np.sqrt(m.M2 / m.n)
+    elif kind == "minmax":
+        shift, scale = m.min, m.max - m.min
+    else:
+        shift, scale = np.zeros(len(m.mean)), np.ones(len(m.mean))
+    return Normalization(kind, shift, np.where(scale > 0, scale, 1.0))
+
+
+class CsvFile:
+    """A CSV file as the cluster reads it: its first lines parsed here, its
+    partitions read and kept on the workers."""
+
+    def __init__(self, client, url: str, partition_bytes: int = PARTITION_BYTES):
+        from dask.bytes import read_bytes
+        from fsspec.core import url_to_fs
+
+        self.client, self.source = client, url
+        try:
+            fs, path = url_to_fs(url)
+            if fs.isdir(path):
+                raise DataError("is a directory, not a CSV file", source=url)
+            size = fs.size(path)
+        except FileNotFoundError:
+            raise DataError("no such file", source=url) from None
+        except OSError as e:
+            raise DataError(f"cannot be read: {e.strerror or e}", source=url) from None
+        workers = sorted(client.scheduler_info()["workers"])
+        n = len(workers) * max(1, math.ceil(size / (len(workers) * partition_bytes)))
+        sample, [blocks] = read_bytes(url, delimiter=b"\n", blocksize=max(1, size // n),
+                                      sample=SAMPLE)
+        self.head: Table = parse_csv(text_start(sample, url), url, PurePosixPath(path).suffix)
+        header = normalize_newlines(text_start(sample, url)).partition(b"\n")[0]
+        self._read = (header, self.head.delimiter)
+        self.blocks = blocks
+        # partitions in file order on the workers in turn, so that neighbours (added up
+        # first) share a worker; another takes over a partition whose worker is lost
+        self.workers = [workers[i * len(workers) // len(blocks)] for i in range(len(blocks))]
+        self.sizes: list[int] = []
+
+    def read(self, features, target, classify: bool, ignored=None) -> list:
+        """Futures of the parsed partitions that have rows, in file order (their row
+        counts in ``sizes``); raises the file's first error."""
+        from dask import delayed
+
+        header, delimiter = self._read
+        parts = [self.client.compute(
+            delayed(read_partition)(b, i == 0, header, delimiter, self.source, features,
+                                    target, classify, ignored),
+            workers=[w], allow_other_workers=True)
+            for i, (b, w) in enumerate(zip(self.blocks, self.workers))]
+        summaries = self.client.gather(self.client.map(summary, parts))
+        before = 0
+        for i, (m, lines, error, _) in enumerate(summaries):
+            if error is not None:
+                message, line = error
+                if line is not None and i > 0:  # after the header put before the partition
+                    line += before - 1
+                raise DataError(message, source=self.source, line=line)
+            before += lines
+        rows = [i for i, s in enumerate(summaries) if s[0] > 0]
+        self.summaries = [summaries[i] for i in rows]
+        self.sizes = [s[0] for s in self.summaries]
+        return [parts[i] for i in rows]
+
+    def distinct_labels(self, j: int) -> Table:
+        """A table whose column j holds each label found in any partition once, for
+        ``make_target``: strings as written when any partition has text there (numbers
+        elsewhere then as written by ``label_text``), else numbers."""
+        found = [s[3] for s in self.summaries if s[3] is not None]
+        n = len(self.head.columns)
+        if any(d.dtype.kind != "f" for d in found):
+            text = sorted({v if d.dtype.kind != "f" else label_text(v)
+                           for d in found for v in d.tolist()})
+            return Table(self.source, self.head.columns, np.full((len(text), n), np.nan),
+                         {j: text})
+        values = np.unique(np.concatenate(found)) if found else np.empty(0)
+        table = np.full((len(values), n), np.nan)
+        table[:, j] = values
+        return Table(self.source, self.head.columns, table)
+
+
+def load_on_cluster(cfg, client, units_out, partition_bytes: int = PARTITION_BYTES):
+    """``load_data`` on the cluster: the same Data (without the rows themselves, which
+    stay on the workers: its Splits hold only row numbers) and, for each part (train,
+    val, test), the futures of its blocks (X1, Y), in file order."""
+    train = CsvFile(client, cfg.data.train, partition_bytes)
+    tcols, ignored, features = resolve_columns(cfg, train.head)
+    classify = not (len(tcols) > 1 or cfg.network.output == "linear")  # as make_target decides
+    names = [train.head.columns[j] for j in tcols]
+    read = train.read(features, names, classify, ignored)
+    target = make_target(train.distinct_labels(tcols[0]) if classify else
+                         Table(train.source, train.head.columns, train.head.values[:0]),
+                         tcols, cfg.network.output, units_out)
+    parts = client.map(encode, read, target=target, source=train.source)
+    del read
+    m, fraction = sum(train.sizes), cfg.data.validation_split
+    codes = np.concatenate(client.gather(client.map(label_codes, parts))) \
+        if classify and fraction > 0 else None
+    tr, va = split_rows(codes, m, fraction, cfg.network.init.seed, train.source)
+    starts = np.cumsum([0] + train.sizes)
+    val = [va[(va >= a) & (va < b)] - a for a, b in zip(starts[:-1], starts[1:])]
+    stats = client.gather(client.map(moments, parts, val, of_y=not classify))
+    if cfg.network.output == "linear" and cfg.data.normalize_target == "standard":
+        # a new Target: the one the encode tasks were given stays as it was
+        target = replace(target, scaling=normalization("standard", _merged(s[1] for s in stats)))
+    norm = normalization(cfg.data.normalize, _merged(s[0] for s in stats))
+    dtype = np.dtype(cfg.training.dtype)
+    rows = {"train": [n - len(v) for n, v in zip(train.sizes, val)],
+            "val": [len(v) for v in val]}
+    blocks = {name: _blocks(client, parts, val, name, rows[name], norm, target.scaling, dtype)
+              for name in ("train", "val")}
+    test = None
+    if cfg.data.test is not None:
+        tfile = CsvFile(client, cfg.data.test, partition_bytes)
+        for c in target.columns:
+            tfile.head.column_index(c, "target")
+        feature_matrix(tfile.head, features)  # a missing feature: said before reading
+        tparts = client.map(encode, tfile.read(features, target.columns,
+                                               target.classes is not None),
+                            target=target, source=tfile.source)
+        client.gather(client.map(rows_of, tparts))  # a label not among the classes: said here
+        none = [np.arange(0)] * len(tparts)  # y encoded in the units trained on, as in memory
+        blocks["test"] = _blocks(client, tparts, none, "train", tfile.sizes, norm, None, dtype)
+        test = Split(None, None, np.arange(sum(tfile.sizes)))
+    data = Data(features, target, norm, Split(None, None, tr),
+                Split(None, None, va) if len(va) else None, test, np.empty(0), ignored)
+    return data, {name: b for name, b in blocks.items() if b}
+
+
+def _merged(moments) -> Moments:
+    total = None
+    for m in moments:  # in partition order
+        total = m if total is None else total.merge(m)
+    return total
+
+
+def _blocks(client, parts, val, name, sizes, norm, scaling, dtype) -> list:
+    """Futures of the blocks of one part, for the partitions that have rows of it."""
+    return [client.submit(block, p, v, name, norm, scaling, dtype)
+            for p, v, n in zip(parts, val, sizes) if n > 0]
