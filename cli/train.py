@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import math
 import signal
@@ -43,10 +44,14 @@ def train(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Nothing on stderr but errors."),
     plot: bool = typer.Option(False, "--plot", help="A live cost curve under the progress "
                               "bar (on a terminal only)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run the epochs on a "
+                                            "Dask cluster: its scheduler's address "
+                                            "(tcp://host:8786), or local for one started on "
+                                            "this machine's cores. Needs nnbp[dask]."),
 ) -> None:
     """Train with batch gradient descent; the cost log goes to stdout."""
     from nnbp.config import load_config
-    from nnbp.errors import TrainingFailed
+    from nnbp.errors import TrainingFailed, UsageError
     from nnbp.model import check_writable, save_npz_atomic
     from nnbp.train import Trainer, log_columns, prepare
     from nnbp.watch import CostWatch
@@ -60,14 +65,27 @@ def train(
     overrides = {"training.epochs": epochs, "training.learning_rate": learning_rate,
                  "training.lambda": lam, "network.init.seed": seed,
                  "training.dtype": dtype.value if dtype else None,
-                 "training.log_every": log_every}
+                 "training.log_every": log_every, "training.scheduler": scheduler}
     cfg = cfg.replace(**{k: v for k, v in overrides.items() if v is not None})
     model_path = out or (Path(cfg.output.model) if cfg.output.model
                          else Path.cwd() / f"{cfg.name}.npz")
     check_writable(model_path)
-    run = prepare(cfg)
-
     interrupted = []
+    cluster, executor = contextlib.ExitStack(), None  # a Dask cluster's client, when used
+    if cfg.training.scheduler:
+        from nnbp.engine.cluster import on_cluster
+
+        def fail(message):  # an error naming where the address came from
+            return UsageError(f"--scheduler {scheduler}: {message}") if scheduler else \
+                cfg.error("training.scheduler", message)
+        run, executor = cluster.enter_context(on_cluster(cfg, fail=fail,
+                                                         cancel=lambda: bool(interrupted)))
+        if not quiet:
+            at = executor.layout()
+            stderr_console().print(f"Training on the Dask cluster at {at['address']}: "
+                                   f"{at['workers']} workers, {at['partitions']} partitions")
+    else:
+        run = prepare(cfg)
 
     def on_sigint(signum, frame):  # finish the epoch, then stop; a second Ctrl-C is immediate
         if interrupted:
@@ -77,7 +95,7 @@ def train(
     previous = signal.signal(signal.SIGINT, on_sigint)
     trainer = Trainer(run, cfg.training.epochs, cfg.training.learning_rate,
                       cfg.training.lam, cfg.training.log_every,
-                      should_stop=lambda: bool(interrupted))
+                      should_stop=lambda: bool(interrupted), executor=executor)
     pipe_closed = False
     watch = CostWatch()  # a cost that keeps rising: warn once that α is probably too high
     try:
@@ -98,6 +116,7 @@ def train(
                                                f"{trainer.learning_rate:g}) is probably too high.")
     finally:
         signal.signal(signal.SIGINT, previous)
+        cluster.close()
     if trainer.diverged:  # no model: a file already at model_path stays as it was
         kept = f"{model_path} was left as it was" if model_path.exists() else \
             f"nothing was written to {model_path}"
