@@ -1,0 +1,349 @@
+"""Training on a Dask cluster against training in memory: the same data read by the
+workers, the same Θ and cost log, bitwise the same from run to run; a worker
+killed during training, Ctrl-C, an unreachable scheduler, a worker without nnbp.
+
+The tests share one LocalCluster of 2 single-threaded worker processes; the
+command-line tests connect to it by its address, as to any running cluster."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+from distributed import Client, LocalCluster
+
+from conftest import nnbp_argv, nnbp_env
+from nnbp.config import load_config
+from nnbp.engine import EpochCancelled
+from nnbp.engine.cluster import prepare_on_cluster
+from nnbp.errors import DataError
+from nnbp.train import Trainer, in_memory, prepare
+from test_gradients import PAIRS
+
+
+@pytest.fixture(scope="module")
+def client():
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
+            Client(cluster) as c:
+        yield c
+
+
+def write_problem(folder, output, m=200, m_test=40, seed=0):
+    """A train and a test CSV: an id to ignore, three features of different scales
+    written at full precision, and a label (species names) or two targets."""
+    rng = np.random.default_rng(seed)
+    Z = rng.normal(size=(m + m_test, 3))
+    X = Z * [1.0, 10.0, 0.1] + [0.0, 5.0, -1.0]
+    if output == "linear":
+        Y = Z @ rng.normal(size=(3, 2)) + 0.1 * rng.normal(size=(m + m_test, 2))
+        head, cells = "id,x1,x2,x3,y1,y2", [[repr(float(v)) for v in y] for y in Y]
+    else:
+        names = np.array(["setosa", "versicolor", "virginica"])
+        labels = names[(Z @ rng.normal(size=(3, 3))).argmax(axis=1)]
+        head, cells = "id,x1,x2,x3,species", [[s] for s in labels]
+    rows = [",".join([f"r{t:04d}", *map(repr, X[t].tolist()), *cells[t]])
+            for t in range(m + m_test)]
+    (folder / "train.csv").write_text("\n".join([head, *rows[:m]]) + "\n")
+    (folder / "test.csv").write_text("\n".join([head, *rows[m:]]) + "\n")
+
+
+def config(folder, output, cost, **training) -> str:
+    target = "[y1, y2]" if output == "linear" else "species"
+    text = (f"data:\n  train: train.csv\n  test: test.csv\n  target: {target}\n"
+            "  ignore: [id]\n  validation_split: 0.25\n"
+            f"network:\n  layers: [auto, 5, auto]\n  activation: tanh\n  output: {output}\n"
+            f"  cost: {cost}\n  init:\n    seed: 2\ntraining:\n")
+    for key, value in {"epochs": 24, "learning_rate": 0.5, "lambda": 0.1, "log_every": 4,
+                       **training}.items():
+        text += f"  {key}: {value}\n"
+    (folder / "c.yaml").write_text(text)
+    return str(folder / "c.yaml")
+
+
+def train(run, executor):
+    cfg = run.cfg
+    trainer = Trainer(run, cfg.training.epochs, cfg.training.learning_rate, cfg.training.lam,
+                      cfg.training.log_every, executor=executor)
+    return trainer, [step.row for step in trainer if step.row is not None]
+
+
+def assert_close_rows(rows, expected):
+    assert [sorted(r) for r in rows] == [sorted(r) for r in expected]
+    for r, e in zip(rows, expected):
+        assert r["epoch"] == e["epoch"]
+        np.testing.assert_allclose([r[k] for k in sorted(r)], [e[k] for k in sorted(e)],
+                                   rtol=1e-10, atol=0)
+
+
+@pytest.mark.parametrize("output,cost", PAIRS, ids=[f"{o}-{c}" for o, c in PAIRS])
+def test_the_cluster_trains_as_in_memory(client, tmp_path, output, cost):
+    write_problem(tmp_path, output)
+    cfg = load_config(config(tmp_path, output, cost))
+    # 1 kB partitions: more than 8, summed in a tree of two levels
+    run, executor = prepare_on_cluster(cfg, client, partition_bytes=1000)
+    assert executor.layout()["partitions"] > 8 and executor.layout()["workers"] == 2
+    here = prepare(cfg)
+    trainer, rows = train(run, executor)
+    expected_trainer, expected = train(here, None)
+    assert len(rows) == 7 and "val_cost" in rows[0] and "test_cost" in rows[0]
+    assert_close_rows(rows, expected)
+    for l, T in expected_trainer.Theta.items():
+        np.testing.assert_allclose(trainer.Theta[l], T, rtol=1e-10, atol=1e-13)
+    model, expected_model = trainer.model(), expected_trainer.model()
+    assert sorted(model) == sorted(expected_model)
+    for key in ("classes", "val_rows", "feature_names", "target_names", "ignored_names"):
+        if key in model:
+            assert np.array_equal(model[key], expected_model[key]), key
+    for key in ("norm_shift", "norm_scale", "target_shift", "target_scale"):
+        if key in model:  # statistics merged from the partitions: the same to rounding
+            np.testing.assert_allclose(model[key], expected_model[key], rtol=1e-14, atol=1e-15)
+    if output == "softmax":  # and the same cluster gives bitwise the same Θ again
+        again, _ = train(*prepare_on_cluster(cfg, client, partition_bytes=1000))
+        assert all(np.array_equal(again.Theta[l], trainer.Theta[l]) for l in trainer.Theta)
+
+
+DIALECT = ("\ufeffid;x1;x2;note;label\r\n"
+           "a;1.5;-2e3;\"x; y\";b\r\n\r\n"
+           "b;3;4.25;plain;a\r\n"
+           "c;0.1;7;\"q\";b\r\n") + "".join(
+    f"r{t};{t * 0.37:.17g};{(-1) ** t * t / 7:.17g};n{t};{'ab'[t % 3 == 0]}\r\n"
+    for t in range(60))
+
+
+def test_the_workers_read_a_file_to_the_same_numbers_as_in_memory(client, tmp_path):
+    # semicolons, CRLF, a byte-order mark, quoted fields, a blank line, text labels
+    (tmp_path / "d.csv").write_bytes(DIALECT.encode("utf-8"))
+    (tmp_path / "c.yaml").write_text(
+        "data:\n  train: d.csv\n  target: label\n  ignore: [id, note]\n"
+        "  validation_split: 0.3\n  normalize: none\n"
+        "network:\n  layers: [auto, 3, auto]\n")
+    cfg = load_config(tmp_path / "c.yaml")
+    run, executor = prepare_on_cluster(cfg, client, partition_bytes=200)
+    here = prepare(cfg)
+    assert executor.layout()["partitions"] >= 8
+    assert run.data.features == here.data.features == ["x1", "x2"]
+    assert run.data.target.classes.tolist() == ["a", "b"] and run.data.target.K == 1
+    assert np.array_equal(run.data.val.rows, here.data.val.rows)
+    assert np.array_equal(run.data.train.rows, here.data.train.rows)
+    for part, split in (("train", here.data.train), ("val", here.data.val)):
+        blocks = client.gather(executor.parts[part])  # only a test brings the rows back
+        assert np.array_equal(np.concatenate([X1 for X1, _ in blocks]), split.X1)
+        assert np.array_equal(np.concatenate([Y for _, Y in blocks]), split.Y)
+
+
+@pytest.mark.parametrize("bad", ["abc", "nan"])
+def test_an_error_in_a_late_partition_names_its_line_in_the_file(client, tmp_path, bad):
+    lines = ["x1,x2,y"] + [f"{t / 3:.17g},{t % 7},{t % 2}" for t in range(300)]
+    lines[251] = f"0.5,{bad},1"  # line 252 of the file
+    (tmp_path / "d.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "c.yaml").write_text("data:\n  train: d.csv\nnetwork:\n  layers: [auto, 2, auto]\n")
+    cfg = load_config(tmp_path / "c.yaml")
+    with pytest.raises(DataError) as here:
+        prepare(cfg)
+    with pytest.raises(DataError) as there:
+        prepare_on_cluster(cfg, client, partition_bytes=300)
+    assert str(there.value) == str(here.value)
+    assert f"d.csv, line 252: column 'x2' holds '{bad}'" in str(there.value)
+
+
+def test_a_quoted_field_across_partitions_is_an_error_that_says_so(client, tmp_path):
+    lines = ["x1,note,y"] + [f"{t},n{t},{t % 2}" for t in range(100)]
+    lines[50] = '5,"' + "a long note " * 20 + '\nin two lines",1'  # partitions cut inside it
+    (tmp_path / "d.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "c.yaml").write_text("data:\n  train: d.csv\n  ignore: [note]\n"
+                                     "network:\n  layers: [auto, 2, auto]\n")
+    cfg = load_config(tmp_path / "c.yaml")
+    assert len(prepare(cfg).data.train.rows) == 100  # in memory, a quoted line break is fine
+    with pytest.raises(DataError, match="quoted field that spans lines"):
+        prepare_on_cluster(cfg, client, partition_bytes=40)
+
+
+def test_cancel_drops_the_epoch_in_flight_and_the_trainer_ends_with_its_cost(client, tmp_path):
+    write_problem(tmp_path, "sigmoid")
+    cfg = load_config(config(tmp_path, "sigmoid", "cross_entropy", log_every=1))
+    stop = []
+    run, executor = prepare_on_cluster(cfg, client, cancel=lambda: bool(stop))
+    executor.sums(run.Theta, backward=False)  # a forward pass is never cancelled
+    stop.append(True)
+    with pytest.raises(EpochCancelled):
+        executor.sums(run.Theta)
+    stop.clear()
+
+    class StopsInEpoch3:  # the executor on the cluster, cancelled in epoch 3
+        def __init__(self):
+            self.backward = 0
+
+        def sums(self, Theta, part="train", **kw):
+            if kw.get("backward", True) and part == "train":
+                self.backward += 1
+                if self.backward == 4:
+                    raise EpochCancelled
+            return executor.sums(Theta, part, backward=kw.get("backward", True),
+                                 cost=kw.get("cost", True))
+    trainer, rows = train(run, StopsInEpoch3())
+    expected_trainer, expected = train(prepare(cfg.replace(**{"training.epochs": 3})), None)
+    assert trainer.epochs_done == 3 and [r["epoch"] for r in rows] == [0, 1, 2, 3]
+    assert_close_rows(rows, expected)
+    for l, T in expected_trainer.Theta.items():
+        np.testing.assert_allclose(trainer.Theta[l], T, rtol=1e-10)
+
+
+# --- the command line ---------------------------------------------------------------
+
+def popen(*args, cwd, **kw):
+    return subprocess.Popen([*nnbp_argv(), *map(str, args)], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=nnbp_env(),
+                            stdin=subprocess.DEVNULL, **kw)
+
+
+def finish(p, timeout=60):
+    try:
+        out, err = p.communicate(timeout=timeout)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    return p.returncode, out, err
+
+
+def saved_Theta(path):
+    with np.load(path, allow_pickle=False) as f:
+        return {int(k[5:]): f[k] for k in f.files if k.startswith("Theta")}, int(f["epochs"])
+
+
+def test_a_worker_killed_during_training_changes_nothing(client, tmp_path):
+    write_problem(tmp_path, "softmax", m=400)
+    path = config(tmp_path, "softmax", "cross_entropy", epochs=120, log_every=1)
+    p = popen("train", path, "--scheduler", client.scheduler.address, "--out", "m.npz",
+              cwd=tmp_path)
+    watchdog = threading.Timer(90, p.kill)
+    watchdog.start()
+    try:
+        head = [p.stdout.readline() for _ in range(11)]  # the header and epochs 0 … 9
+        pids = client.run(os.getpid)
+        os.kill(pids[sorted(pids)[0]], signal.SIGKILL)  # a worker process dies mid-run
+        code, rest, err = finish(p)
+    finally:
+        watchdog.cancel()
+    assert code == 0, err
+    assert len((''.join(head) + rest).splitlines()) == 122  # every epoch logged
+    Theta, epochs = saved_Theta(tmp_path / "m.npz")
+    expected = Trainer(prepare(load_config(path)), 120, 0.5, 0.1, 1)
+    list(expected)
+    assert epochs == 120
+    for l, T in expected.Theta.items():
+        np.testing.assert_allclose(Theta[l], T, rtol=1e-10, atol=1e-13)
+    client.wait_for_workers(2, timeout=60)  # the nanny has started a new one
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGINT to a process group is POSIX")
+def test_ctrl_c_cancels_the_epoch_saves_the_epochs_done_and_exits_130(tmp_path):
+    write_problem(tmp_path, "sigmoid")
+    path = config(tmp_path, "sigmoid", "cross_entropy", epochs=100000, log_every=1)
+    # its own session, so that Ctrl-C reaches it and its cluster's workers as in a terminal
+    p = popen("train", path, "--scheduler", "local", "--out", "m.npz", cwd=tmp_path,
+              start_new_session=True)
+    watchdog = threading.Timer(90, p.kill)
+    watchdog.start()
+    try:
+        head = [p.stdout.readline() for _ in range(6)]
+        sent = time.monotonic()
+        os.killpg(p.pid, signal.SIGINT)
+        code, rest, err = finish(p)
+        elapsed = time.monotonic() - sent
+    finally:
+        watchdog.cancel()
+    assert code == 130, err
+    assert elapsed < 15  # an epoch's tasks cancelled, the cost computed, the cluster closed
+    assert "Traceback" not in err and "Interrupted: model saved" in err
+    rows = (''.join(head) + rest).splitlines()[1:]
+    Theta, epochs = saved_Theta(tmp_path / "m.npz")
+    assert [int(r.split(",")[0]) for r in rows] == list(range(epochs + 1))
+    expected = Trainer(prepare(load_config(path)), epochs, 0.5, 0.1, 1)
+    list(expected)
+    for l, T in expected.Theta.items():
+        np.testing.assert_allclose(Theta[l], T, rtol=1e-10, atol=1e-13)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_an_unreachable_scheduler_is_one_error_naming_it_within_30_s(tmp_path):
+    write_problem(tmp_path, "sigmoid")
+    address = f"tcp://127.0.0.1:{free_port()}"
+    path = config(tmp_path, "sigmoid", "cross_entropy", scheduler=address)
+    started = time.monotonic()
+    code, out, err = finish(popen("train", path, cwd=tmp_path))
+    assert time.monotonic() - started < 30
+    assert code == 2 and out == ""
+    # what Dask last met is said when its time-out keeps it (not when an attempt was cut short)
+    assert re.fullmatch(
+        f"Error: {re.escape(path)}, line 19: training.scheduler: no Dask scheduler answered at "
+        f"{address} within 10 s( \\(connection refused\\))?; start one there with "
+        "`dask scheduler`, or check the address\n", err), err
+    assert not (tmp_path / "c.npz").exists()
+
+
+def test_a_worker_without_nnbp_is_an_error_that_says_so(tmp_path):
+    (tmp_path / "no_nnbp.py").write_text("import sys\nsys.modules['nnbp'] = None\n")
+    write_problem(tmp_path, "sigmoid")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=":0", silence_logs=logging.ERROR,
+                      preload=[str(tmp_path / "no_nnbp.py")]) as cluster:
+        address = cluster.scheduler_address
+        code, out, err = finish(popen("train", config(tmp_path, "sigmoid", "cross_entropy"),
+                                      "--scheduler", address, cwd=tmp_path))
+    assert code == 2 and out == ""
+    [line] = err.splitlines()
+    assert line.startswith(f"Error: --scheduler {address}: the Dask worker(s) tcp://")
+    assert line.endswith("cannot import nnbp (import of nnbp halted; None in sys.modules): "
+                         "install nnbp[dask] on every machine that runs a worker, the same "
+                         "version as here")
+
+
+def test_without_dask_the_scheduler_option_says_what_to_install(tmp_path):
+    shim = tmp_path / "shim" / "distributed"
+    shim.mkdir(parents=True)
+    (shim / "__init__.py").write_text("raise ModuleNotFoundError(\"No module named "
+                                      "'distributed'\", name='distributed')\n")
+    env = nnbp_env()
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "shim"), env["PYTHONPATH"]])
+    r = subprocess.run([*nnbp_argv(), "train", "xor", "--scheduler", "local"], cwd=tmp_path,
+                       capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr == ("Error: --scheduler local: training on a Dask cluster needs Dask (No "
+                        "module named 'distributed'): pip install 'nnbp[dask]'\n")
+
+
+PROBE = """
+import json, sys
+sys.argv = ["nnbp"] + sys.argv[1:]
+from cli.main import app
+try:
+    app(prog_name="nnbp")
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def test_training_without_a_scheduler_imports_no_dask(tmp_path):
+    r = subprocess.run([sys.executable, "-c", PROBE, "train", "xor", "--epochs", "1", "--quiet",
+                        "--out", str(tmp_path / "x.npz")], capture_output=True, text=True,
+                       env=nnbp_env(), timeout=60, cwd=tmp_path)
+    modules = json.loads(r.stderr.strip().splitlines()[-1])
+    assert "numpy" in modules  # it trained
+    assert [m for m in modules if m.split(".")[0] in ("dask", "distributed")] == []
