@@ -244,10 +244,16 @@ def parse_config(text: str, *, source: str = "<config>", base: Path | None = Non
         expected = f.check(v)
         if expected is not None:
             raise _error(f.key, f"expected {expected}, found {_show(v)}", source, lines)
-        if f.is_path and isinstance(v, str) and base is not None:
+        if f.is_path and isinstance(v, str) and base is not None and not _is_url(v):
             v = str((base / Path(v).expanduser()).resolve())
         values[f.key] = v
     return Config(_check_pairs(values, source, lines), source, name, lines)
+
+
+def _is_url(v: str) -> bool:
+    """s3://bucket/train.csv and the like, which the workers of a Dask cluster read
+    (fsspec), are left as written."""
+    return re.match(r"[a-zA-Z][a-zA-Z0-9+.-]+://", v) is not None
 
 
 def _error(key: str, message: str, source: str, lines: dict[str, int]) -> ConfigError:

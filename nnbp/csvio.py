@@ -111,6 +111,9 @@ def check_header(columns: list[str], source: str, delimiter: str) -> None:
 
 def _read_bytes(path: Path, source: str) -> bytes:
     if not path.exists():
+        if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]+://", source):  # read by a Dask cluster's workers
+            raise DataError("no such file; a URL is read only when training on a Dask cluster "
+                            "(--scheduler)", source=source)
         raise DataError("no such file", source=source)
     if path.is_dir():
         raise DataError("is a directory, not a CSV file", source=source)
@@ -141,8 +144,8 @@ def _decode(raw: bytes, source: str) -> str:
 
 
 def read_csv(path: str | Path, source: str | None = None) -> Table:
+    source = source or str(path)  # as given: a URL keeps its //
     path = Path(path)
-    source = source or str(path)
     return parse_csv(_read_bytes(path, source), source, path.suffix)
 
 

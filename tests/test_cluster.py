@@ -129,8 +129,10 @@ def test_the_workers_read_a_file_to_the_same_numbers_as_in_memory(client, tmp_pa
         "  validation_split: 0.3\n  normalize: none\n"
         "network:\n  layers: [auto, 3, auto]\n")
     cfg = load_config(tmp_path / "c.yaml")
-    run, executor = prepare_on_cluster(cfg, client, partition_bytes=200)
     here = prepare(cfg)
+    # the workers read a URL as well as a path (fsspec): here file://, as s3:// or gs://
+    url = cfg.replace(**{"data.train": (tmp_path / "d.csv").as_uri()})
+    run, executor = prepare_on_cluster(url, client, partition_bytes=200)
     assert executor.layout()["partitions"] >= 8
     assert run.data.features == here.data.features == ["x1", "x2"]
     assert run.data.target.classes.tolist() == ["a", "b"] and run.data.target.K == 1
@@ -140,6 +142,17 @@ def test_the_workers_read_a_file_to_the_same_numbers_as_in_memory(client, tmp_pa
         blocks = client.gather(executor.parts[part])  # only a test brings the rows back
         assert np.array_equal(np.concatenate([X1 for X1, _ in blocks]), split.X1)
         assert np.array_equal(np.concatenate([Y for _, Y in blocks]), split.Y)
+
+
+def test_a_url_in_the_config_is_kept_as_written_and_read_only_on_a_cluster(tmp_path):
+    (tmp_path / "c.yaml").write_text("data:\n  train: s3://bucket/train.csv\n"
+                                     "network:\n  layers: [2, 1]\n")
+    cfg = load_config(tmp_path / "c.yaml")
+    assert cfg.data.train == "s3://bucket/train.csv"
+    with pytest.raises(DataError) as e:
+        prepare(cfg)
+    assert str(e.value) == ("s3://bucket/train.csv: no such file; a URL is read only when "
+                            "training on a Dask cluster (--scheduler)")
 
 
 @pytest.mark.parametrize("bad", ["abc", "nan"])
