@@ -1,6 +1,6 @@
 """Packaging: `nnbp --version`, shell completion, and a wheel that carries the
 bundled configs and datasets, so that `nnbp train NAME` works from any folder
-after `pip install` into a fresh venv.
+after `pip install` into a fresh venv (with the dask extra, as `--scheduler local`).
 
 The wheel test builds the wheel (hatchling, through pip's build isolation),
 installs it with its dependencies into a clean venv and runs the installed
@@ -97,7 +97,8 @@ def installed(wheel, tmp_path_factory) -> Path:
     venv = tmp_path_factory.mktemp("venv")
     sh(sys.executable, "-m", "venv", venv, cwd=venv)
     bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
-    sh(bin_dir / "python", "-m", "pip", "install", "-q", "--no-compile", wheel, cwd=venv)
+    sh(bin_dir / "python", "-m", "pip", "install", "-q", "--no-compile", f"{wheel}[dask]",
+       cwd=venv)
     return bin_dir
 
 
@@ -142,6 +143,11 @@ def test_the_installed_nnbp_works_from_any_folder(installed, tmp_path):
         folder.mkdir()
         sh(nnbp_bin, "train", name, "--epochs", "2", "--quiet", cwd=folder)
         assert (folder / f"{name}.npz").is_file()
+
+    # the dask extra: a cluster of this machine's cores, started for the run and closed after
+    r = sh(nnbp_bin, "train", "iris", "--scheduler", "local", "--epochs", "20", cwd=tmp_path)
+    assert r.stdout.splitlines()[-1].startswith("20,")
+    assert "Training on the Dask cluster at tcp://127.0.0.1:" in r.stderr
 
     shown = sh(nnbp_bin, "config", "show", "iris", cwd=tmp_path).stdout
     assert f"{os.sep}nnbp{os.sep}_bundled{os.sep}datasets{os.sep}iris.csv" in shown
