@@ -37,7 +37,7 @@ FAN_IN = 8  # partitions' sums added by one task
 
 # --- on the workers --------------------------------------------------------------
 
-_local = threading.local()  # a kernel per worker thread, kept from epoch to epoch
+_local = threading.local()  # a kernel per worker thread, kept from epoch to epoch (the last net's)
 
 
 def partition_sums(Theta: Weights, block, net: Network, classify: bool, backward: bool,
@@ -45,13 +45,12 @@ def partition_sums(Theta: Weights, block, net: Network, classify: bool, backward
     """The kernel over one partition's rows (X1, Y), block by block."""
     X1, Y = block
     rows = min(block_rows(net), len(X1))
-    kernels = _local.__dict__.setdefault("kernels", {})
-    key = (net, X1.dtype.str, classify)
-    if key not in kernels or kernels[key].rows < rows:
-        kernels[key] = Kernel(net, rows, X1.dtype, classify)
-    sums = Sums()
+    key = (net, X1.dtype, classify)
+    if getattr(_local, "key", None) != key or _local.kernel.rows < rows:
+        _local.key, _local.kernel = key, Kernel(net, rows, X1.dtype, classify)
+    kernel, sums = _local.kernel, Sums()
     for b in plan(len(X1), 1, rows)[0]:
-        kernels[key].add(Theta, X1[b], Y[b], sums, backward=backward, cost=cost)
+        kernel.add(Theta, X1[b], Y[b], sums, backward=backward, cost=cost)
     return sums
 
 
@@ -139,7 +138,7 @@ def _explained(e: BaseException) -> BaseException:
                           "nnbp[dask] on every machine that runs a worker")
     if isinstance(e, KilledWorker):
         return TrainingFailed(f"Dask workers kept dying while running a task of the epoch "
-                              f"({e}); are the workers out of memory?")
+                              f"({e}): out of memory, or a worker that cannot import nnbp?")
     return e
 
 
