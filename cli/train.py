@@ -8,7 +8,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import typer
 
@@ -22,6 +22,12 @@ class LogFormat(str, enum.Enum):
 class DType(str, enum.Enum):
     float64 = "float64"
     float32 = "float32"
+
+
+class Optimizer(str, enum.Enum):  # training.optimizer's choices (nnbp/schema.py)
+    gd = "gd"
+    lbfgs = "lbfgs"
+    cg = "cg"
 
 
 def train(
@@ -43,12 +49,16 @@ def train(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Nothing on stderr but errors."),
     plot: bool = typer.Option(False, "--plot", help="A live cost curve under the progress "
                               "bar (on a terminal only)."),
+    optimizer: Optional[Optimizer] = typer.Option(
+        None, "--optimizer", help="Override training.optimizer: gd (batch gradient descent "
+        "with α), lbfgs or cg (SciPy's L-BFGS-B or CG on J and D; epochs = iterations)."),
 ) -> None:
-    """Train with batch gradient descent; the cost log goes to stdout."""
+    """Train with batch gradient descent (or L-BFGS, CG); the cost log goes to stdout."""
     from nnbp.config import load_config
     from nnbp.errors import TrainingFailed
     from nnbp.model import check_writable, save_npz_atomic
-    from nnbp.train import Trainer, log_columns, prepare
+    from nnbp.optimize import make_trainer, unused_settings
+    from nnbp.train import log_columns, prepare
     from nnbp.watch import CostWatch
 
     from cli.logwriter import LogWriter
@@ -60,12 +70,17 @@ def train(
     overrides = {"training.epochs": epochs, "training.learning_rate": learning_rate,
                  "training.lambda": lam, "network.init.seed": seed,
                  "training.dtype": dtype.value if dtype else None,
-                 "training.log_every": log_every}
+                 "training.log_every": log_every,
+                 "training.optimizer": optimizer.value if optimizer else None}
     cfg = cfg.replace(**{k: v for k, v in overrides.items() if v is not None})
     model_path = out or (Path(cfg.output.model) if cfg.output.model
                          else Path.cwd() / f"{cfg.name}.npz")
     check_writable(model_path)
     run = prepare(cfg)
+    if not quiet:
+        for warning in unused_settings(cfg, command_line={k for k, v in overrides.items()
+                                                          if v is not None}):
+            stderr_console().print(f"Warning: {warning}")
 
     interrupted = []
 
@@ -75,9 +90,8 @@ def train(
         interrupted.append(True)
 
     previous = signal.signal(signal.SIGINT, on_sigint)
-    trainer = Trainer(run, cfg.training.epochs, cfg.training.learning_rate,
-                      cfg.training.lam, cfg.training.log_every,
-                      should_stop=lambda: bool(interrupted))
+    trainer = make_trainer(run, should_stop=lambda: bool(interrupted))
+    gd = cfg.training.optimizer == "gd"
     pipe_closed = False
     watch = CostWatch()  # a cost that keeps rising: warn once that α is probably too high
     try:
@@ -92,15 +106,21 @@ def train(
                         pipe_closed = True
                         quiet_stdout()
                         break
-                    rise = watch.update(step.epoch, step.row["cost"])
+                    rise = watch.update(step.epoch, step.row["cost"]) if gd else None
                     if rise is not None and not quiet:
                         stderr_console().print(f"Warning: {rise}; the learning rate (now "
                                                f"{trainer.learning_rate:g}) is probably too high.")
     finally:
         signal.signal(signal.SIGINT, previous)
+    if not gd:
+        ended = minimizer_end(trainer, model_path)  # raises when no model is to be written
     save_npz_atomic(model_path, trainer.model())
     if not quiet:
+        if not gd and ended.note:
+            stderr_console().print(ended.note)
         summary(trainer, model_path, time.perf_counter() - started)
+    if not gd and ended.failure:
+        raise TrainingFailed(ended.failure)
     if trainer.diverged and math.isnan(trainer.cost):  # epoch 0 was not finite: α is not why
         raise TrainingFailed(
             "the cost is non-finite with the initial weights, before any update; the model "
@@ -114,3 +134,41 @@ def train(
         raise typer.Exit(EXIT_INTERRUPTED)
     if pipe_closed:
         raise typer.Exit(EXIT_PIPE)
+
+
+class Ended(NamedTuple):
+    note: str | None  # how the optimizer ended, for stderr (not with --quiet)
+    failure: str | None  # an error after the model is saved: exit 1
+
+
+def minimizer_end(trainer, model_path: Path) -> Ended:
+    """How an lbfgs or cg run ended, in words.  A run whose J became non-finite
+    raises TrainingFailed: it writes no model, a file at model_path stays as it was."""
+    from nnbp.errors import TrainingFailed
+
+    done = f"{trainer.epochs_done} iterations and {trainer.passes} passes"
+    if trainer.diverged:
+        kept = f"{model_path} was left as it was" if model_path.exists() else \
+            f"nothing was written to {model_path}"
+        if trainer.passes == 1:
+            raise TrainingFailed(
+                f"the cost is non-finite with the initial weights, before any update; no model "
+                f"was written ({kept}). Use smaller initial weights (network.init) or "
+                "normalize the data.")
+        raise TrainingFailed(
+            f"the cost became non-finite at a point {trainer.method} tried after iteration "
+            f"{trainer.epochs_done} (pass {trainer.passes}); no model was written ({kept}). "
+            "Normalize the data (data.normalize), or train with gd and a small learning rate.")
+    if trainer.outcome == "converged":
+        return Ended(f"{trainer.method} converged after {done}: {trainer.message}", None)
+    if trainer.outcome == "limit":
+        return Ended(f"{trainer.method} stopped at its limit after {done}: {trainer.message}",
+                     None)
+    if trainer.outcome == "failed":
+        return Ended(None, (
+            f"{trainer.method} failed after {done}: {trainer.message}; the model keeps the "
+            f"last iterate (cost {trainer.cost:.6g}), the lowest it reached. The line search "
+            "found no lower cost along its direction: in float32 the cost's rounding can be "
+            "the limit (training.dtype: float64); otherwise check the gradient with nnbp "
+            "gradcheck."))
+    return Ended(None, None)  # stopped: Ctrl-C or a closed pipe, said below

@@ -65,7 +65,7 @@ def test_the_defaults_are_the_ones_the_spec_names():
         "network.cost": "cross_entropy", "network.init.epsilon": "auto",
         "network.init.seed": 0, "network.init.weights": None,
         "training.epochs": 1000, "training.learning_rate": 1.0, "training.lambda": 1.0,
-        "training.dtype": "float64", "training.log_every": 1,
+        "training.dtype": "float64", "training.log_every": 1, "training.optimizer": "gd",
         "output.model": None,
     }
     assert cfg.data.train == "a.csv"  # no base folder given: left as written
