@@ -233,6 +233,13 @@ def test_an_unknown_normalization_lists_the_allowed_ones():
                       "found 'zscore' (string)")
 
 
+def test_an_unknown_optimizer_lists_the_allowed_ones():
+    e = error(with_section("training", "optimizer: adam"))
+    assert str(e) == ("c.yaml, line 6: training.optimizer: expected one of gd, lbfgs, cg, "
+                      "found 'adam' (string)")
+    assert parse_config(with_section("training", "optimizer: cg")).training.optimizer == "cg"
+
+
 def test_an_unknown_dtype_lists_the_allowed_ones():
     e = error(with_section("training", "dtype: float16"))
     assert str(e) == ("c.yaml, line 6: training.dtype: expected one of float64, float32, "

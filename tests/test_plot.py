@@ -389,7 +389,7 @@ def test_train_plot_on_a_terminal_draws_the_cost_under_the_bar(tmp_path):
         p.stdout.close()
         os.close(master)
     log = log[0]
-    assert log.startswith("epoch,cost,accuracy,val_cost,val_accuracy\n")  # the log is untouched
+    assert log.startswith("epoch,cost,accuracy,val_cost,val_accuracy,passes\n")  # untouched
     assert "epoch" in screen and "400/400" in screen  # the bar…
     assert "cost  ─── training  ╌╌╌ validation" in screen  # …the curve's legend…
     assert "┤" in screen and any("\u2800" < ch <= "\u28ff" for ch in screen)  # …and the curve
