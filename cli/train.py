@@ -159,16 +159,17 @@ def minimizer_end(trainer, model_path: Path) -> Ended:
             f"the cost became non-finite at a point {trainer.method} tried after iteration "
             f"{trainer.epochs_done} (pass {trainer.passes}); no model was written ({kept}). "
             "Normalize the data (data.normalize), or train with gd and a small learning rate.")
+    scipy = f"(SciPy: {trainer.message.rstrip('.')})"
     if trainer.outcome == "converged":
-        return Ended(f"{trainer.method} converged after {done}: {trainer.message}", None)
+        return Ended(f"{trainer.method} converged after {done} {scipy}.", None)
     if trainer.outcome == "limit":
-        return Ended(f"{trainer.method} stopped at its limit after {done}: {trainer.message}",
-                     None)
+        return Ended(f"{trainer.method} stopped after {done} {scipy}.", None)
     if trainer.outcome == "failed":
-        return Ended(None, (
-            f"{trainer.method} failed after {done}: {trainer.message}; the model keeps the "
-            f"last iterate (cost {trainer.cost:.6g}), the lowest it reached. The line search "
-            "found no lower cost along its direction: in float32 the cost's rounding can be "
-            "the limit (training.dtype: float64); otherwise check the gradient with nnbp "
-            "gradcheck."))
+        why = ("in float32 the cost's rounding is the likely limit: train in float64 "
+               "(--dtype float64)" if trainer.run.cfg.training.dtype == "float32" else
+               "the cost may be as low as rounding lets it see; if it is far from low, check "
+               "the gradient with nnbp gradcheck")
+        return Ended(None, f"{trainer.method} failed after {done} {scipy}; the model keeps the "
+                     f"last iterate, cost {trainer.cost:.6g}, the lowest it reached. Its line "
+                     f"search found no lower cost: {why}.")
     return Ended(None, None)  # stopped: Ctrl-C or a closed pipe, said below

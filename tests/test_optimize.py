@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 from scipy.optimize import minimize
 
 from nnbp.config import load_config
-from nnbp.engine.memory import InMemory
 from nnbp.optimize import METHODS, Flat, Minimizer, make_trainer, unused_settings
 from nnbp.schema import BY_KEY
 from nnbp.train import Trainer, in_memory, prepare
@@ -86,12 +85,12 @@ def reference_run(run, method, iterations, noise=None):
     shapes = [net.shape(l) for l in range(1, net.L)]
     x0 = np.concatenate([run.Theta[l].ravel() for l in range(1, net.L)])
     args = (shapes, tr.X, tr.Y, net.activation, net.output, net.cost, run.cfg.training.lam)
-    fun = reference_J_D
-    if noise is not None:
-        def fun(x, *args):
-            J, D = reference_J_D(x, *args)
-            u = noise.uniform(-2.0 ** -52, 2.0 ** -52, size=D.size + 1)
-            return J * (1 + u[0]), D * (1 + u[1:])
+    def noisy(x, *args):
+        J, D = reference_J_D(x, *args)
+        u = noise.uniform(-2.0 ** -52, 2.0 ** -52, size=D.size + 1)
+        return J * (1 + u[0]), D * (1 + u[1:])
+
+    fun = reference_J_D if noise is None else noisy
     costs = [reference_J_D(x0, *args)[0]]
     result = minimize(fun, x0, jac=True, method=method, args=args,
                       callback=lambda intermediate_result: costs.append(intermediate_result.fun),

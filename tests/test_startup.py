@@ -30,3 +30,13 @@ def test_help_and_version_import_no_numpy_or_rich(args):
     assert r.stdout.strip()  # the help or the version was printed
     heavy = [m for m in modules if m.split(".")[0] in ("numpy", "rich", "yaml")]
     assert heavy == []
+
+
+@pytest.mark.parametrize("optimizer, imports_scipy", [("gd", False), ("lbfgs", True)])
+def test_scipy_is_imported_only_by_the_runs_that_use_it(tmp_path, optimizer, imports_scipy):
+    r = subprocess.run([sys.executable, "-c", PROBE, "train", "xor", "--epochs", "1", "--quiet",
+                        "--optimizer", optimizer, "--out", "x.npz"], capture_output=True,
+                       text=True, env=nnbp_env(), timeout=60, cwd=tmp_path)
+    modules = json.loads(r.stderr.strip().splitlines()[-1])
+    assert r.stdout.startswith("epoch,cost,accuracy,passes\n") and (tmp_path / "x.npz").exists()
+    assert ("scipy" in modules) == imports_scipy
