@@ -8,23 +8,22 @@ matrix's rows in turn (C order), Θ^(1) first.
 
 ``minimize`` is one blocking call that reports each iteration to a callback.  To
 look like a ``Trainer`` (one ``Step`` per iteration, the caller free to stop
-between them), it runs on a thread of its own in lockstep with the caller: the
-callback hands the iterate over and waits until the caller asks for the next one,
-or tells it to stop (the callback then raises StopIteration, which ends
-``minimize``).  Only one of the two threads works at a time.
+between them), it runs on a thread of its own in lockstep with the caller
+(``nnbp/lockstep.py``): the callback hands the iterate over and waits until the
+caller asks for the next one.
 """
 
 from __future__ import annotations
 
 import math
-import queue
-import threading
 from collections import OrderedDict
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 
+from .lockstep import Channel, lockstep
 from .model import model_arrays
 from .network import Weights
 from .train import Run, Step, Trainer, in_memory, log_row
@@ -68,36 +67,8 @@ class Iterate(NamedTuple):
     passes: int
 
 
-class _Stopped(Exception):
-    """The caller asked the optimizer to stop (raised inside an evaluation of J)."""
-
-
 class _NonFinite(Exception):
-    """J or D is not finite at the point SciPy asked for."""
-
-
-class _Handoff:
-    """The optimizer's thread posts to the caller and waits for its answer."""
-
-    def __init__(self):
-        self.posts: queue.SimpleQueue = queue.SimpleQueue()  # worker -> caller
-        self._go = threading.Semaphore(0)
-        self.stopped = threading.Event()
-
-    def post_and_wait(self, item) -> None:
-        """Hand ``item`` over and wait; raise _Stopped when told to stop."""
-        if not self.stopped.is_set():
-            self.posts.put(item)
-            self._go.acquire()
-        if self.stopped.is_set():
-            raise _Stopped
-
-    def resume(self) -> None:
-        self._go.release()
-
-    def stop(self) -> None:
-        self.stopped.set()
-        self._go.release()
+    """J or D is not finite at a point SciPy asked for."""
 
 
 @dataclass
@@ -135,16 +106,10 @@ class Minimizer:
             self.executor = in_memory(self.run)
 
     def __iter__(self) -> Iterator[Step]:
-        hand = _Handoff()
-        worker = threading.Thread(target=self._minimize, args=(hand,), daemon=True,
-                                  name="nnbp-minimize")
-        worker.start()
         last, logged = None, True
         try:
-            while True:
-                kind, value = hand.posts.get()
-                if kind == "iterate":
-                    last = value
+            with closing(lockstep(self._minimize, "nnbp-minimize")) as iterates:
+                for last in iterates:
                     self.Theta, self.epochs_done, self.passes = last.Theta, last.k, last.passes
                     self.cost, self.accuracy = last.J, last.accuracy
                     stop = self.should_stop()
@@ -153,22 +118,13 @@ class Minimizer:
                     if stop:
                         self.outcome = "stopped"
                         return
-                    hand.resume()
-                elif kind == "end":
-                    self.outcome, self.message = value
-                    if not logged:  # the last iterate's row
-                        yield self._step(last, True)
-                    return
-                elif kind == "diverged":
-                    self.diverged, self.outcome, self.passes = True, "diverged", value
-                    return
-                else:  # an error in the optimizer's thread, raised here
-                    raise value
+        except _NonFinite as e:
+            self.diverged, self.outcome, self.passes = True, "diverged", e.args[0]
+            return
         finally:
-            if self.outcome is None:
-                self.outcome = "stopped"
-            hand.stop()
-            worker.join()
+            self.outcome = self.outcome or "stopped"  # the caller left early
+        if not logged:  # ended between logged iterations: the last iterate's row
+            yield self._step(last, True)
 
     def _step(self, it: Iterate, logged: bool) -> Step:
         if not logged:
@@ -177,77 +133,60 @@ class Minimizer:
                                 it.passes)
         return Step(it.k, it.J, self.last_row)
 
-    def _minimize(self, hand: _Handoff) -> None:
-        """The optimizer's thread: minimize, posting each iterate, then how it ended."""
+    def _minimize(self, channel: Channel) -> None:
+        """On the optimizer's thread: minimize, posting each iterate; then set
+        ``outcome`` and ``message`` (read once the thread has ended)."""
         from scipy.optimize import minimize
 
         flat = Flat(self.Theta)
         dtype = next(iter(self.Theta.values())).dtype
         seen: OrderedDict[bytes, Iterate] = OrderedDict()  # the recent evaluations
-        passes = 0
+        passes = iterations = 0
 
-        def evaluate(x: np.ndarray, backward: bool = True):
+        def evaluate(x: np.ndarray, backward: bool = True) -> tuple[Iterate, Weights]:
             nonlocal passes
-            if hand.stopped.is_set():
-                raise _Stopped
+            channel.check()  # the caller has gone: no more passes
             Theta = flat.weights(x, dtype)
             sums = self.executor.sums(Theta, "train", backward=backward)
             passes += 1
             J = sums.J(Theta, self.lam)
             D = sums.gradient(Theta, self.lam) if backward else {}
             if not (math.isfinite(J) and all(np.isfinite(D[l]).all() for l in D)):
-                raise _NonFinite
+                raise _NonFinite(passes)
             accuracy = sums.correct / sums.m if self.run.classifier else None
             it = seen[x.tobytes()] = Iterate(0, Theta, J, accuracy, passes)
             while len(seen) > self.recent:
                 seen.popitem(last=False)
             if passes == 1:  # at Θ as given: row 0, before any iteration
-                hand.post_and_wait(("iterate", it))
+                channel.post(it)
             return it, D
 
-        def fun(x: np.ndarray):
+        def fun(x: np.ndarray) -> tuple[float, np.ndarray]:
             it, D = evaluate(x)
             return it.J, flat.vector(D)  # SciPy works in float64 whatever the dtype
 
-        iterations = 0
-
-        def callback(intermediate_result):
+        def callback(intermediate_result) -> None:
             nonlocal iterations
             iterations += 1
             x = intermediate_result.x
             it = seen.get(x.tobytes())
             if it is None:  # not among the recent evaluations: J again
                 it, _ = evaluate(x, backward=False)
-            try:
-                hand.post_and_wait(("iterate", it._replace(k=iterations, passes=passes)))
-            except _Stopped:
-                raise StopIteration from None  # minimize ends, with this iterate
+            channel.post(it._replace(k=iterations, passes=passes))  # Stopped ends minimize
 
-        try:
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                result = minimize(fun, flat.vector(self.Theta), jac=True, method=self.method,
-                                  callback=callback, options={"maxiter": self.epochs})
-            hand.posts.put(("end", (_outcome(self.method, result.status), str(result.message))))
-        except _Stopped:
-            pass
-        except _NonFinite:
-            hand.posts.put(("diverged", passes))
-        except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
-            hand.posts.put(("error", e))
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            result = minimize(fun, flat.vector(self.Theta), jac=True, method=self.method,
+                              callback=callback, options={"maxiter": self.epochs})
+        # 0: converged, 1: the iteration limit (L-BFGS-B: or its evaluation limit);
+        # anything else a failure (a line search that found no lower J, lost precision)
+        self.outcome = {0: "converged", 1: "limit"}.get(result.status, "failed")
+        self.message = str(result.message)
 
     def model(self) -> dict[str, np.ndarray]:
         cfg = self.run.cfg
         return {**model_arrays(self.run.net, self.Theta, lam=self.lam, data=self.run.data,
                                config_yaml=cfg.to_yaml(), epochs=self.epochs_done,
                                cost_final=self.cost), "optimizer": np.array(self.optimizer)}
-
-
-def _outcome(method: str, status: int) -> str:
-    """SciPy's status as converged, limit or failed.  Both methods give 0 for
-    convergence and 1 for the iteration limit (L-BFGS-B: or its evaluation limit);
-    99 is our callback's stop, anything else a failure (a line search that found no
-    lower J, lost precision)."""
-    return {0: "converged", 1: "limit", 99: "stopped"}.get(status, "failed")
 
 
 def unused_settings(cfg, command_line: set[str] | frozenset[str] = frozenset()) -> list[str]:

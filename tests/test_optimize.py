@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from scipy.optimize import minimize
 
 from nnbp.config import load_config
+from nnbp.lockstep import lockstep
 from nnbp.optimize import METHODS, Flat, Minimizer, make_trainer, unused_settings
 from nnbp.schema import BY_KEY
 from nnbp.train import Trainer, in_memory, prepare
@@ -246,6 +247,40 @@ def test_through_another_executor_the_same_iterates(tmp_path):
     run_to_end(a), run_to_end(b)
     assert a.passes == b.passes
     assert relative(Flat(b.Theta).vector(b.Theta), Flat(a.Theta).vector(a.Theta)) <= 1e-10
+
+
+# --- lockstep: a blocking call with a callback, as an iterator ----------------------
+
+def test_lockstep_hands_over_one_item_at_a_time_and_stops_the_worker():
+    done = []
+
+    def work(channel):
+        try:
+            for i in range(100):
+                done.append(i)  # the work of item i, done before it is posted
+                channel.post(i)
+        finally:
+            done.append("ended")
+
+    items = lockstep(work, "nnbp-test")
+    assert done == []  # nothing runs before the first item is asked for
+    assert [next(items) for _ in range(3)] == [0, 1, 2]
+    assert done == [0, 1, 2]  # the worker waits: it has not started item 3
+    items.close()
+    assert done == [0, 1, 2, "ended"] and not [t for t in threading.enumerate()
+                                                if t.name == "nnbp-test"]
+    assert list(lockstep(lambda channel: [channel.post(i) for i in range(4)])) == [0, 1, 2, 3]
+
+
+def test_lockstep_raises_the_workers_error_in_the_caller():
+    def work(channel):
+        channel.post("first")
+        raise ValueError("in the worker")
+
+    items = lockstep(work)
+    assert next(items) == "first"
+    with pytest.raises(ValueError, match="in the worker"):
+        next(items)
 
 
 # --- stopping: by the caller, on request, on a non-finite J, on a failed line search ---
