@@ -12,7 +12,7 @@ app = typer.Typer(help="Show a config with every default filled in, or the confi
 @app.command("show")
 def show(
     config: str = typer.Argument(..., help="A config file, or a bundled example: xor, iris, "
-                                 "digits, lecture."),
+                                 "digits, lecture, penguins."),
 ) -> None:
     """Print the config as nnbp uses it: every default filled in, paths absolute.
 

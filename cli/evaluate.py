@@ -23,32 +23,38 @@ def evaluate(
 ) -> None:
     """Evaluate a trained model on labelled data."""
     from nnbp.predict import evaluate as evaluate_on, evaluation_batch
-    from nnbp.saved import load_model
+    from nnbp.model import load_model
 
     saved = load_model(model)
     batch = evaluation_batch(saved, data)
-    if data is None and not quiet:
-        sys.stderr.write(f"Evaluating on {batch.source}.\n")
+    if not quiet:
+        if data is None:
+            sys.stderr.write(f"Evaluating on {batch.source}.\n")
+        if batch.unknown:
+            names = ", ".join(map(repr, batch.unknown))
+            sys.stderr.write(f"Warning: {batch.source}: column(s) {names} are neither features "
+                             "nor the target of the model; they were left out.\n")
         sys.stderr.flush()
     result = evaluate_on(saved, batch)
-    result["data"] = batch.source
+    result.update(data=batch.path, source=batch.kind)
     if as_json:
         typer.echo(json.dumps(result))
     else:
-        render(result)
+        render(result, batch.source)
 
 
-def render(r: dict) -> None:
+def render(r: dict, description: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
     con = Console(highlight=False, markup=False)
-    con.print(f"{r['examples']} examples: {r['data']}", soft_wrap=True)
+    con.print(f"{r['examples']} examples: {description}", soft_wrap=True)
     summary = Table(show_header=False)
     summary.add_column("what")
     summary.add_column("value", justify="right")
-    summary.add_row(f"cost J (λ = {r['lambda']:g})", num(r["cost"], 8))
-    summary.add_row("cost J (λ = 0)", num(r["cost_unregularized"], 8))
+    units = ", standardized y" if r.get("target_scale") else ""  # J in the units trained on
+    summary.add_row(f"cost J (λ = {r['lambda']:g}{units})", num(r["cost"], 8))
+    summary.add_row(f"cost J (λ = 0{units})", num(r["cost_unregularized"], 8))
     if "accuracy" in r:
         summary.add_row("accuracy", f"{r['accuracy']:.4f}")
         con.print(summary)

@@ -15,12 +15,16 @@ def init(
     data: Path = typer.Option(..., "--data", help="The training CSV (with a header row)."),
     target: Optional[str] = typer.Option(None, "--target", help="The label column, by name or "
                                          "0-based index (default: the last column)."),
+    regression: Optional[bool] = typer.Option(
+        None, "--regression/--classification", show_default=False,
+        help="Take the target for a quantity (linear output) or for class labels (default: "
+             "a quantity when it holds fractions, or many distinct numbers)."),
 ) -> None:
     """Write a starter config for a CSV file: layers from its features and classes,
-    every other key commented out with its default."""
+    text and id columns left out, every other key commented out with its default."""
     from nnbp.starter import write_starter
 
-    s = write_starter(path, data, target)
+    s = write_starter(path, data, target, regression)
     what = "a regression target" if s.classes is None else f"{len(s.classes)} classes"
     sys.stderr.write(f"Wrote {path}: {len(s.features)} features, {what} in {s.target}, "
                      f"layers {s.layers}.\nTrain with:  nnbp train {shlex.quote(str(path))}\n")

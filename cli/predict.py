@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from typing import Optional
 
 import typer
 
@@ -15,11 +16,15 @@ def predict(
                                "columns, in any order (a target column is allowed and ignored)."),
     proba: bool = typer.Option(False, "--proba", help="Add a p_<class> column per class: "
                                "the output h_Θ(x)."),
+    keep: Optional[str] = typer.Option(None, "--keep", metavar="COL,…", help="Copy these "
+                                       "columns of DATA (ids, names), as written, ahead of "
+                                       "the predictions."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Nothing on stderr but errors."),
 ) -> None:
     """Predict the label (or target values) of every row of a CSV file."""
     from nnbp.errors import UsageError
-    from nnbp.predict import outputs, predictions, read_batch
-    from nnbp.saved import load_model
+    from nnbp.model import load_model
+    from nnbp.predict import kept_columns, outputs, predictions, read_batch
 
     from cli.main import EXIT_PIPE, quiet_stdout
 
@@ -27,8 +32,24 @@ def predict(
     if proba and not saved.classifier:
         raise UsageError("--proba needs a classifier; this model predicts numbers (output "
                          f"{saved.net.output}, targets {', '.join(saved.target_names)})")
-    batch = read_batch(saved, data, with_target=False)
+    kept = [c.strip() for c in keep.split(",")] if keep is not None else []
+    if any(not c for c in kept) or len(set(kept)) < len(kept):
+        raise UsageError(f"--keep {keep!r}: expected distinct column names separated by "
+                         "commas, such as --keep id,name")
+    batch = read_batch(saved, data, with_target=False, known=kept)
     header, rows = predictions(saved, outputs(saved, batch.X), proba)
+    twice = [c for c in kept if c in header]
+    if twice:
+        raise UsageError(f"--keep {twice[0]}: the predictions are written in a column of that "
+                         "name; keep other columns, or compare with the targets by nnbp evaluate")
+    if kept:
+        columns = kept_columns(data, kept)
+        header = kept + header
+        rows = [[*k, *r] for k, r in zip(zip(*columns), rows)]
+    if batch.unknown and not quiet:
+        names = ", ".join(map(repr, batch.unknown))
+        sys.stderr.write(f"Warning: {data}: column(s) {names} are not features of the model; "
+                         "they were left out (--keep copies columns to the output).\n")
     try:
         out = csv.writer(sys.stdout, lineterminator="\n")  # floats written by repr: all digits
         out.writerow(header)

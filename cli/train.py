@@ -32,7 +32,7 @@ class Optimizer(str, enum.Enum):  # training.optimizer's choices (nnbp/schema.py
 
 def train(
     config: str = typer.Argument(..., help="A config file, or a bundled example: xor, iris, "
-                                 "digits, lecture."),
+                                 "digits, lecture, penguins."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Model file to write "
                                        "(default: output.model, or <config name>.npz here)."),
     epochs: Optional[int] = typer.Option(None, "--epochs", min=1, help="Override training.epochs."),
@@ -112,23 +112,31 @@ def train(
                                                f"{trainer.learning_rate:g}) is probably too high.")
     finally:
         signal.signal(signal.SIGINT, previous)
-    if not gd:
-        ended = minimizer_end(trainer, model_path)  # raises when no model is to be written
+    if trainer.diverged:  # no model: a file already at model_path stays as it was
+        kept = f"{model_path} was left as it was" if model_path.exists() else \
+            f"nothing was written to {model_path}"
+        if math.isnan(trainer.cost):  # epoch 0 was not finite: α is not why
+            raise TrainingFailed(
+                f"the cost is non-finite with the initial weights, before any update; no model "
+                f"was written ({kept}). Use smaller initial weights (network.init) or "
+                "normalize the data.")
+        if not gd:
+            raise TrainingFailed(
+                f"the cost became non-finite at a point {trainer.method} tried after iteration "
+                f"{trainer.epochs_done} (pass {trainer.passes}); no model was written ({kept}). "
+                "Normalize the data (data.normalize), or train with gd and a small learning "
+                "rate.")
+        raise TrainingFailed(
+            f"the cost became non-finite after epoch {trainer.epochs_done}; no model was "
+            f"written ({kept}). Lower the learning rate (now {trainer.learning_rate:g}).")
+    ended = None if gd else minimizer_end(trainer)
     save_npz_atomic(model_path, trainer.model())
     if not quiet:
-        if not gd and ended.note:
+        if ended and ended.note:
             stderr_console().print(ended.note)
         summary(trainer, model_path, time.perf_counter() - started)
-    if not gd and ended.failure:
+    if ended and ended.failure:
         raise TrainingFailed(ended.failure)
-    if trainer.diverged and math.isnan(trainer.cost):  # epoch 0 was not finite: α is not why
-        raise TrainingFailed(
-            "the cost is non-finite with the initial weights, before any update; the model "
-            "keeps them. Use smaller initial weights (network.init) or normalize the data.")
-    if trainer.diverged:
-        raise TrainingFailed(
-            f"the cost became non-finite after epoch {trainer.epochs_done}; the model keeps the "
-            f"last finite weights. Lower the learning rate (now {trainer.learning_rate:g}).")
     if interrupted:
         sys.stderr.write("Interrupted: model saved with the epochs done.\n")
         raise typer.Exit(EXIT_INTERRUPTED)
@@ -141,24 +149,9 @@ class Ended(NamedTuple):
     failure: str | None  # an error after the model is saved: exit 1
 
 
-def minimizer_end(trainer, model_path: Path) -> Ended:
-    """How an lbfgs or cg run ended, in words.  A run whose J became non-finite
-    raises TrainingFailed: it writes no model, a file at model_path stays as it was."""
-    from nnbp.errors import TrainingFailed
-
+def minimizer_end(trainer) -> Ended:
+    """How an lbfgs or cg run that did not diverge ended, in words."""
     done = f"{trainer.epochs_done} iterations and {trainer.passes} passes"
-    if trainer.diverged:
-        kept = f"{model_path} was left as it was" if model_path.exists() else \
-            f"nothing was written to {model_path}"
-        if trainer.passes == 1:
-            raise TrainingFailed(
-                f"the cost is non-finite with the initial weights, before any update; no model "
-                f"was written ({kept}). Use smaller initial weights (network.init) or "
-                "normalize the data.")
-        raise TrainingFailed(
-            f"the cost became non-finite at a point {trainer.method} tried after iteration "
-            f"{trainer.epochs_done} (pass {trainer.passes}); no model was written ({kept}). "
-            "Normalize the data (data.normalize), or train with gd and a small learning rate.")
     scipy = f"(SciPy: {trainer.message.rstrip('.')})"
     if trainer.outcome == "converged":
         return Ended(f"{trainer.method} converged after {done} {scipy}.", None)

@@ -71,9 +71,11 @@ def resolve_config_path(name: str) -> Path:
 class DataSection:
     train: str  # resolved path
     target: str | int | list | None
+    ignore: list  # column names or 0-based indexes
     test: str | None
     validation_split: float
     normalize: str
+    normalize_target: str
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,20 @@
 and with exact line/column messages when it is not.
 
 Real-world files that must work: a UTF-8 byte-order mark, CRLF line endings,
-quoted fields (with commas inside), blank lines, spaces around values.
+quoted fields (with commas inside), blank lines, spaces around values, and
+fields separated by commas, semicolons or tabs (told from the header and the
+first lines; a ``.tsv`` file is tab-separated).  A first row of numbers is not
+a header, and is refused: configs refer to columns by name.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import io
+import itertools
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +33,7 @@ class Table:
     values: np.ndarray  # (rows, columns) float64; NaN where a column holds text
     text: dict[int, list[str]] = field(default_factory=dict)  # column index -> raw strings
     lines: list[int] | None = None  # file line of each row, when known
+    delimiter: str = ","
 
     def line_of(self, row: int) -> int | None:
         return self.lines[row] if self.lines is not None else None
@@ -39,8 +46,67 @@ class Table:
             return ref
         if ref in self.columns:
             return self.columns.index(ref)
-        raise DataError(f"no column named {ref!r} for the {what}; columns are: "
-                        f"{', '.join(self.columns)}", source=self.source)
+        raise DataError(f"no column named {ref!r} for the {what}{did_you_mean(ref, self.columns)}"
+                        f"; columns are: {', '.join(self.columns)}", source=self.source)
+
+
+def did_you_mean(name: str, names: list[str]) -> str:
+    """" (did you mean 'class'?)" with the closest of ``names``, or ""."""
+    by_lower = {n.lower(): n for n in reversed(names)}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return f" (did you mean {' or '.join(repr(by_lower[c]) for c in close)}?)"
+
+
+DELIMITERS = (",", ";", "\t")
+_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
+
+
+def detect_delimiter(sample: str, suffix: str = "") -> str:
+    """The field separator of a file from its first lines (``sample``, whole lines):
+    tab for a ``.tsv``; else the first of comma, semicolon and tab that splits the
+    header into several fields and every sampled row into as many; else the one
+    that splits the header into the most fields (the reader then names the line
+    that differs); comma when none splits it."""
+    if suffix.lower() == ".tsv":
+        return "\t"
+    widths = {}
+    for d in DELIMITERS:
+        rows = [r for r in itertools.islice(csv.reader(io.StringIO(sample), delimiter=d), 21)
+                if any(f.strip() for f in r)]
+        n = len(rows[0]) if rows else 0
+        if n > 1 and all(len(r) == n for r in rows[1:]):
+            return d
+        widths[d] = n
+    best = max(DELIMITERS, key=lambda d: widths[d])  # ties: the first, comma
+    return best if widths[best] > 1 else ","
+
+
+def _delimiter_of(raw: bytes, path: Path) -> str:
+    """``detect_delimiter`` on the whole lines of the file's first 64 kB (at least
+    its header)."""
+    sample = raw[:max(1 << 16, raw.find(b"\n") + 1)]
+    sample = sample[:sample.rfind(b"\n") + 1] or sample
+    return detect_delimiter(sample.decode("utf-8", errors="replace"), path.suffix)
+
+
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def check_header(columns: list[str], source: str, delimiter: str) -> None:
+    """A first row of numbers is data, not column names.  Only the names pandas and R
+    give unnamed columns, 0 … n-1 or 1 … n, are taken as a header."""
+    if not all(_NUMBER.fullmatch(c) for c in columns):
+        return
+    n = len(columns)
+    if columns in ([str(i) for i in range(n)], [str(i) for i in range(1, n + 1)]):
+        return
+    shown = ", ".join(columns[:4]) + (", …" if n > 4 else "")
+    raise DataError(f"the first row is all numbers ({shown}), not a header row; nnbp needs a "
+                    "header row naming the columns, since configs refer to columns by name: "
+                    f"add one as the first line (e.g. {delimiter.join(['x1', '…', 'y'])})",
+                    source=source, line=1)
 
 
 def _read_bytes(path: Path, source: str) -> bytes:
@@ -76,16 +142,22 @@ def read_csv(path: str | Path, source: str | None = None) -> Table:
         raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # CRLF, and old Mac CR
     cut = raw.find(b"\n")
     header_bytes = raw[:cut] if cut >= 0 else raw
-    header = next(_rows(csv.reader([_decode(header_bytes, source)]), source), [])
+    delimiter = _delimiter_of(raw, path)
+    header = next(_rows(csv.reader([_decode(header_bytes, source)], delimiter=delimiter),
+                        source), [])
     columns = [c.strip() for c in header]
     if not any(columns):
         raise DataError("is empty; expected a header row and data rows", source=source)
     if "" in columns:
-        raise DataError(f"the header has an empty column name (column {columns.index('') + 1})",
-                        source=source, line=1)
+        first = columns.index("") == 0  # pandas' to_csv writes its row index so, unnamed
+        raise DataError(f"the header has an empty column name (column {columns.index('') + 1})"
+                        + ("; a row index written by pandas? Name the column (and list it in "
+                           "data.ignore), or write the file with to_csv(index=False)"
+                           if first else ""), source=source, line=1)
     if len(set(columns)) != len(columns):
         dup = next(c for c in columns if columns.count(c) > 1)
         raise DataError(f"the header names column {dup!r} twice", source=source, line=1)
+    check_header(columns, source, delimiter)
     start, end = len(header_bytes) + 1, len(raw)
     while end > start and raw[end - 1] in b" \t\n":  # trailing blank lines and spaces
         end -= 1
@@ -94,24 +166,24 @@ def read_csv(path: str | Path, source: str | None = None) -> Table:
     # the fast path for plain integers, on the file's own bytes (no copy of them)
     body = np.frombuffer(raw, dtype=np.uint8)[start:end + 1] if end < len(raw) \
         and raw[end] == 10 else np.frombuffer(raw[start:end] + b"\n", dtype=np.uint8)
-    plain = parse_uint_csv(body, len(columns))
+    plain = parse_uint_csv(body, len(columns), delimiter)
     del body
     if plain is not None:
-        return Table(source, columns, plain)
+        return Table(source, columns, plain, delimiter=delimiter)
     text = _decode(raw, source)
     body = text.partition("\n")[2]
     if '"' not in body:
-        fast = _read_numeric(body, len(columns))
+        fast = _read_numeric(body, len(columns), delimiter)
         if fast is not None:
-            return Table(source, columns, fast)
-    return _read_slow(text, columns, source)
+            return Table(source, columns, fast, delimiter=delimiter)
+    return _read_slow(text, columns, source, delimiter)
 
 
-def _read_numeric(body: str, n: int) -> np.ndarray | None:
+def _read_numeric(body: str, n: int, delimiter: str) -> np.ndarray | None:
     """All-numeric files through numpy's C parser; None when anything is off, so
     that the slow reader can say exactly what."""
     try:
-        values = np.loadtxt(io.StringIO(body), delimiter=",", dtype=np.float64, ndmin=2,
+        values = np.loadtxt(io.StringIO(body), delimiter=delimiter, dtype=np.float64, ndmin=2,
                             comments=None)
     except ValueError:
         return None
@@ -120,9 +192,9 @@ def _read_numeric(body: str, n: int) -> np.ndarray | None:
     return values
 
 
-def _read_slow(text: str, columns: list[str], source: str) -> Table:
+def _read_slow(text: str, columns: list[str], source: str, delimiter: str) -> Table:
     n = len(columns)
-    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
     next(reader)  # the header
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -132,8 +204,8 @@ def _read_slow(text: str, columns: list[str], source: str) -> Table:
         if not fields or all(not f.strip() for f in fields):
             continue  # blank line
         if len(fields) != n:
-            raise DataError(f"has {len(fields)} fields, the header has {n}", source=source,
-                            line=line)
+            raise DataError(f"has {len(fields)} fields, the header has {n} (separated by "
+                            f"{_NAMES[delimiter]})", source=source, line=line)
         rows.append([f.strip() for f in fields])
         lines.append(line)
     if not rows:
@@ -152,18 +224,42 @@ def _read_slow(text: str, columns: list[str], source: str) -> Table:
             raise DataError(f"column {columns[j]!r} holds {col[bad]!r}; expected a finite number",
                             source=source, line=lines[bad])
         values[:, j] = numbers
-    return Table(source, columns, values, text_cols, lines)
+    return Table(source, columns, values, text_cols, lines, delimiter)
 
 
-def first_non_numeric(table: Table, j: int) -> DataError:
-    """The error for a column that should be numeric but holds text."""
+def read_column_text(path: str | Path, names: list[str]) -> tuple[list[str], list[list[str]]]:
+    """The header of a CSV file, and its ``names`` columns as written (for ids such
+    as 007 that numbers would change), one list per name found, data rows only,
+    skipping blank lines as ``read_csv`` does."""
+    path = Path(path)
+    raw = _read_bytes(path, str(path))
+    raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    delimiter = _delimiter_of(raw, path)
+    text = _decode(raw, str(path))
+    reader = _rows(csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True),
+                   str(path))
+    columns = [c.strip() for c in next(reader, [])]
+    idx = [columns.index(n) for n in names if n in columns]
+    out: list[list[str]] = [[] for _ in idx]
+    for fields in reader:
+        if fields and any(f.strip() for f in fields):
+            for col, j in zip(out, idx):
+                col.append(fields[j].strip() if j < len(fields) else "")
+    return columns, out
+
+
+def first_non_numeric(table: Table, j: int, fix: str = "") -> DataError:
+    """The error for a column that should be numeric but holds text; ``fix`` is
+    added to it (what the user can do about it)."""
     col = table.text[j]
     for i, v in enumerate(col):
         try:
             float(v)
         except ValueError:
             what = "an empty value" if v == "" else repr(v)
-            return DataError(f"column {table.columns[j]!r} holds {what}; expected a number",
+            if re.fullmatch(r"[+-]?\d*,\d+", v):
+                fix = "; write numbers with a decimal point (3.5, not 3,5)"
+            return DataError(f"column {table.columns[j]!r} holds {what}; expected a number{fix}",
                              source=table.source, line=table.line_of(i))
     raise AssertionError("column has no text value")
 
@@ -204,5 +300,6 @@ def _check_file_memory(path: Path, source: str) -> None:
             sample = f.read(1 << 16)
     except OSError:
         return  # reading the file will say why
-    per_byte = (sample.count(b",") + sample.count(b"\n") + 1) / (len(sample) + 1)
+    separators = max(sample.count(b","), sample.count(b";"), sample.count(b"\t"))
+    per_byte = (separators + sample.count(b"\n") + 1) / (len(sample) + 1)
     check_memory(source, size, available_memory(), int(size * per_byte) + 1)

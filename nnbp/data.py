@@ -2,12 +2,15 @@
 
 Labels are mapped to their sorted unique values (the classes) and one-hot rows;
 a binary problem with one sigmoid output unit gets y = 1 for the second class.
-Normalization statistics come from the training rows only.
+The targets of a regression network (linear output) are standardized,
+y' = (y - mean)/std, so that the defaults converge whatever the target's units.
+Normalization statistics, of x and y, come from the training rows only.
+Columns in ``data.ignore`` (ids, text) are neither features nor target.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -39,19 +42,21 @@ class Normalization:
 
 @dataclass
 class Target:
-    """How labels become the rows of Y."""
+    """How labels become the rows of Y, and outputs the target's values."""
 
     columns: list[str]  # target column names
     classes: np.ndarray | None  # sorted labels as written (int64 or str), or None: y as is
     K: int  # output units
+    scaling: Normalization | None = None  # y' = (y - shift)/scale, for a regression network
 
     def encode(self, labels: np.ndarray, source: str) -> np.ndarray:
         if self.classes is None:
-            return labels.astype(np.float64).reshape(len(labels), -1)
+            Y = labels.astype(np.float64).reshape(len(labels), -1)  # (m, K)
+            return Y if self.scaling is None else self.scaling.apply(Y)
         keys = self.classes.astype(np.float64) if self.classes.dtype.kind in "iu" else self.classes
         if (labels.dtype.kind == "f") != (keys.dtype.kind == "f"):
             # numbers read from a numeric column, matched against string classes as written
-            labels = np.array([_label(v) for v in labels]) if keys.dtype.kind != "f" else labels
+            labels = np.array([label_text(v) for v in labels]) if keys.dtype.kind != "f" else labels
         idx = np.minimum(np.searchsorted(keys, labels), len(keys) - 1)
         unknown = keys[idx] != labels
         if unknown.any():
@@ -60,6 +65,10 @@ class Target:
         if self.K == 1:  # one sigmoid unit: y = 1 for the second class
             return (idx == 1).astype(np.float64)[:, None]
         return np.eye(self.K)[idx]  # one-hot rows  (m, K)
+
+    def decode(self, h: np.ndarray) -> np.ndarray:
+        """Outputs h_Θ(x) in the target's own units: y = y' · scale + shift.  (m, K)"""
+        return h if self.scaling is None else h * self.scaling.scale + self.scaling.shift
 
 
 @dataclass
@@ -79,15 +88,18 @@ class Data:
     val: Split | None
     test: Split | None
     labels: np.ndarray  # the training file's raw labels (for stratification and reports)
+    ignored: list[str] = field(default_factory=list)  # columns left out (data.ignore)
 
 
-def _label(v) -> str:
-    return str(int(v)) if isinstance(v, (float, np.floating)) and float(v).is_integer() else str(v)
+def label_text(v) -> str:
+    """A label as written in a CSV: 3, not 3.0."""
+    return str(int(v)) if isinstance(v, (int, float, np.number)) and float(v).is_integer() \
+        else str(v)
 
 
 def _shown(v) -> str:
     """A label in a message: as written, or quoted when it holds a line break or control code."""
-    text = _label(v)
+    text = label_text(v)
     return text if text.isprintable() else repr(text)
 
 
@@ -96,6 +108,46 @@ def target_columns(table: Table, target) -> list[int]:
         return [len(table.columns) - 1]
     refs = target if isinstance(target, list) else [target]
     return [table.column_index(r, "target") for r in refs]
+
+
+def _columns_at_key(cfg, key: str, find):
+    """``find()``; a column it cannot find is an error at the config key."""
+    try:
+        return find()
+    except DataError as e:
+        raise cfg.error(key, f"{e.source}: {e.message}") from None
+
+
+def yaml_list(names: list[str]) -> str:
+    """Column names as a YAML flow list, quoted where YAML needs it: [id, 'a: b']."""
+    import yaml
+
+    return yaml.safe_dump(names, default_flow_style=True, allow_unicode=True,
+                          width=1 << 30).strip()
+
+
+def check_numeric_features(table: Table, features: list[str], ignored: list[str]) -> None:
+    """Text in a feature column: the error names the fix, data.ignore with the text
+    columns added to what it already leaves out."""
+    text = [c for c in features if table.columns.index(c) in table.text]
+    if not text:
+        return
+    j = table.columns.index(text[0])
+    if any(is_number(v) for v in table.text[j]):  # a missing or mistyped number, most likely
+        hint = (f"; fix that value or remove its row, or leave the column out with "
+                f"data.ignore: {yaml_list(ignored + text[:1])}")
+    else:
+        hint = ("; to leave text columns out of the features, data.ignore: "
+                + yaml_list(ignored + text))
+    raise first_non_numeric(table, j, hint)
+
+
+def is_number(v: str) -> bool:
+    try:
+        float(v)
+    except ValueError:
+        return False
+    return True
 
 
 def raw_labels(table: Table, j: int) -> np.ndarray:
@@ -177,16 +229,29 @@ def load_data(cfg, units_out) -> Data:
     """Everything the config's data section asks for: train (less the validation
     rows), validation and test splits, normalized with the training statistics."""
     table = read_csv(cfg.data.train)
-    tcols = target_columns(table, cfg.data.target)
-    features = [c for j, c in enumerate(table.columns) if j not in tcols]
+    tcols = _columns_at_key(cfg, "data.target", lambda: target_columns(table, cfg.data.target))
+    skip = _columns_at_key(cfg, "data.ignore", lambda: [
+        table.column_index(r, "ignore list") for r in cfg.data.ignore or []])
+    both = [table.columns[j] for j in skip if j in tcols]
+    if both:
+        raise cfg.error("data.ignore", f"{both[0]!r} is the target (data.target); a column is "
+                        "either the target or ignored")
+    ignored = [table.columns[j] for j in skip]
+    features = [c for j, c in enumerate(table.columns) if j not in tcols and j not in skip]
     if not features:
-        raise DataError("has no feature columns besides the target", source=table.source)
+        raise DataError("has no feature columns besides the target" +
+                        (" and the ignored columns" if ignored else "") + _one_column(table),
+                        source=table.source)
     target = make_target(table, tcols, cfg.network.output, units_out)
+    check_numeric_features(table, features, ignored)
     X = feature_matrix(table, features)
     labels = raw_labels(table, tcols[0]) if target.classes is not None else None
     Y = target.encode(labels if labels is not None else table.values[:, tcols], table.source)
     tr, va = split_rows(labels, len(X), cfg.data.validation_split, cfg.network.init.seed,
                         table.source)
+    if cfg.network.output == "linear" and cfg.data.normalize_target == "standard":
+        target.scaling = Normalization.fit("standard", Y[tr])  # y' = (y - mean)/std
+        Y = target.scaling.apply(Y)
     norm = Normalization.fit(cfg.data.normalize, X[tr])
     dtype = np.dtype(cfg.training.dtype)
 
@@ -213,4 +278,12 @@ def load_data(cfg, units_out) -> Data:
     val = part(X[va], Y[va], va) if len(va) else None
     train = part(X[tr], Y[tr], tr) if len(va) else part(X, Y, tr)  # no copy of all rows
     return Data(features, target, norm, train, val, test,
-                labels if labels is not None else np.empty(0))
+                labels if labels is not None else np.empty(0), ignored)
+
+
+def _one_column(table: Table) -> str:
+    """What to say of a file read as one column: its separator is not one nnbp knows."""
+    if len(table.columns) > 1 or not any(c in table.columns[0] for c in "|: "):
+        return ""
+    return (f" (it was read as one column, {table.columns[0]!r}: nnbp reads columns separated "
+            "by commas, semicolons or tabs)")

@@ -9,8 +9,7 @@ import numpy as np
 
 from .data import Normalization
 from .errors import ModelError, UsageError
-from .model import check_weights, read_npz
-from .saved import _Arrays
+from .model import ModelArrays as _Arrays, check_weights, read_npz
 from .train import Run
 
 

@@ -1,6 +1,8 @@
 """A saved model run on a CSV file: the feature columns matched by name and
-normalized as in training, h_Θ(x), the predictions as the original labels, and
-the evaluation against the file's own targets.
+normalized as in training, h_Θ(x), the predictions as the original labels (or,
+for regression, in the target's own units), and the evaluation against the
+file's own targets.  Columns ignored in training are skipped; any other column
+the model does not know is reported, not refused.
 """
 
 from __future__ import annotations
@@ -9,12 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .csvio import Table, first_non_numeric, read_csv
-from .data import feature_matrix, raw_labels
+from .csvio import Table, did_you_mean, first_non_numeric, read_column_text, read_csv
+from .data import feature_matrix, label_text, raw_labels
 from .errors import DataError
 from .metrics import confusion, per_class, regression
 from .network import example_costs, forward, predict_index, regularization
-from .saved import SavedModel
+from .model import SavedModel
 
 
 @dataclass
@@ -23,20 +25,20 @@ class Batch:
     Y: np.ndarray | None  # (m, K), y as the network sees it; None without target columns
     true: np.ndarray | None  # (m,) true class index, for classifiers with targets
     source: str  # what the rows are, for people
-
-
-def label_text(v) -> str:
-    """A label as written in a CSV: 3, not 3.0."""
-    return str(int(v)) if isinstance(v, (int, float, np.number)) and float(v).is_integer() \
-        else str(v)
+    unknown: list[str]  # columns of the file that the model does not know
+    y: np.ndarray | None = None  # (m, K) regression targets in their own units
+    path: str | None = None  # the CSV file; None for a model's validation rows
+    kind: str = "data file"  # data file | test file | validation rows
 
 
 def read_batch(model: SavedModel, path: str, *, with_target: bool,
-               rows: np.ndarray | None = None, source: str | None = None) -> Batch:
+               rows: np.ndarray | None = None, source: str | None = None,
+               known: list[str] = ()) -> Batch:
     """The rows of a CSV file (all, or the 0-based ``rows``) as the model's inputs,
-    and, ``with_target``, its targets (the target columns must then be there)."""
+    and, ``with_target``, its targets (the target columns must then be there).
+    ``known`` columns (kept by the caller) are not reported as unknown."""
     table = read_csv(path)
-    check_columns(model, table)
+    unknown = check_columns(model, table, known)
     X = feature_matrix(table, model.feature_names)  # (m, s_1) in the model's order
     sel = np.arange(len(X)) if rows is None else rows
     if rows is not None and len(rows) and rows.max() >= len(X):
@@ -45,11 +47,12 @@ def read_batch(model: SavedModel, path: str, *, with_target: bool,
                         source=table.source)
     X = model.norm.apply(X[sel])  # x' = (x - shift) / scale   (m, s_1)
     if not with_target:  # predict: a target column, if any, is not read at all
-        return Batch(X, None, None, source or table.source)
+        return Batch(X, None, None, source or table.source, unknown, path=path)
     tcols = [table.columns.index(c) for c in model.target_names if c in table.columns]
     if len(tcols) < len(model.target_names):
         raise DataError(f"has no target column {', '.join(model.target_names)}; evaluate "
                         "compares the predictions with it", source=table.source)
+    y = None
     if model.classes is not None:
         true = class_index(model, table, tcols[0], sel)
         Y = model.target.encode(model.classes[true], table.source)  # (m, K)
@@ -57,22 +60,36 @@ def read_batch(model: SavedModel, path: str, *, with_target: bool,
         for j in tcols:
             if j in table.text:
                 raise first_non_numeric(table, j)
-        Y = table.values[np.ix_(sel, tcols)]  # (m, K)
+        y = table.values[np.ix_(sel, tcols)]  # (m, K), in the target's units
+        Y = model.target.encode(y, table.source)  # y as the network sees it
         true = predict_index(Y) if model.classifier else None
-    return Batch(X, Y, true, source or table.source)
+    return Batch(X, Y, true, source or table.source, unknown, y, path)
 
 
-def check_columns(model: SavedModel, table: Table) -> None:
-    """Every feature present, and nothing that is neither a feature nor a target."""
+def check_columns(model: SavedModel, table: Table, known: list[str] = ()) -> list[str]:
+    """Every feature present (else a DataError); the columns that are neither
+    features, targets, ignored in training nor ``known``, to be reported."""
     missing = [c for c in model.feature_names if c not in table.columns]
-    known = set(model.feature_names) | set(model.target_names)
-    extra = [c for c in table.columns if c not in known]
-    if missing or extra:
-        what = ([f"missing feature column(s) {_some(missing)}"] if missing else []) + \
-            ([f"unknown column(s) {_some(list(map(repr, extra)))}"] if extra else [])
-        raise DataError(f"{'; '.join(what)} (the model's features are "
-                        f"{_some(model.feature_names)}; its target "
+    expected = {*model.feature_names, *model.target_names, *model.ignored, *known}
+    unknown = [c for c in table.columns if c not in expected]
+    if missing:  # the unknown columns may be the missing ones, misspelt or renamed
+        extra = f"; unknown column(s) {_some(list(map(repr, unknown)))}" if unknown else ""
+        raise DataError(f"missing feature column(s) {_some(missing)}{extra} (the model's "
+                        f"features are {_some(model.feature_names)}; its target "
                         f"{_some(model.target_names)})", source=table.source)
+    return unknown
+
+
+def kept_columns(path: str, names: list[str]) -> list[list[str]]:
+    """The ``names`` columns of a CSV file as written, one list per column, for
+    ``predict --keep``; a name the file does not have is an error with the closest."""
+    table_columns, columns = read_column_text(path, names)
+    for name in names:
+        if name not in table_columns:
+            raise DataError(f"has no column {name!r} to keep (--keep)"
+                            f"{did_you_mean(name, table_columns)}; its columns are: "
+                            f"{_some(table_columns)}", source=path)
+    return columns
 
 
 def _some(names: list[str], most: int = 8) -> str:
@@ -103,9 +120,10 @@ def outputs(model: SavedModel, X: np.ndarray) -> np.ndarray:
 
 def predictions(model: SavedModel, h: np.ndarray, proba: bool = False):
     """The header and rows of predict's CSV: the labels (or, for regression, one
-    column per target), then with ``proba`` one p_<class> column per class."""
+    column per target, in its units), then with ``proba`` one p_<class> column
+    per class."""
     if not model.classifier:
-        return list(model.target_names), h.tolist()
+        return list(model.target_names), model.target.decode(h).tolist()
     labels = model.labels
     header, cols = ["prediction"], [labels[predict_index(h)].tolist()]
     if proba:
@@ -130,8 +148,12 @@ def evaluate(model: SavedModel, batch: Batch) -> dict:
                    confusion=C.tolist(),
                    per_class=[{"class": c, **{k: v[k_].item() for k, v in pc.items()}}
                               for k_, c in enumerate(model.labels.tolist())])
-    else:
-        out.update(regression(h, batch.Y), targets=list(model.target_names))
+    else:  # MSE and R² in the target's own units; J in the units trained on
+        y = batch.Y if batch.y is None else batch.y
+        out.update(regression(model.target.decode(h), y), targets=list(model.target_names))
+        scaling = model.target_scaling  # what J's units are: y' = (y - shift)/scale
+        out.update(target_shift=None if scaling is None else scaling.shift.tolist(),
+                   target_scale=None if scaling is None else scaling.scale.tolist())
     out.update(examples=m, **{"lambda": model.lam})
     return out
 
@@ -142,6 +164,10 @@ def evaluation_batch(model: SavedModel, path: str | None) -> Batch:
         return read_batch(model, path, with_target=True)
     kind, p, rows = model.default_data()
     if kind == "test":
-        return read_batch(model, p, with_target=True, source=f"{p} (the model's test file)")
-    return read_batch(model, p, with_target=True, rows=rows,
-                      source=f"the {len(rows)} validation rows of {p} held out in training")
+        batch = read_batch(model, p, with_target=True, source=f"{p} (the model's test file)")
+        batch.kind = "test file"
+        return batch
+    batch = read_batch(model, p, with_target=True, rows=rows,
+                       source=f"the {len(rows)} validation rows of {p} held out in training")
+    batch.path, batch.kind = None, "validation rows"
+    return batch

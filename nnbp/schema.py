@@ -114,6 +114,16 @@ def target(v):
     return "a column name, a 0-based column index, a list of columns, or null (last column)"
 
 
+@_rule({"anyOf": [{"type": "null"},
+                  {"type": "array", "items": _COLUMN, "uniqueItems": True}]})
+def columns(v):
+    if v is None or isinstance(v, list) and all(isinstance(c, str) and c or _is_int(c) and c >= 0
+                                                for c in v):
+        return None if v is None or len(set(map(str, v))) == len(v) else \
+            "a list of distinct columns"
+    return "a list of column names or 0-based column indexes, such as [id, region]"
+
+
 @_rule({"type": "array", "minItems": 2,  # that only s_1 and s_L may be auto is not expressed
         "items": {"anyOf": [{"type": "integer", "minimum": 1}, {"const": "auto"}]}})
 def layers(v):
@@ -146,12 +156,17 @@ FIELDS: tuple[Field, ...] = (
           path(nullable=False), required=True, is_path=True),
     Field("data.target", None, "label column by name or 0-based index (default: the last "
           "column); a list of columns is taken as the target vector y as is", target),
+    Field("data.ignore", [], "columns that are neither features nor the target (ids, text), "
+          "by name or 0-based index", columns),
     Field("data.test", None, "optional held-out CSV with the same columns", path(nullable=True),
           is_path=True),
     Field("data.validation_split", 0.0, "fraction of the training rows held out "
           "(seeded, stratified by class)", number(0.0, below=1.0)),
     Field("data.normalize", "standard", "feature scaling, statistics from the training rows",
           choice(("none", "standard", "minmax"))),
+    Field("data.normalize_target", "standard", "regression targets (linear output) for "
+          "training: y' = (y - mean)/std from the training rows; predictions come back in "
+          "the target's units", choice(("standard", "none"))),
     Field("network.layers", None, "units per layer s_1 … s_L; s_1 and s_L may be auto",
           layers, required=True),
     Field("network.activation", "sigmoid", "hidden activation g", choice(HIDDEN)),

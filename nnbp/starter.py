@@ -1,14 +1,18 @@
 """A commented starter config for a CSV file (``nnbp init``).
 
 The CSV is read as training reads it, so a bad file gets the same errors.  The
-config sets data.train, data.target and network.layers; every other key of
-``schema.FIELDS`` is written commented out with its default and its doc.
+config sets data.train, data.target and network.layers, data.ignore for text
+and identifier columns, and for a regression target (numbers that are not a
+handful of classes) a linear output, squared error and a learning rate chosen
+for it; the comments at the top say why.  Every other key of ``schema.FIELDS``
+is written commented out with its default and its doc.
 """
 
 from __future__ import annotations
 
 import os
 import shlex
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,12 +21,30 @@ import numpy as np
 import yaml
 
 from .csvio import read_csv
-from .data import feature_matrix, make_target, raw_labels, target_columns
+from .data import (check_numeric_features, feature_matrix, is_number, label_text,
+                   make_target, raw_labels, target_columns)
 from .errors import DataError, UsageError
 from .schema import FIELDS
 
 COMMENT_COLUMN = 36  # where the comments after the values start
 MAX_HIDDEN = 25  # the course's digit network has 25 hidden units
+# A numeric target with more distinct values than this, and fewer than ROWS_PER_CLASS
+# rows per value on average, is taken for a quantity, not for class labels.
+MAX_CLASSES = 20
+ROWS_PER_CLASS = 10
+# α for a regression network, on standardized x and y.  Measured over 1000 and 3000
+# epochs on diabetes (442 × 10) and penguins (342 × 3), 3 to 25 sigmoid or tanh
+# hidden units, λ = 1: α = 1 diverged (25 sigmoid units: at epoch 293 on diabetes),
+# α ≥ 0.5 oscillated in the longer runs (training R² down by up to 0.1), and 0.3
+# gave the best or nearly the best fit of every net (diabetes R² 0.55–0.73, penguins
+# 0.83–0.85; linear regression: 0.52 and 0.76).
+REGRESSION_LEARNING_RATE = 0.3
+REGRESSION_NOTE = """\
+  so regression: a linear output and squared error, y standardized for training
+  (predictions come back in its units).
+  Learning rate {alpha:g}, not 1: on standardized targets α = 1 diverged (diabetes,
+  25 sigmoid hidden units) and α ≥ 0.5 oscillated in long runs; {alpha:g} fitted every
+  net measured (3 to 25 sigmoid or tanh hidden units). Lower it if the cost rises."""
 
 
 @dataclass
@@ -41,20 +63,62 @@ def hidden_units(n: int, K: int) -> int:
     return max(3, min(MAX_HIDDEN, round(2 * n / 3 + K)))
 
 
-def starter_config(path: str | Path, data: str | Path, target: str | None = None) -> Starter:
-    """The starter config that ``path`` would hold for the CSV ``data``."""
+def regression_reason(labels: np.ndarray) -> str | None:
+    """Why a target column holds a quantity to regress on rather than class labels
+    (text for the config's comment), or None when its values look like classes."""
+    if labels.dtype.kind != "f":
+        return None  # text: classes
+    fractional = labels[labels != np.round(labels)]
+    if fractional.size:
+        return f"numbers such as {label_text(fractional[0])}, not class labels"
+    n, m = len(np.unique(labels)), len(labels)
+    if n > MAX_CLASSES and n * ROWS_PER_CLASS > m:
+        return (f"{n} distinct whole numbers in {m} rows, too many for classes (over "
+                f"{MAX_CLASSES}, under {ROWS_PER_CLASS} rows each; nnbp init --classification "
+                "makes them classes)")
+    return None
+
+
+def left_out(table, others: list[int]) -> dict[str, str]:
+    """Columns that cannot be features, with why: text (no value is a number), and
+    identifiers (named id, index or …_id, every value distinct)."""
+    out = {}
+    for j in others:
+        name = table.columns[j]
+        if j in table.text and not any(is_number(v) for v in table.text[j]):
+            out[name] = "text"
+        elif j not in table.text and _id_name(name) and \
+                len(np.unique(table.values[:, j])) == len(table.values):
+            out[name] = "an identifier"
+    return out
+
+
+def _id_name(name: str) -> bool:
+    low = name.strip().lower()
+    return low in ("id", "index") or low.endswith(("_id", " id"))
+
+
+def starter_config(path: str | Path, data: str | Path, target: str | None = None,
+                   regression: bool | None = None) -> Starter:
+    """The starter config that ``path`` would hold for the CSV ``data``; ``regression``
+    True or False overrides the choice between regression and classification."""
     table = read_csv(data, source=str(data))
     ref: str | int | None = target
     if target is not None and target not in table.columns and target.isdigit():
         ref = int(target)  # a 0-based index, as in the config
     tcols = target_columns(table, ref)
-    features = [c for j, c in enumerate(table.columns) if j not in tcols]
+    ignored = left_out(table, [j for j in range(len(table.columns)) if j not in tcols])
+    features = [c for j, c in enumerate(table.columns) if j not in tcols and c not in ignored]
     if not features:
-        raise DataError("has no feature columns besides the target", source=table.source)
+        raise DataError("has no feature columns besides the target" +
+                        (f" and the columns left out ({', '.join(ignored)})" if ignored else ""),
+                        source=table.source)
     labels = raw_labels(table, tcols[0])
-    regression = labels.dtype.kind == "f" and not np.all(labels == np.round(labels))
-    t = make_target(table, tcols, "linear" if regression else "sigmoid", "auto")
-    feature_matrix(table, features)  # text in a feature column: the error training would give
+    reason = regression_reason(labels) if regression is None else \
+        ("--regression" if regression else None)
+    t = make_target(table, tcols, "linear" if reason else "sigmoid", "auto")
+    check_numeric_features(table, features, list(ignored))  # the error training would give
+    feature_matrix(table, features)
     n = len(features)
     layers = [n, hidden_units(n, t.K), t.K]
     try:
@@ -63,30 +127,46 @@ def starter_config(path: str | Path, data: str | Path, target: str | None = None
         train = Path(data).resolve()
     settings: dict[str, Any] = {"data.train": train.as_posix(), "data.target": t.columns[0],
                                 "network.layers": layers}
-    if regression:
-        settings.update({"network.output": "linear", "network.cost": "squared_error"})
+    if ignored:
+        settings["data.ignore"] = list(ignored)
+    if reason:
+        settings.update({"network.output": "linear", "network.cost": "squared_error",
+                         "training.learning_rate": REGRESSION_LEARNING_RATE})
     classes = None if t.classes is None else [str(c) for c in t.classes]
     if classes is None:
-        outputs, labels_note = "1 linear output", "regression: y as is"
+        outputs, labels_note = "1 linear output", "regression: standardized for training"
     else:
         labels_note = f"{len(classes)} classes: {_some(classes)}"
         outputs = f"1 sigmoid output (y = 1 for class {classes[1]})" if t.K == 1 \
             else f"{t.K} outputs, one per class"
     notes = {"data.train": "relative to this file's folder", "data.target": labels_note,
-             "network.layers": f"{n} features, {layers[1]} hidden units, {outputs}"}
+             "data.ignore": "; ".join(f"{why}: {', '.join(c for c in ignored if ignored[c] == why)}"
+                                      for why in dict.fromkeys(ignored.values())),
+             "network.layers": f"{n} features, {layers[1]} hidden units, {outputs}",
+             "training.learning_rate": "α for regression (why: at the top of this file)"}
     head = [
         f"nnbp config for {Path(data).name}, written by nnbp init.",
         f"  {table.values.shape[0]} rows; {n} features: {_some(features)}",
-        f"  target {t.columns[0]}: " + ("numbers, so a linear output and squared error"
-                                        if classes is None else f"{len(classes)} classes"),
-        "Commented-out keys show their defaults: uncomment a line to change one.",
-        f"Train with:  nnbp train {shlex.quote(Path(path).as_posix())}",
     ]
+    if ignored:
+        head.append("  left out of the features (data.ignore): " +
+                    ", ".join(f"{c} ({why})" for c, why in ignored.items()))
+    if classes is not None:
+        alt = " (nnbp init --regression for a quantity)" if labels.dtype.kind == "f" else ""
+        head.append(f"  target {t.columns[0]}: {len(classes)} classes{alt}")
+    else:
+        why = "chosen with --regression" if reason == "--regression" else reason
+        head += [*textwrap.wrap(f"target {t.columns[0]}: {why};", 84, initial_indent="  ",
+                                subsequent_indent="  "),
+                 *REGRESSION_NOTE.format(alpha=REGRESSION_LEARNING_RATE).splitlines()]
+    head += ["Commented-out keys show their defaults: uncomment a line to change one.",
+             f"Train with:  nnbp train {shlex.quote(Path(path).as_posix())}"]
     text = "".join(f"# {_plain(line)}\n" for line in head) + "\n" + _body(settings, notes)
     return Starter(text, table.values.shape[0], features, t.columns[0], classes, layers, settings)
 
 
-def write_starter(path: str | Path, data: str | Path, target: str | None = None) -> Starter:
+def write_starter(path: str | Path, data: str | Path, target: str | None = None,
+                  regression: bool | None = None) -> Starter:
     """Write the starter config to ``path``, never over an existing file."""
     p = Path(path)
     if p.is_dir():
@@ -96,7 +176,7 @@ def write_starter(path: str | Path, data: str | Path, target: str | None = None)
         raise UsageError("already exists; nnbp init never overwrites a file", source=str(path))
     if not p.parent.is_dir():
         raise UsageError(f"cannot be written: folder {p.parent} does not exist", source=str(path))
-    starter = starter_config(p, data, target)
+    starter = starter_config(p, data, target, regression)
     try:
         with open(p, "x", encoding="utf-8") as f:  # "x": fails if the file appeared meanwhile
             f.write(starter.text)

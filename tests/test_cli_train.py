@@ -25,7 +25,7 @@ import nnbp
 
 REPO = Path(__file__).resolve().parent.parent
 DATASETS = REPO / "datasets"
-BUNDLED = "digits, iris, lecture, xor"
+BUNDLED = "digits, iris, lecture, penguins, xor"
 
 
 # --- reading what nnbp wrote ---------------------------------------------------
@@ -312,7 +312,8 @@ ERRORS = {
         "bad.yaml, line 5: unknown key network.activaton (did you mean network.activation?)"),
     "bad csv": (
         ["badcsv.yaml"],
-        "{tmp}/bad.csv, line 3: column 'b' holds 'x'; expected a number"),
+        "{tmp}/bad.csv, line 3: column 'b' holds 'x'; expected a number; fix that value or "
+        "remove its row, or leave the column out with data.ignore: [b]"),
     "negative learning rate": (
         ["xor", "--learning-rate", "-1"],
         "training.learning_rate (set on the command line): expected a number > 0, found -1.0"),
@@ -375,7 +376,7 @@ def test_debug_shows_the_traceback_and_keeps_the_exit_code(error_runs):
                                    "(did you mean network.activation?)")
 
 
-def test_divergence_exits_1_and_keeps_the_last_finite_weights(nnbp_run, tmp_path):
+def test_divergence_exits_1_and_writes_no_model(nnbp_run, tmp_path):
     regression_files(tmp_path, learning_rate=1e6)
     r = nnbp_run("train", "reg.yaml", "--log-every", 1)
     assert r.returncode == 1
@@ -387,35 +388,38 @@ def test_divergence_exits_1_and_keeps_the_last_finite_weights(nnbp_run, tmp_path
     assert 0 < last < 50
     assert [int(row["epoch"]) for row in rows] == list(range(last + 1))
 
-    errors = [line for line in stderr_lines(r) if line.startswith("Error:")]
-    assert errors == [stderr_lines(r)[-1]]
-    assert errors[0] == (f"Error: the cost became non-finite after epoch {last}; the model "
-                         "keeps the last finite weights. Lower the learning rate (now 1e+06).")
-    assert f"Trained {last} epochs" in r.stderr
-
-    m = load_model(tmp_path / "reg.npz")
-    assert int(m["epochs"]) == last
-    assert float(m["cost_final"]) == float(rows[-1]["cost"])
-    for l in (1, 2):
-        assert np.isfinite(m[f"Theta{l}"]).all()
+    assert stderr_lines(r)[-1] == (
+        f"Error: the cost became non-finite after epoch {last}; no model was written (nothing "
+        f"was written to {tmp_path / 'reg.npz'}). Lower the learning rate (now 1e+06).")
+    assert "Model saved" not in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reg.csv", "reg.yaml"]
 
 
-def test_non_finite_initial_cost_keeps_the_initial_weights(nnbp_run, tmp_path):
+def test_a_diverged_run_leaves_the_model_at_out_as_it_was(nnbp_run, tmp_path):
+    regression_files(tmp_path)
+    assert nnbp_run("train", "reg.yaml", "--out", "good.npz", "--quiet").returncode == 0
+    good = (tmp_path / "good.npz").read_bytes()
+    r = nnbp_run("train", "reg.yaml", "--out", "good.npz", "--learning-rate", 1e6, "--quiet")
+    assert r.returncode == 1
+    assert r.stderr.startswith("Error: the cost became non-finite after epoch ")
+    assert r.stderr.endswith("; no model was written (good.npz was left as it was). Lower the "
+                             "learning rate (now 1e+06).\n")
+    assert (tmp_path / "good.npz").read_bytes() == good
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.npz", "reg.csv", "reg.yaml"]
+
+
+def test_non_finite_initial_cost_writes_no_model(nnbp_run, tmp_path):
     # Weights of size 1e200 overflow the squared error before any update: α is not
-    # the cause, and there is no "last finite" step but the initial weights.
+    # the cause, and the message says what is
     regression_files(tmp_path, init={"epsilon": 1e200, "seed": 0})
     r = nnbp_run("train", "reg.yaml")
     assert r.returncode == 1
     assert r.stdout == "epoch,cost,passes\n"
-    assert stderr_lines(r)[-1] == (
-        "Error: the cost is non-finite with the initial weights, before any update; the model "
-        "keeps them. Use smaller initial weights (network.init) or normalize the data.")
-    m = load_model(tmp_path / "reg.npz")
-    assert int(m["epochs"]) == 0
-    for l in (1, 2):
-        T = m[f"Theta{l}"]
-        assert np.isfinite(T).all()
-        assert 1e199 < np.abs(T).max() <= 1e200  # uniform in [-ε, ε], not leftover memory
+    assert stderr_lines(r) == [
+        "Error: the cost is non-finite with the initial weights, before any update; no model "
+        f"was written (nothing was written to {tmp_path / 'reg.npz'}). Use smaller initial "
+        "weights (network.init) or normalize the data."]
+    assert not (tmp_path / "reg.npz").exists()
 
 
 # --- the app itself ------------------------------------------------------------

@@ -59,8 +59,9 @@ def test_the_typed_sections_read_every_key_of_the_schema_and_nothing_else():
 def test_the_defaults_are_the_ones_the_spec_names():
     cfg = parse_config(MINIMAL)
     assert {k: v for k, v in cfg.values.items() if k not in ("data.train", "network.layers")} == {
-        "data.target": None, "data.test": None, "data.validation_split": 0.0,
-        "data.normalize": "standard",
+        "data.target": None, "data.ignore": [], "data.test": None,
+        "data.validation_split": 0.0, "data.normalize": "standard",
+        "data.normalize_target": "standard",
         "network.activation": "sigmoid", "network.output": "sigmoid",
         "network.cost": "cross_entropy", "network.init.epsilon": "auto",
         "network.init.seed": 0, "network.init.weights": None,

@@ -253,7 +253,7 @@ def test_config_show_of_a_missing_config(nnbp_run):
     assert r.stdout == ""
     assert r.stderr.splitlines() == [
         "Error: iriss: no such file, and not a bundled example (did you mean iris?); "
-        "bundled examples: digits, iris, lecture, xor"]
+        "bundled examples: digits, iris, lecture, penguins, xor"]
 
 
 def test_config_show_of_a_bad_config_names_file_line_and_key(nnbp_run, tmp_path):

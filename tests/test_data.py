@@ -74,7 +74,7 @@ def test_target_defaults_to_the_last_column(tmp_path):
 
 def test_a_list_of_columns_is_y_as_is(tmp_path):
     r = run(tmp_path, "a,y1,b,y2\n1,0.5,2,-1.5\n3,2.5,4,3.25\n",
-            data="  target: [y1, y2]\n  normalize: none\n",
+            data="  target: [y1, y2]\n  normalize: none\n  normalize_target: none\n",
             network="  output: linear\n  cost: squared_error\n")
     assert r.data.features == ["a", "b"]
     assert r.data.target.classes is None
@@ -85,7 +85,8 @@ def test_a_list_of_columns_is_y_as_is(tmp_path):
 
 
 def test_a_single_column_with_a_linear_output_is_regression(tmp_path):
-    r = run(tmp_path, "a,y\n1,0.25\n2,7.5\n", network="  output: linear\n  cost: squared_error\n")
+    r = run(tmp_path, "a,y\n1,0.25\n2,7.5\n", data="  normalize_target: none\n",
+            network="  output: linear\n  cost: squared_error\n")
     assert r.data.target.classes is None
     np.testing.assert_array_equal(r.data.train.Y, [[0.25], [7.5]])
     assert r.net.sizes == (1, 3, 1)
@@ -425,24 +426,26 @@ def test_a_header_only(tmp_path, csv, recwarn):
 
 def test_a_ragged_row(tmp_path):
     msg = data_error(tmp_path, "a,b,label\n1,2,0\n3,4\n5,6,1\n")
-    assert msg == "TRAIN, line 3: has 2 fields, the header has 3"
+    assert msg == "TRAIN, line 3: has 2 fields, the header has 3 (separated by commas)"
     msg = data_error(tmp_path, "a,b,label\n1,2,x\n\n3,4,y,9\n")
-    assert msg == "TRAIN, line 4: has 4 fields, the header has 3"
+    assert msg == "TRAIN, line 4: has 4 fields, the header has 3 (separated by commas)"
 
 
 def test_a_non_numeric_feature_value(tmp_path):
     msg = data_error(tmp_path, "a,b,label\n1,2,0\n3,4,1\n5,oops,0\n")
-    assert msg == "TRAIN, line 4: column 'b' holds 'oops'; expected a number"
+    assert msg == ("TRAIN, line 4: column 'b' holds 'oops'; expected a number; fix that value "
+                   "or remove its row, or leave the column out with data.ignore: [b]")
 
 
 def test_an_empty_feature_value(tmp_path):
     msg = data_error(tmp_path, "a,b,label\n1,2,0\n3,,1\n")
-    assert msg == "TRAIN, line 3: column 'b' holds an empty value; expected a number"
+    assert msg == ("TRAIN, line 3: column 'b' holds an empty value; expected a number; fix that "
+                   "value or remove its row, or leave the column out with data.ignore: [b]")
 
 
 def test_line_numbers_count_blank_lines_and_multiline_quotes(tmp_path):
     msg = data_error(tmp_path, 'a,b,label\n1,2,"two\nlines"\n\n3,x,y\n')
-    assert msg == "TRAIN, line 5: column 'b' holds 'x'; expected a number"
+    assert msg.startswith("TRAIN, line 5: column 'b' holds 'x'; expected a number; ")
 
 
 @pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "Infinity"])
@@ -451,14 +454,28 @@ def test_nan_and_inf_values(tmp_path, value):
     assert msg == f"TRAIN, line 3: column 'b' holds '{value}'; expected a finite number"
 
 
+def config_error(tmp_path, csv, **kw) -> str:
+    with pytest.raises(ConfigError) as info:
+        run(tmp_path, csv, **kw)
+    return str(info.value).replace(f"{tmp_path.resolve()}/train.csv", "TRAIN")
+
+
 def test_a_missing_target_column_lists_the_columns(tmp_path):
-    msg = data_error(tmp_path, "a,b,c\n1,2,0\n3,4,1\n", data="  target: label\n")
-    assert msg == "TRAIN: no column named 'label' for the target; columns are: a, b, c"
+    msg = config_error(tmp_path, "a,b,c\n1,2,0\n3,4,1\n", data="  target: label\n")
+    assert msg == ("c.yaml, line 3: data.target: TRAIN: no column named 'label' for the target; "
+                   "columns are: a, b, c")
+
+
+def test_a_misspelt_target_gets_the_closest_names(tmp_path):
+    msg = config_error(tmp_path, "size,Class,weight\n1,a,0\n3,b,1\n", data="  target: clas\n")
+    assert msg == ("c.yaml, line 3: data.target: TRAIN: no column named 'clas' for the target "
+                   "(did you mean 'Class'?); columns are: size, Class, weight")
 
 
 def test_a_target_index_out_of_range(tmp_path):
-    msg = data_error(tmp_path, "a,b,c\n1,2,0\n3,4,1\n", data="  target: 3\n")
-    assert msg == "TRAIN: target index 3 is outside the 3 columns (0-based: 0 … 2)"
+    msg = config_error(tmp_path, "a,b,c\n1,2,0\n3,4,1\n", data="  target: 3\n")
+    assert msg == ("c.yaml, line 3: data.target: TRAIN: target index 3 is outside the 3 columns "
+                   "(0-based: 0 … 2)")
 
 
 def test_a_binary_file(tmp_path):

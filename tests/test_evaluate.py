@@ -17,7 +17,7 @@ import yaml
 from conftest import run_nnbp as nnbp
 from nnbp.errors import ModelError
 from nnbp.metrics import confusion, per_class, regression
-from nnbp.saved import load_model
+from nnbp.model import load_model
 
 DATASETS = Path(__file__).resolve().parent.parent / "datasets"
 
@@ -45,6 +45,11 @@ def oracle_h(A: dict, header: list[str], rows: list[list[str]]) -> np.ndarray:
         z = np.hstack([np.ones((len(a), 1)), a]) @ T.T
         a = z if (l == n and str(A["output"]) == "linear") else 1 / (1 + np.exp(-z))
     return a
+
+
+def in_target_units(A: dict, h: np.ndarray) -> np.ndarray:
+    """A regression network's outputs in the target's units: y = y' · scale + shift."""
+    return h * A["target_scale"] + A["target_shift"] if "target_scale" in A else h
 
 
 def oracle_eval(A: dict, header: list[str], rows: list[list[str]]) -> dict:
@@ -103,7 +108,7 @@ def test_without_data_iris_uses_its_validation_rows_and_says_so(iris, tmp_path):
     assert r.stderr == (f"Evaluating on the 30 validation rows of {DATASETS / 'iris.csv'} "
                         "held out in training.\n")
     out = json.loads(r.stdout)
-    assert "validation rows" in out["data"]
+    assert (out["data"], out["source"]) == (None, "validation rows")
     header, rows = read_table(DATASETS / "iris.csv")
     check_against_oracle(out, oracle_eval(arrays_of(iris), header,
                                           [rows[i] for i in rows_used]))
@@ -120,7 +125,7 @@ def test_without_data_digits_uses_its_test_file_and_says_so(tmp_path):
     assert r.stderr == f"Evaluating on {test} (the model's test file).\n"
     out = json.loads(r.stdout)
     assert out["classes"] == list(range(10))  # integer labels stay integers
-    assert out["data"] == f"{test} (the model's test file)"
+    assert (out["data"], out["source"]) == (str(test), "test file")
     check_against_oracle(out, oracle_eval(arrays_of(tmp_path / "d.npz"), *read_table(test)))
     assert out["cost_unregularized"] == pytest.approx(test_cost, rel=1e-12)
 
@@ -165,7 +170,7 @@ def test_a_regression_model_reports_mse_and_r2(tmp_path):
     out = json.loads(r.stdout)
     A = arrays_of(model)
     header, rows = read_table(tmp_path / "lin.csv")
-    h = oracle_h(A, header, rows)[:, 0]
+    h = in_target_units(A, oracle_h(A, header, rows))[:, 0]
     y = np.array([float(r[1]) for r in rows])
     m = len(y)
     mse = np.mean((h - y) ** 2)
@@ -173,10 +178,13 @@ def test_a_regression_model_reports_mse_and_r2(tmp_path):
     assert out["r2"] == pytest.approx(1 - np.sum((h - y) ** 2) / np.sum((y - y.mean()) ** 2),
                                       rel=1e-12)
     assert 0.5 < out["r2"] < 1  # 30 epochs: good, not perfect
-    # squared error: cost(t) = ½ (h - y)², so J at λ = 0 is half the MSE
-    assert out["cost_unregularized"] == pytest.approx(mse / 2, rel=1e-12)
+    # squared error: cost(t) = ½ (h' - y')² on y' = (y - shift)/scale, so J at λ = 0 is
+    # half the MSE over scale²
+    scale = float(A["target_scale"][0])
+    assert scale == pytest.approx(np.std(y), rel=1e-15)
+    assert out["cost_unregularized"] == pytest.approx(mse / 2 / scale ** 2, rel=1e-12)
     w = A["Theta1"][0, 1]
-    assert out["cost"] == pytest.approx(mse / 2 + 0.5 / (2 * m) * w * w, rel=1e-12)
+    assert out["cost"] == pytest.approx(mse / 2 / scale ** 2 + 0.5 / (2 * m) * w * w, rel=1e-12)
     assert "accuracy" not in out and "classes" not in out
     assert out["targets"] == ["y"]
     table = nnbp("evaluate", model, "lin.csv", cwd=tmp_path)

@@ -21,6 +21,7 @@ TARGETS = {
     "iris": {"val_accuracy": 0.95},
     "xor": {"accuracy": 1.0},
     "lecture": {"accuracy": 1.0},
+    "penguins": {},  # a regression: its fit in grams is checked by evaluate below
 }
 
 
@@ -63,3 +64,13 @@ def test_bundled_example_learns(example_runs, name):
     with np.load(folder / f"{name}.npz", allow_pickle=False) as m:
         assert int(m["epochs"]) == default_epochs
         assert float(m["cost_final"]) == last["cost"]
+
+
+def test_penguins_predicts_body_mass_in_grams(example_runs, nnbp_runner):
+    folder, r = example_runs["penguins"]
+    assert r.returncode == 0, r.stderr
+    r = nnbp_runner("evaluate", "penguins.npz", "--json", "--quiet", cwd=folder)
+    out = json.loads(r.stdout)
+    assert (out["source"], out["examples"]) == ("validation rows", 68)
+    assert out["r2"] >= 0.8  # linear regression on the same three measurements: 0.76
+    assert out["mse"] ** 0.5 < 400  # grams; body masses run from 2700 to 6300

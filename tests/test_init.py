@@ -215,9 +215,10 @@ def test_init_of_a_ragged_csv_names_the_line(nnbp_run, tmp_path):
     (tmp_path / "bad.csv").write_text("a,b,y\n1,2,0\n3,4\n")
     r = nnbp_run("init", "new.yaml", "--data", "bad.csv")
     assert r.returncode == 2
-    assert r.stderr.splitlines() == ["Error: bad.csv, line 3: has 2 fields, the header has 3"]
+    assert r.stderr.splitlines() == ["Error: bad.csv, line 3: has 2 fields, the header has 3 "
+                                     "(separated by commas)"]
     assert str(pytest.raises(NnbpError, read_csv, tmp_path / "bad.csv", "bad.csv").value) \
-        == "bad.csv, line 3: has 2 fields, the header has 3"
+        == "bad.csv, line 3: has 2 fields, the header has 3 (separated by commas)"
     assert not (tmp_path / "new.yaml").exists()
 
 
@@ -225,3 +226,82 @@ def test_init_needs_data(nnbp_run):
     r = nnbp_run("init", "new.yaml")
     assert r.returncode == 2
     assert "--data" in r.stderr
+
+
+# --- regression, and columns that are not features ---------------------------------
+
+def many_whole_numbers(path, m=60, distinct=30):
+    """x1, x2 and a target of ``distinct`` whole numbers over m rows."""
+    rows = "".join(f"{i % 7},{i % 5},{100 + i % distinct}\n" for i in range(m))
+    path.write_text("x1,x2,amount\n" + rows)
+    return path
+
+
+def test_many_distinct_whole_numbers_are_a_quantity(tmp_path):
+    s = starter_config(tmp_path / "a.yaml", many_whole_numbers(tmp_path / "a.csv"))
+    assert (s.classes, s.layers) == (None, [2, 3, 1])
+    assert s.settings["network.output"] == "linear"
+    assert s.settings["network.cost"] == "squared_error"
+    assert s.settings["training.learning_rate"] == 0.3
+    text = " ".join(line.lstrip("# ") for line in s.text.splitlines() if line.startswith("#"))
+    assert ("target amount: 30 distinct whole numbers in 60 rows, too many for classes (over 20, "
+            "under 10 rows each; nnbp init --classification makes them classes);") in text
+    assert "Learning rate 0.3, not 1: on standardized targets α = 1 diverged" in text
+
+
+@pytest.mark.parametrize("m, distinct", [(60, 20), (300, 30)])  # few values, or 10 rows each
+def test_few_distinct_whole_numbers_are_classes(tmp_path, m, distinct):
+    s = starter_config(tmp_path / "a.yaml", many_whole_numbers(tmp_path / "a.csv", m, distinct))
+    assert len(s.classes) == distinct
+    assert "training.learning_rate" not in s.settings
+    assert f"target amount: {distinct} classes (nnbp init --regression for a quantity)" in s.text
+
+
+def test_fractions_say_why(tmp_path):
+    (tmp_path / "f.csv").write_text("x,y\n1,0.5\n2,3\n3,3\n")
+    s = starter_config(tmp_path / "f.yaml", tmp_path / "f.csv")
+    assert "#   target y: numbers such as 0.5, not class labels;" in s.text.splitlines()
+
+
+def test_the_flags_override_the_choice(nnbp_run, tmp_path):
+    many_whole_numbers(tmp_path / "a.csv")
+    r = nnbp_run("init", "c.yaml", "--data", "a.csv", "--classification")
+    assert r.returncode == 0, r.stderr
+    assert "30 classes in amount" in r.stderr
+    (tmp_path / "b.csv").write_text("x,level\n1,1\n2,2\n3,3\n4,2\n")
+    r = nnbp_run("init", "r.yaml", "--data", "b.csv", "--regression")
+    assert r.returncode == 0, r.stderr
+    written = (tmp_path / "r.yaml").read_text()
+    assert yaml.safe_load(written)["network"]["output"] == "linear"
+    assert "#   target level: chosen with --regression;" in written.splitlines()
+
+
+def test_text_and_id_columns_are_left_out_and_the_config_trains(nnbp_run, tmp_path):
+    (tmp_path / "t.csv").write_text(
+        "customer_id,name,x1,x2,y\n"
+        + "".join(f"{i},n{i},{i % 3},{i % 4 / 2},{'ab'[i % 2]}\n" for i in range(12)))
+    s = starter_config(tmp_path / "t.yaml", tmp_path / "t.csv")
+    assert s.settings["data.ignore"] == ["customer_id", "name"]
+    assert s.features == ["x1", "x2"]
+    assert re.search(r"^  ignore: \[customer_id, name\] +# an identifier: customer_id; "
+                     r"text: name$", s.text, flags=re.M)
+    write_starter(tmp_path / "t.yaml", tmp_path / "t.csv")
+    r = nnbp_run("train", "t.yaml", "--epochs", 5, "--quiet")
+    assert r.returncode == 0, r.stderr
+
+
+def test_a_numeric_column_with_a_text_value_is_not_left_out(tmp_path):
+    (tmp_path / "t.csv").write_text("x1,x2,y\n1,2,a\n2,n/a,b\n")
+    with pytest.raises(DataError) as e:
+        starter_config(tmp_path / "t.yaml", tmp_path / "t.csv")
+    assert str(e.value) == (f"{tmp_path / 't.csv'}, line 3: column 'x2' holds 'n/a'; expected a "
+                            "number; fix that value or remove its row, or leave the column out "
+                            "with data.ignore: [x2]")
+
+
+def test_a_misspelt_target_gets_the_closest_names(nnbp_run, iris, tmp_path):
+    r = nnbp_run("init", "new.yaml", "--data", "data/iris.csv", "--target", "specis")
+    assert r.returncode == 2
+    assert r.stderr == ("Error: data/iris.csv: no column named 'specis' for the target (did you "
+                        "mean 'species'?); columns are: sepal_length, sepal_width, petal_length, "
+                        "petal_width, species\n")

@@ -26,7 +26,7 @@ from nnbp.data import load_data
 from nnbp.errors import NnbpError
 from nnbp.model import save_npz_atomic
 from nnbp.predict import evaluate, outputs, predictions, read_batch
-from nnbp.saved import load_model
+from nnbp.model import load_model
 from nnbp.train import Trainer, prepare
 from nnbp.schema import BY_KEY, FIELDS, SECTIONS
 
