@@ -49,7 +49,8 @@ class Flat:
         self.bounds = dict(zip(Theta, zip(np.cumsum([0, *sizes[:-1]]), np.cumsum(sizes))))
 
     def vector(self, Theta: Weights) -> np.ndarray:
-        return np.concatenate([Theta[l].ravel() for l in self.shapes]).astype(np.float64)
+        x = np.concatenate([Theta[l].ravel() for l in self.shapes])
+        return x.astype(np.float64, copy=False)
 
     def weights(self, x: np.ndarray, dtype) -> Weights:
         """Θ from x, copied (SciPy may change x in place afterwards)."""

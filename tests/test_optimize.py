@@ -181,7 +181,8 @@ def test_forty_iterations_give_scipys_theta_on_the_reference(tmp_path, kind, opt
     np.testing.assert_allclose([s.cost for s in steps], ref_costs, rtol=tolerance, atol=0)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(hidden=st.lists(st.integers(1, 5), min_size=1, max_size=2),
        inputs=st.integers(1, 4), pair=st.sampled_from([
            ("sigmoid", "sigmoid", "cross_entropy"), ("tanh", "softmax", "cross_entropy"),
@@ -425,7 +426,8 @@ def test_learning_rate_is_said_unused_only_when_set(tmp_path):
     assert unused_settings(cfg, {"training.learning_rate"}) == [
         "training.learning_rate (set on the command line) is not used by lbfgs: L-BFGS-B "
         "chooses each step by a line search."]
-    text = (tmp_path / "c.yaml").read_text().replace("training:\n", "training:\n  learning_rate: 0.5\n")
+    text = (tmp_path / "c.yaml").read_text().replace("training:\n",
+                                                     "training:\n  learning_rate: 0.5\n")
     (tmp_path / "c.yaml").write_text(text)
     cfg = load_config(tmp_path / "c.yaml")
     line = text.splitlines().index("  learning_rate: 0.5") + 1
