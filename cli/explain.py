@@ -48,7 +48,7 @@ def explain(
     from nnbp.config import load_config
     from nnbp.errors import UsageError
     from nnbp.explain import explain as explain_one
-    from nnbp.inspect import example as pick, typed_example, with_model
+    from nnbp.pick import example as pick, typed_example, with_model
     from nnbp.train import prepare
 
     fmt = output_format(fmt, as_json, diagram)

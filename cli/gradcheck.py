@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from cli.exits import EXIT_FAILED
 
 
 def gradcheck(
@@ -29,10 +30,8 @@ def gradcheck(
     from nnbp.config import load_config
     from nnbp.errors import UsageError
     from nnbp.gradcheck import gradcheck as check
-    from nnbp.inspect import with_model
+    from nnbp.pick import with_model
     from nnbp.train import prepare
-
-    from cli.main import EXIT_FAILED
 
     cfg = load_config(config)
     run = prepare(cfg)

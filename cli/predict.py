@@ -21,7 +21,7 @@ def predict(
     from nnbp.predict import outputs, predictions, read_batch
     from nnbp.saved import load_model
 
-    from cli.main import EXIT_PIPE, quiet_stdout
+    from cli.exits import EXIT_PIPE, quiet_stdout
 
     saved = load_model(model)
     if proba and not saved.classifier:

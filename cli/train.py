@@ -12,6 +12,8 @@ from typing import Optional
 
 import typer
 
+from cli.exits import EXIT_INTERRUPTED, EXIT_PIPE, quiet_stdout
+
 
 class LogFormat(str, enum.Enum):
     csv = "csv"
@@ -52,7 +54,6 @@ def train(
     from nnbp.watch import CostWatch
 
     from cli.logwriter import LogWriter
-    from cli.main import EXIT_INTERRUPTED, EXIT_PIPE, quiet_stdout
     from cli.progress import Progress, stderr_console, summary
 
     started = time.perf_counter()

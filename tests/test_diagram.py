@@ -22,7 +22,7 @@ from cli.diagram import MAX_EDGES, MAX_UNITS, plan, svg
 from nnbp.config import load_config
 from nnbp.errors import UsageError
 from nnbp.explain import explain
-from nnbp.inspect import example
+from nnbp.pick import example
 from nnbp.network import Network
 from nnbp.train import prepare
 

@@ -21,7 +21,7 @@ import pytest
 
 from nnbp.config import load_config
 from nnbp.explain import explain
-from nnbp.inspect import example
+from nnbp.pick import example
 from nnbp.network import Network, backprop, forward
 from nnbp.train import prepare
 

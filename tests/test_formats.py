@@ -18,7 +18,7 @@ import pytest
 from cli.formats import latex, markdown
 from nnbp.config import load_config
 from nnbp.explain import explain
-from nnbp.inspect import example
+from nnbp.pick import example
 from nnbp.train import prepare
 
 from conftest import run_nnbp
