@@ -4,18 +4,55 @@
     rich_ij = (4·num_ij(ε/2) - num_ij(ε)) / 3            (Richardson, error O(ε⁴))
 
 reported per Θ^(l) and overall as ‖num - grad‖ / ‖num + grad‖.
+
+That relative figure means nothing when the gradient itself is tiny (near a
+minimum): there it measures the finite differences' own error.  So a gradient
+also passes when every |rich_ij - grad_ij| lies under the floor that rounding
+leaves at this ε.  A computed J is off by up to δJ ≈ ROUNDINGS · u · S, where u
+is the unit roundoff of the dtype and S the size of J: the sum of the magnitudes
+of the numbers J adds and subtracts (for a sigmoid output, softplus(z) and y·z of
+every output unit, whose difference can be far smaller than either).  Each
+difference quotient at step h is then off by up to 2δJ / 2h, and rich, which
+combines 4/3 of the quotient at ε/2 with -1/3 of the one at ε, by up to
+(4/3 · 2 + 1/3) δJ/ε = 3δJ/ε: the floor.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .network import Network, Weights, backprop, cost, forward
+from .network import Network, Weights, backprop, cost, forward, regularization
+
+# δJ in units of u·S.  Each cost(t) takes a few roundings of numbers of its terms'
+# size (exp, log, a product, a difference) and the sums add their own; errors
+# measured on the bundled examples and on random networks stay under 2·u·S.
+ROUNDINGS = 8
 
 
 def _rel(num: np.ndarray, grad: np.ndarray) -> float:
     den = np.linalg.norm(num + grad)
     return float(np.linalg.norm(num - grad) / den) if den > 0 else float(np.linalg.norm(num - grad))
+
+
+def cost_size(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: float) -> float:
+    """S: the sum of the magnitudes of what J adds up, per example as J averages it.
+
+    cross-entropy, sigmoid output: cost(t) = Σ_k softplus(z_k) - y_k z_k
+    cross-entropy, softmax output: cost(t) = log Σ_j e^{z_j} · Σ_k y_k - Σ_k y_k z_k
+    squared error:                 cost(t) = ½ Σ_k (a_k - y_k)², i.e. a_k² - 2 a_k y_k + y_k²
+    and the regularization term, which has no cancellation.
+    """
+    z, a = forward(net, Theta, X)
+    zL, aL, m = z[net.L], a[net.L], X.shape[0]
+    if net.cost == "cross_entropy" and net.output == "softmax":
+        zmax = zL.max(axis=1, keepdims=True)
+        lse = zmax[:, 0] + np.log(np.exp(zL - zmax).sum(axis=1))
+        terms = np.abs(lse) * np.abs(Y).sum(axis=1) + np.abs(Y * zL).sum(axis=1)
+    elif net.cost == "cross_entropy":
+        terms = (np.logaddexp(0.0, zL) + np.abs(Y * zL)).sum(axis=1)
+    else:
+        terms = 0.5 * ((np.abs(aL) + np.abs(Y)) ** 2).sum(axis=1)
+    return float(terms.sum()) / m + regularization(Theta, lam, m)
 
 
 def pick_entries(shape: tuple[int, int], k: int | None, rng) -> np.ndarray:
@@ -26,11 +63,13 @@ def pick_entries(shape: tuple[int, int], k: int | None, rng) -> np.ndarray:
 
 
 def gradcheck(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: float, *,
-              epsilon: float = 1e-4, entries: int | None = None, seed: int = 0,
-              gradient: Weights | None = None) -> dict:
+              epsilon: float = 1e-4, tolerance: float = 1e-7, entries: int | None = None,
+              seed: int = 0, gradient: Weights | None = None) -> dict:
     """Compare ``gradient`` (default: backprop's D) with central differences.
 
     ``entries``: check a seeded sample of that many entries per layer (None: all).
+    ``passed`` by the ``criterion`` "relative" (‖num - grad‖ / ‖num + grad‖ < tolerance)
+    or "floor" (every |rich - grad| ≤ the rounding floor); None when it failed.
     """
     D = gradient if gradient is not None else backprop(net, Theta, X, Y, lam).D
     T = {l: Theta[l].copy() for l in Theta}
@@ -38,12 +77,12 @@ def gradcheck(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: f
 
     def central(l, i, j, eps):
         keep = T[l][i, j]
-        T[l][i, j] = keep + eps
-        up = cost(net, T, X, Y, lam)
-        T[l][i, j] = keep - eps
-        down = cost(net, T, X, Y, lam)
+        T[l][i, j] = up = keep + eps
+        J_up = cost(net, T, X, Y, lam)
+        T[l][i, j] = down = keep - eps
+        J_down = cost(net, T, X, Y, lam)
         T[l][i, j] = keep
-        return (up - down) / (2 * eps)
+        return (J_up - J_down) / (up - down)  # the step as taken, not 2ε as meant
 
     layers, nums, richs, grads = [], [], [], []
     for l in range(1, net.L):
@@ -60,18 +99,38 @@ def gradcheck(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: f
             "where": [int(idx[worst][0]) + 1, int(idx[worst][1])],  # (i, j) as on paper
             "relative_difference": _rel(num, grad),
             "relative_difference_richardson": _rel(rich, grad),
+            "max_abs_difference_richardson": float(np.abs(rich - grad).max()),
         })
         nums.append(num), richs.append(rich), grads.append(grad)
     num, rich, grad = map(np.concatenate, (nums, richs, grads))
-    return {
+    u = np.finfo(np.result_type(X.dtype, *(T[l].dtype for l in T))).eps / 2
+    size = cost_size(net, Theta, X, Y, lam)
+    rounding = ROUNDINGS * u * size  # δJ
+    result = {
         "relative_difference": _rel(num, grad),
         "relative_difference_richardson": _rel(rich, grad),
+        "max_abs_difference_richardson": float(np.abs(rich - grad).max()),
+        "gradient_norm": float(np.linalg.norm(grad)),
         "epsilon": epsilon,
+        "tolerance": tolerance,
+        "cost": cost(net, Theta, X, Y, lam),
+        "cost_size": size,
+        "unit_roundoff": float(u),
+        "cost_rounding": float(rounding),
+        "floor": float(3 * rounding / epsilon),
         "examples": int(X.shape[0]),
         "sampled": any(d["entries"] < d["of"] for d in layers),
         "layers": layers,
         "relu_near_kink": relu_near_kink(net, Theta, X, epsilon),
     }
+    if result["relative_difference"] < tolerance:
+        result["criterion"] = "relative"
+    elif result["max_abs_difference_richardson"] <= result["floor"]:
+        result["criterion"] = "floor"
+    else:
+        result["criterion"] = None
+    result["passed"] = result["criterion"] is not None
+    return result
 
 
 def relu_near_kink(net: Network, Theta: Weights, X: np.ndarray, epsilon: float) -> int:
