@@ -87,8 +87,8 @@ def verdict(r: dict) -> str:
 
     relative = f"‖num − grad‖ / ‖num + grad‖ = {r['relative_difference']:.3e}"
     floor = (f"the floor {r['floor']:.2g} that rounding in J leaves at ε = {r['epsilon']:g} "
-             f"(3 × {ROUNDINGS}u × {r['cost_size']:.3g} / ε, with {r['cost_size']:.3g} the size "
-             f"of J's terms and u = {r['unit_roundoff']:.2g})")
+             f"(3 × {ROUNDINGS}u × S / ε, with S = {r['cost_size']:.3g} the size of the numbers "
+             f"J is computed from and u = {r['unit_roundoff']:.2g})")
     if r["criterion"] == "relative":
         return (f"PASSED (relative): {relative} < tolerance {r['tolerance']:g}; Richardson over "
                 f"ε and ε/2: {r['relative_difference_richardson']:.3e}")

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from nnbp.config import load_config
+from nnbp.explain import explain
 from nnbp.gradcheck import cost_size, gradcheck, pick_entries, relu_near_kink
 from nnbp.network import Network, backprop, forward, random_weights
 from nnbp.train import prepare
@@ -158,26 +159,35 @@ def test_gradient_without_its_regularization_fails_near_a_minimum(near_minimum):
 
 
 def test_cost_size_of_the_lecture_network_by_hand():
-    """S for a sigmoid output with cross-entropy: the mean over examples of
-    softplus(z^(4)) + |y z^(4)|, the two numbers whose difference is cost(t)."""
+    """S for a sigmoid output with cross-entropy, per example: softplus(z^(4)) and
+    |y z^(4)|, the two numbers whose difference is cost(t), and every z_i^(l) =
+    Σ_j Θ_ij a_j rounded at the size of Σ_j |Θ_ij a_j|, times |δ_i^(l)|; averaged over
+    the examples.  Worked with the deltas of ``explain``, one unit at a time."""
     net, Theta, X, Y = lecture()
-    z, _ = forward(net, Theta, X)
     by_hand = 0.0
     for t in range(4):
-        zt, yt = float(z[4][t, 0]), float(Y[t, 0])
-        by_hand += math.log1p(math.exp(zt)) + abs(yt * zt)
-    assert cost_size(net, Theta, X, Y, 0.0) == pytest.approx(by_hand / 4, rel=1e-14)
+        e = explain(net, Theta, X[t], Y[t], t + 1)
+        lay = {d["l"]: d for d in e["layers"]}
+        z4, y = lay[4]["z"][0], e["y"][0]
+        by_hand += math.log1p(math.exp(z4)) + abs(y * z4)
+        for l in (2, 3, 4):
+            for i, delta in enumerate(lay[l]["delta"]):
+                row = Theta[l - 1][i]  # Θ^(l-1)_{i0}, Θ^(l-1)_{i1}, …
+                dots = abs(row[0]) + sum(abs(w * a) for w, a in zip(row[1:], lay[l - 1]["a"]))
+                by_hand += abs(delta) * dots
+    assert cost_size(net, Theta, X, Y, 0.0) == pytest.approx(by_hand / 4, rel=1e-13)
     # λ adds the regularization term, (λ/2m) Σ Θ², bias columns left out
     reg = 2.0 / 8 * sum(float((T[:, 1:] ** 2).sum()) for T in Theta.values())
-    assert cost_size(net, Theta, X, Y, 2.0) == pytest.approx(by_hand / 4 + reg, rel=1e-14)
+    assert cost_size(net, Theta, X, Y, 2.0) == pytest.approx(by_hand / 4 + reg, rel=1e-13)
 
 
-def test_cost_size_of_squared_error_counts_both_a_and_y():
+def test_cost_size_of_squared_error():
     net = Network((1, 1), "sigmoid", "linear", "squared_error")
-    Theta = {1: np.array([[0.0, 1.0]])}  # a = z = x
+    Theta = {1: np.array([[0.0, 1.0]])}  # a = z = x, δ = a − y
     X, Y = np.array([[100.0], [-3.0]]), np.array([[100.5], [-3.0]])
-    # ½ (|a| + |y|)² per example: ½ 200.5² and ½ 6², averaged over m = 2
-    assert cost_size(net, Theta, X, Y, 0.0) == pytest.approx((0.5 * 200.5 ** 2 + 18) / 2)
+    # example 1: ½ (a − y)² = ½ · 0.25, and |δ| (|Θ_10| + |Θ_11 x|) = 0.5 · 100
+    # example 2: a = y, nothing; the mean of the two
+    assert cost_size(net, Theta, X, Y, 0.0) == (0.125 + 50.0) / 2
 
 
 # --- a wrong gradient fails, and gradcheck points at it ----------------------------------------
