@@ -3,13 +3,14 @@ a trained model's), one example of the data or one typed in, or the first rows."
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .data import Normalization
 from .errors import ModelError, UsageError
 from .model import check_weights, read_npz
+from .network import predict_index
 from .saved import _Arrays
 from .train import Run
 
@@ -55,7 +56,26 @@ def n_examples(run: Run) -> int:
     return len(run.data.train.rows) + (len(run.data.val.rows) if run.data.val is not None else 0)
 
 
-def example(run: Run, t: int) -> tuple[np.ndarray, np.ndarray]:
+@dataclass
+class Example:
+    """One example as the network sees it, x′ and y, and as the user wrote it."""
+
+    t: int | None  # x^(t), row t of the training file; None: typed in
+    x: np.ndarray  # x′: the features normalized with the training statistics  (s_1,)
+    y: np.ndarray  # y as training uses it: one-hot rows, or the targets  (K,)
+    x_raw: list[float]  # the features as typed, or as in the file
+    y_raw: list  # the label as written, or the targets in their own units
+    features: list[str]
+    targets: list[str]
+    normalize: str  # none | standard | minmax: how x′ comes from x
+
+    def raw(self) -> dict:
+        """The example as written, for ``explain --json``'s "raw"."""
+        return {"features": self.features, "x": self.x_raw, "targets": self.targets,
+                "y": self.y_raw, "normalize": self.normalize}
+
+
+def example(run: Run, t: int) -> Example:
     """x^(t), y^(t): row t (1-based) of the training file, held-out rows included."""
     m = n_examples(run)
     if not 1 <= t <= m:
@@ -65,11 +85,31 @@ def example(run: Run, t: int) -> tuple[np.ndarray, np.ndarray]:
         if part is not None:
             hit = np.flatnonzero(part.rows == t - 1)
             if hit.size:
-                return part.X[hit[0]], part.Y[hit[0]]
+                x, y = part.X[hit[0]], part.Y[hit[0]]
+                norm = run.data.norm
+                # x = x′ · scale + shift gives the file's values back to within an ulp or
+                # two; 15 significant digits, as many as a double holds for any decimal,
+                # give back the number as written
+                x_raw = [float(f"{v:.15g}") for v in x * norm.scale + norm.shift]
+                return _example(run, t, x, y, x_raw, _y_raw(run, y))
     raise AssertionError("row not found in train or validation split")
 
 
-def typed_example(run: Run, x_text: str, y_text: str | None) -> tuple[np.ndarray, np.ndarray]:
+def _y_raw(run: Run, y: np.ndarray) -> list:
+    """A row of Y as the user writes it: the class label, or the target values."""
+    classes = run.data.target.classes
+    if classes is None:
+        return [float(v) for v in y]
+    label = classes[predict_index(np.asarray(y)[None, :])[0]]
+    return [label.item() if hasattr(label, "item") else label]
+
+
+def _example(run: Run, t, x, y, x_raw, y_raw) -> Example:
+    return Example(t, np.asarray(x), np.asarray(y), x_raw, y_raw, list(run.data.features),
+                   list(run.data.target.columns), run.data.norm.kind)
+
+
+def typed_example(run: Run, x_text: str, y_text: str | None) -> Example:
     """An example typed on the command line, normalized like the training data."""
     s1 = run.net.s(1)
     x = _numbers(x_text, "--x")
@@ -84,13 +124,13 @@ def typed_example(run: Run, x_text: str, y_text: str | None) -> tuple[np.ndarray
         y = _numbers(y_text, "--y")
         if len(y) != target.K:
             raise UsageError(f"--y has {len(y)} values, the network has {target.K} outputs")
-        return X, np.array(y)
+        return _example(run, None, X, np.array(y), x, y)
     label = y_text.strip()
     labels = [str(c) for c in target.classes]
     if label not in labels:
         raise UsageError(f"--y {label!r} is not one of the classes: {', '.join(labels)}")
     Y = target.encode(target.classes[[labels.index(label)]], "--y")
-    return X, Y[0]
+    return _example(run, None, X, Y[0], x, _y_raw(run, Y[0]))
 
 
 def _numbers(text: str, option: str) -> list[float]:

@@ -38,7 +38,7 @@ def shown(v: float) -> str:
 
 def lecture(t: int = 1) -> dict:
     run = prepare(load_config("lecture"))
-    return explain(run.net, run.Theta, *example(run, t), t)
+    return explain(run.net, run.Theta, example(run, t).x, example(run, t).y, t)
 
 
 def random_net(sizes, seed=0) -> dict:
@@ -215,7 +215,7 @@ def test_size_limits():
 
 def test_part_of_a_large_network():
     run = prepare(load_config("digits"))
-    e = explain(run.net, run.Theta, *example(run, 1), 1)
+    e = explain(run.net, run.Theta, example(run, 1).x, example(run, 1).y, 1)
     root = parse(svg(e, layer=2, unit=3))
     units = classed(root, "circle", "unit")
     assert {(c.get("data-l"), c.get("data-j")) for c in units} == (

@@ -389,9 +389,12 @@ def test_json_shape_is_exactly_the_spec(cli):
     assert p.returncode == 0, p.stderr
     e = json.loads(p.stdout)  # the whole of stdout is the one object
     assert p.stdout.strip().startswith("{") and p.stdout.count("\n") == 1
-    assert set(e) == {"example", "x", "y", "cost", "Theta", "layers", "gradient"}
+    assert set(e) == {"example", "x", "y", "cost", "Theta", "layers", "gradient", "raw"}
     assert e["example"] == 3
     assert e["x"] == [0.9, 0.8] and e["y"] == [0.0]  # row 3 of datasets/lecture.csv
+    # the example as written in the file: features by name, the label as a label
+    assert e["raw"] == {"features": ["x1", "x2"], "x": [0.9, 0.8], "targets": ["y"], "y": [0],
+                        "normalize": "none"}
     assert isinstance(e["cost"], float) and e["cost"] > 0
     assert sorted(e["Theta"]) == ["1", "2", "3"]
     assert sorted(e["gradient"]) == ["1", "2", "3"]
@@ -511,7 +514,7 @@ def test_wide_layer_one_unit_shows_every_term(cli):
     p = cli("explain", "digits", "--layer", "2", "--unit", "3")
     assert p.returncode == 0, p.stderr
     run = prepare(load_config("digits"))  # the same example through the library
-    e = explain(run.net, run.Theta, *example(run, 1), 1)
+    e = explain(run.net, run.Theta, example(run, 1).x, example(run, 1).y, 1)
     terms = layer(e, 2)["terms"][2]  # unit 3: Θ_i3^(2)·δ_i^(3), i = 1 … 10
     assert len(terms) == 10
     # Θ_13^(2)·δ_1^(3) … Θ_93^(2)·δ_9^(3), then Θ_{10,3}^(2)·δ_{10}^(3)

@@ -33,7 +33,7 @@ def g5(v: float) -> str:
 
 def explained(name: str, t: int = 1, **kw) -> dict:
     run = prepare(load_config(name))
-    return explain(run.net, run.Theta, *example(run, t), t, **kw)
+    return explain(run.net, run.Theta, example(run, t).x, example(run, t).y, t, **kw)
 
 
 def layer(e: dict, l: int) -> dict:
