@@ -19,7 +19,6 @@ import math
 import numpy as np
 
 from .costs import COSTS
-from .gradcheck import ROUNDINGS, cost_size
 from .network import Network, Weights, example_costs, forward
 
 
@@ -67,7 +66,10 @@ def explain(net: Network, Theta: Weights, x: np.ndarray, y: np.ndarray, example:
     layers[L] = out_layer
     checked = None
     if check:
-        resolution = 3 * ROUNDINGS * (np.finfo(np.float64).eps / 2) * cost_size(net, T, X, Y, 0.0) / epsilon
+        from .gradcheck import ROUNDINGS, cost_size
+
+        u = np.finfo(np.float64).eps / 2
+        resolution = 3 * ROUNDINGS * u * cost_size(net, T, X, Y, 0.0) / epsilon
         checked = {"epsilon": epsilon, "resolution": resolution}
         for l in range(2, L + 1):
             numeric = [_dcost_dz(net, T, l, z[l][0], j, X[0], Y[0], epsilon) for j in range(net.s(l))]

@@ -4,19 +4,23 @@ a trained model's), one example of the data or one typed in, or the first rows."
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .data import Normalization
 from .errors import ModelError, UsageError
-from .model import check_weights, read_npz
 from .network import predict_index
-from .saved import _Arrays
-from .train import Run
+
+if TYPE_CHECKING:
+    from .train import Run
 
 
 def with_model(run: Run, path: str) -> Run:
     """The run with a trained model's weights, and its normalization when it differs."""
+    from .data import Normalization
+    from .model import check_weights, read_npz
+    from .saved import _Arrays
+
     arrays = read_npz(path)
     A = _Arrays(arrays, path)  # each array checked for its kind before use
     if "layers" in arrays and tuple(int(s) for s in A.ints("layers")) != run.net.sizes:
