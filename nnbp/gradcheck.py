@@ -62,10 +62,22 @@ def cost_size(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: f
 
 
 def pick_entries(shape: tuple[int, int], k: int | None, rng) -> np.ndarray:
-    """All (i, j) of a Θ, or a seeded sample of k of them, in row-major order."""
+    """All (i, j) of a Θ, or a sample of k of them drawn with ``rng()``, in row-major order."""
     n = shape[0] * shape[1]
-    flat = np.arange(n) if k is None or k >= n else np.sort(rng.choice(n, size=k, replace=False))
+    flat = np.arange(n) if k is None or k >= n else np.sort(rng().choice(n, size=k, replace=False))
     return np.stack(np.unravel_index(flat, shape), axis=1)
+
+
+def seeded(seed: int):
+    """``rng()``: one generator for all the layers' samples, made when first drawn from
+    (numpy.random costs milliseconds to import, and a small network needs no sample)."""
+    made = []
+
+    def rng():
+        if not made:
+            made.append(np.random.default_rng(seed))
+        return made[0]
+    return rng
 
 
 def gradcheck(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: float, *,
@@ -79,7 +91,7 @@ def gradcheck(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: f
     """
     D = gradient if gradient is not None else backprop(net, Theta, X, Y, lam).D
     T = {l: Theta[l].copy() for l in Theta}
-    rng = np.random.default_rng(seed)
+    rng = seeded(seed)
 
     def central(l, i, j, eps):
         keep = T[l][i, j]
