@@ -6,8 +6,9 @@ as wide as |Θ| is large; in each unit its z_j, a_j and δ_j.  With a unit chose
 edges that carry the deltas of the layer to its right into δ_j^(l) are highlighted and
 δ_j^(l) = (Σ_i Θ_ij δ_i) · g'(z_j) is written out with the numbers.
 
-Plain SVG written here (escaped with xml.sax.saxutils), no drawing library; PNG through
-whichever SVG renderer the system has (cli/svg.py).
+The figure is drawn once, through the calls of a surface: ``Svg`` (cli/svg.py) writes
+plain SVG text, escaped with xml.sax.saxutils; ``Drawing`` (cli/image.py) draws the
+same elements with matplotlib for a PNG.
 """
 
 from __future__ import annotations
@@ -58,9 +59,14 @@ def legible(cols) -> bool:
     return edges <= MAX_EDGES and all(len([j for j in u if j]) <= MAX_UNITS for _, u in cols)
 
 
-def svg(e: dict, *, layer: int | None = None, unit: int | None = None, title: str = "",
-        activation: str = "") -> str:
+def svg(e: dict, **how) -> str:
     """The figure as SVG text, from the ``explain --json`` object ``e``."""
+    return draw(Svg, e, **how).close()
+
+
+def draw(surface, e: dict, *, layer: int | None = None, unit: int | None = None,
+         title: str = "", activation: str = ""):
+    """The figure drawn on ``surface(W, H)``, which is returned."""
     lay = {d["l"]: d for d in e["layers"]}
     L = len(lay)
     cols = plan([len(lay[l]["a"]) for l in range(1, L + 1)], layer, unit)
@@ -77,7 +83,7 @@ def svg(e: dict, *, layer: int | None = None, unit: int | None = None, title: st
                 width(head, 18) + 2 * PAD, width(sub, 12.5) + 2 * PAD, 560))
     y_eq = TOP + rows * DY + 10
     H = int(y_eq + (len(eq) * 24 + 34 if eq else 0) + 44)
-    out = Svg(W, H)
+    out = surface(W, H)
     out.text(PAD, 34, head, 18, weight="bold")
     out.text(PAD, 56, sub, 12.5, fill=GREY)
     labels = edges(out, e, cols, pos, hl)
@@ -95,7 +101,7 @@ def svg(e: dict, *, layer: int | None = None, unit: int | None = None, title: st
             out.text(x0 + 20 + dx, y_eq + 28 + 24 * k, line, 14, cls="equation")
     if len(cols) > 1:
         legend(out, H - 22, bool(hl))
-    return out.close()
+    return out
 
 
 def headline(e: dict, title: str, activation: str) -> tuple[str, str]:
@@ -104,11 +110,12 @@ def headline(e: dict, title: str, activation: str) -> tuple[str, str]:
         return f"({', '.join(typeset(x) for x in v[:8])}{', …' if len(v) > 8 else ''})"
 
     who = f"example {e['example']}" if e["example"] is not None else "an example typed in"
-    return (f"{title}: {who}", f"x = {short(e['x'])}   y = {short(e['y'])}   "
+    x = "x′" if e.get("raw", {}).get("normalize", "none") != "none" else "x"  # normalized
+    return (f"{title}: {who}", f"{x} = {short(e['x'])}   y = {short(e['y'])}   "
             f"cost(t) = {typeset(e['cost'])}" + (f"   hidden g = {activation}" if activation else ""))
 
 
-def edges(out: Svg, e: dict, cols, pos, hl) -> list[tuple]:
+def edges(out, e: dict, cols, pos, hl) -> list[tuple]:
     """One line per Θ^(l)_{ij}: the plain ones first, the highlighted ones on top; the
     labels of the highlighted ones, to draw last."""
     labels = []
@@ -135,7 +142,7 @@ def edges(out: Svg, e: dict, cols, pos, hl) -> list[tuple]:
     return labels
 
 
-def tag(out: Svg, x: float, y: float, label: str, colour: str) -> None:
+def tag(out, x: float, y: float, label: str, colour: str) -> None:
     """A label on a white tag with a border of the edge's colour, centred on (x, y)."""
     size = 12
     w = width(label, size) * 1.08 + 12  # bold is wider
@@ -143,7 +150,7 @@ def tag(out: Svg, x: float, y: float, label: str, colour: str) -> None:
     out.text(x, y + 4.5, label, size, anchor="middle", weight="bold", fill=colour, cls="theta")
 
 
-def header(out: Svg, l: int, L: int, x: float, drawn: int, s: int) -> None:
+def header(out, l: int, L: int, x: float, drawn: int, s: int) -> None:
     kind = " (input)" if l == 1 else " (output)" if l == L else ""
     kind += f", {drawn} of {s} units" if drawn < s else ""
     out.text(x, TOP - 32, f"layer {l}{kind}", 14, anchor="middle", weight="bold")
@@ -152,7 +159,7 @@ def header(out: Svg, l: int, L: int, x: float, drawn: int, s: int) -> None:
     out.text(x, TOP - 12, what, 13, anchor="middle", fill=GREY)
 
 
-def cell(out: Svg, lay: dict, l: int, L: int, j: int, c, y: list, *, chosen, feeds) -> None:
+def cell(out, lay: dict, l: int, L: int, j: int, c, y: list, *, chosen, feeds) -> None:
     """Unit j of layer l: a circle and its numbers (the bias: a dashed circle, +1)."""
     x0, y0 = c
     if j == 0:
@@ -215,7 +222,7 @@ def indented(lines: list[str]) -> list[tuple[float, str]]:
             for k, s in enumerate(lines)]
 
 
-def legend(out: Svg, y: float, highlighted: bool) -> None:
+def legend(out, y: float, highlighted: bool) -> None:
     x = PAD
     for colour, label in ((BLUE, "Θ > 0"), (RED, "Θ < 0")):
         out.line(x, y - 4, x + 28, y - 4, stroke=colour, width=3, cls="key")
@@ -243,16 +250,20 @@ def write(path: str, e: dict, **how) -> None:
     suffix = path.lower().rsplit(".", 1)[-1] if "." in path else ""
     if path != "-" and suffix not in ("svg", "png"):
         raise UsageError(f"--diagram {path}: the file name must end in .svg or .png")
-    text = svg(e, **how)
+    if suffix == "png":
+        from cli.image import Drawing, require_matplotlib
+
+        require_matplotlib(f"--diagram {path}: writing PNG")
+        picture = draw(Drawing, e, **how)
+    else:
+        text = svg(e, **how)
     if path == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
     try:
         if suffix == "png":
-            from cli.svg import to_png
-
-            to_png(text, path)
+            picture.save(path)
         else:
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text)
