@@ -202,20 +202,21 @@ def the_example(e: dict) -> list:
         label = f"y = {vector(e['y'])}"
     head = f"{where}: {label}"
     normalized = raw["normalize"] in NORMALIZED
-    if len(raw["x"]) > MAX_LISTED:
-        if not normalized:
+    if not normalized:  # x′ = x: one line, by name when there are few
+        if len(raw["x"]) > MAX_LISTED:
             return [head, f"x = {vector(e['x'])}"]
+        return [head, "x: " + ", ".join(f"{name} = {num(v)}"
+                                        for name, v in zip(raw["features"], e["x"]))]
+    if len(raw["x"]) > MAX_LISTED:
         return [head, f"x = {vector(raw['x'])} {given}",
                 f"x′ = {vector(e['x'])}, what the network sees ({NORMALIZED[raw['normalize']]})"]
     t = Table()
     t.add_column("j", justify="right")
     t.add_column("feature")
-    t.add_column(f"x_j, {given}" if normalized else "x_j", justify="right")
-    if normalized:
-        t.add_column(NORMALIZED[raw["normalize"]].replace("x′", "x′_j", 1), justify="right")
+    t.add_column(f"x_j, {given}", justify="right")
+    t.add_column(NORMALIZED[raw["normalize"]].replace("x′", "x′_j", 1), justify="right")
     for j, name in enumerate(raw["features"], start=1):
-        cells = [num(raw["x"][j - 1])] + ([num(e["x"][j - 1])] if normalized else [])
-        t.add_row(str(j), name, *cells)
+        t.add_row(str(j), name, num(raw["x"][j - 1]), num(e["x"][j - 1]))
     return [head, t]
 
 
