@@ -131,7 +131,7 @@ def render(e: dict, *, layer, unit, check, gradient) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    con = Console(highlight=False, markup=False)
+    con = Console(highlight=False, markup=False, emoji=False)
     lay = {d["l"]: d for d in e["layers"]}
     L = len(lay)
     for part in the_example(e):

@@ -63,7 +63,7 @@ def render(r: dict, lam: float) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    con = Console(highlight=False, markup=False)
+    con = Console(highlight=False, markup=False, emoji=False)
     con.print(f"Central differences, ε = {r['epsilon']:g}, on {r['examples']} examples, "
               f"λ = {lam:g}" + ("; a seeded sample of entries per layer (--all for every "
                                 "entry)" if r["sampled"] else ""))

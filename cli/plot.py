@@ -61,7 +61,7 @@ def _draw(log, from_stdin: bool) -> None:
     from rich.console import Console
 
 
-    console = Console(highlight=False, markup=False)
+    console = Console(highlight=False, markup=False, emoji=False)
     live = from_stdin and console.is_terminal and not _regular_file(sys.stdin)
     try:
         if live:

@@ -76,7 +76,8 @@ class Progress:
                 TextColumn("cost {task.fields[cost]}"), TimeElapsedColumn(),
                 TimeRemainingColumn(), transient=True, redirect_stdout=False,
                 redirect_stderr=False,
-                console=Console(stderr=True, highlight=False, markup=False, soft_wrap=True))
+                console=Console(stderr=True, highlight=False, markup=False, emoji=False,
+                                soft_wrap=True))
             self._bar.__enter__()
             self._task = self._bar.add_task("train", total=self.epochs, cost="…")
         return self
