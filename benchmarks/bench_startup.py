@@ -8,6 +8,11 @@ stderr to /dev/null.  The table gives each command's median and its ratio to the
 median of ``import numpy`` in the same run.  Targets: ``nnbp --help`` ≤ 1.2×,
 ``nnbp train xor --epochs 1`` ≤ 1.5×, ``nnbp explain lecture`` ≤ 1.7×.
 
+OpenBLAS runs on one thread (``--blas-threads``): its worker threads start while
+numpy imports, and how long that takes depends on what else the machine runs
+(numpy's import here: 70 ms on a quiet machine, 120–130 ms with the second core
+busy), which would move every ratio.
+
 ``--importtime`` prints instead where each command's imports go: the slowest
 top-level imports of one run under ``python -X importtime``.
 """
@@ -37,17 +42,18 @@ COMMANDS = {
 }
 
 
-def environment() -> dict[str, str]:
+def environment(blas_threads: str = "1") -> dict[str, str]:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    if blas_threads:
+        env["OPENBLAS_NUM_THREADS"] = env["OMP_NUM_THREADS"] = blas_threads
     env.pop("COLUMNS", None)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as a user runs it: compiled once, then cached
     return env
 
 
-def timings(runs: int, cwd: str) -> dict[str, list[float]]:
+def timings(runs: int, cwd: str, env: dict[str, str]) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {name: [] for name in COMMANDS}
-    env = environment()
     for name, (argv, _) in COMMANDS.items():  # once each, unmeasured: writes the .pyc files
         subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, check=True)
@@ -70,10 +76,10 @@ def table(times: dict[str, list[float]]) -> str:
     return "\n".join(lines)
 
 
-def importtime(cwd: str, most: int = 12) -> None:
+def importtime(cwd: str, env: dict[str, str], most: int = 12) -> None:
     """The slowest top-level imports (cumulative µs) of one run of each command."""
     for name, (argv, _) in COMMANDS.items():
-        p = subprocess.run([argv[0], "-X", "importtime", *argv[1:]], cwd=cwd, env=environment(),
+        p = subprocess.run([argv[0], "-X", "importtime", *argv[1:]], cwd=cwd, env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         rows = []
         for line in p.stderr.splitlines():
@@ -92,12 +98,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--importtime", action="store_true")
+    parser.add_argument("--blas-threads", default="1",
+                        help="OPENBLAS_NUM_THREADS for every run ('' leaves it as it is)")
     args = parser.parse_args()
+    env = environment(args.blas_threads)
     with tempfile.TemporaryDirectory() as cwd:
         if args.importtime:
-            importtime(cwd)
+            importtime(cwd, env)
         else:
-            print(table(timings(args.runs, cwd)))
+            print(table(timings(args.runs, cwd, env)))
 
 
 if __name__ == "__main__":
