@@ -281,7 +281,8 @@ def gradient_table(e: dict, lay: dict, l: int, width: int):
         what = f"{title}, {len(G)} × {len(G[0])}, entry by entry"
     else:
         shown, rest = entries[:MAX_LISTED], entries[MAX_LISTED:]
-        what = f"{title}, {len(G)} × {len(G[0])}: the {len(shown)} largest entries (all with --json)"
+        what = (f"{title}, {len(G)} × {len(G[0])}: the {len(shown)} largest entries "
+                "(all with --json)")
     t = Table(title=what, title_justify="left")
     for col in ("i", "j", f"δ_i^({l + 1})", f"a_j^({l})", "δ_i × a_j"):
         t.add_column(col, justify="right", no_wrap=True)

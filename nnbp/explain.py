@@ -72,7 +72,8 @@ def explain(net: Network, Theta: Weights, x: np.ndarray, y: np.ndarray, example:
         resolution = 3 * ROUNDINGS * u * cost_size(net, T, X, Y, 0.0) / epsilon
         checked = {"epsilon": epsilon, "resolution": resolution}
         for l in range(2, L + 1):
-            numeric = [_dcost_dz(net, T, l, z[l][0], j, X[0], Y[0], epsilon) for j in range(net.s(l))]
+            numeric = [_dcost_dz(net, T, l, z[l][0], j, X[0], Y[0], epsilon)
+                       for j in range(net.s(l))]
             layers[l]["delta_numeric"] = numeric
             layers[l]["delta_check"] = [_verdict(d, n, resolution)
                                         for d, n in zip(layers[l]["delta"], numeric)]

@@ -56,7 +56,7 @@ def cost_size(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: f
         terms = float(0.5 * ((aL - Y) ** 2).sum())
     for l in range(2, net.L + 1):
         T = np.abs(Theta[l - 1])
-        dots = np.abs(bp.a[l - 1]) @ T[:, 1:].T + T[:, 0]  # Σ_j |Θ_ij a_j|, bias included  (m, s_l)
+        dots = np.abs(bp.a[l - 1]) @ T[:, 1:].T + T[:, 0]  # Σ_j |Θ_ij a_j|, bias too  (m, s_l)
         terms += float((np.abs(bp.delta[l]) * dots).sum())
     return terms / m + regularization(Theta, lam, m)
 
@@ -64,7 +64,10 @@ def cost_size(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: f
 def pick_entries(shape: tuple[int, int], k: int | None, rng) -> np.ndarray:
     """All (i, j) of a Θ, or a sample of k of them drawn with ``rng()``, in row-major order."""
     n = shape[0] * shape[1]
-    flat = np.arange(n) if k is None or k >= n else np.sort(rng().choice(n, size=k, replace=False))
+    if k is None or k >= n:
+        flat = np.arange(n)
+    else:
+        flat = np.sort(rng().choice(n, size=k, replace=False))
     return np.stack(np.unravel_index(flat, shape), axis=1)
 
 

@@ -186,7 +186,7 @@ def output_lines(stdout: str) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("name,shape", [
     ("lecture", r"0\.60459 − 1"),                            # cross-entropy: a − y
-    ("sigmoid-se", rf"\({NUMBER} − 0\) × {NUMBER}"),          # sigmoid, squared error: (a − y) × g'
+    ("sigmoid-se", rf"\({NUMBER} − 0\) × {NUMBER}"),          # squared error: (a − y) × g'
     ("regression", rf"-?{NUMBER} − \(-3\.25\)"),              # linear: a − y, y^(2) = −3.25
 ])
 def test_table_output_delta_evaluates_as_written(runs, name, shape):
@@ -241,7 +241,8 @@ def latex_equations(text: str) -> list[tuple[str, str]]:
     out = []
     for line in text.splitlines():
         line = line.rstrip(" \\")
-        if not line.startswith(("\\delta_", "&=")) or "\\delta" in line.split("&=")[1] or "\\partial" in line:
+        if (not line.startswith(("\\delta_", "&=")) or "\\delta" in line.split("&=")[1]
+                or "\\partial" in line):
             continue
         sides = [s.strip() for s in line.split("&=")[1].split(" = ")]
         numeric = [s for s in sides if re.fullmatch(r"[-\d.()+ \\a-z{}^]*", s)
@@ -368,7 +369,8 @@ def test_typed_x_is_shown_beside_the_normalized_x(runs):
     assert rows == [["1", "f1", "7", f"{e['x'][0]:.5g}"], ["2", "f2", "40", f"{e['x'][1]:.5g}"]]
     head = runs["typed"].stdout.splitlines()[0]
     assert head == "the example typed in: label b, so y = (1)"
-    assert "x_j, as typed" in runs["typed"].stdout and "x′_j = (x − mean) / sd" in runs["typed"].stdout
+    out = runs["typed"].stdout
+    assert "x_j, as typed" in out and "x′_j = (x − mean) / sd" in out
 
 
 def test_wide_input_shows_both_vectors(runs):
