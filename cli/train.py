@@ -12,6 +12,8 @@ from typing import Optional
 
 import typer
 
+from cli.exits import EXIT_INTERRUPTED, EXIT_PIPE, quiet_stdout
+
 
 class LogFormat(str, enum.Enum):
     csv = "csv"
@@ -52,8 +54,7 @@ def train(
     from nnbp.watch import CostWatch
 
     from cli.logwriter import LogWriter
-    from cli.main import EXIT_INTERRUPTED, EXIT_PIPE, quiet_stdout
-    from cli.progress import Progress, stderr_console, summary
+    from cli.progress import Progress, summary
 
     started = time.perf_counter()
     cfg = load_config(config)
@@ -81,8 +82,8 @@ def train(
     pipe_closed = False
     watch = CostWatch()  # a cost that keeps rising: warn once that α is probably too high
     try:
-        log = LogWriter(sys.stdout, log_format.value, log_columns(run))
         with Progress(trainer.epochs, enabled=not quiet, plot=plot) as progress:
+            log = LogWriter(progress.log_stream(sys.stdout), log_format.value, log_columns(run))
             for step in trainer:
                 progress.update(step)
                 if step.row is not None:
@@ -94,8 +95,8 @@ def train(
                         break
                     rise = watch.update(step.epoch, step.row["cost"])
                     if rise is not None and not quiet:
-                        stderr_console().print(f"Warning: {rise}; the learning rate (now "
-                                               f"{trainer.learning_rate:g}) is probably too high.")
+                        progress.note(f"Warning: {rise}; the learning rate (now "
+                                      f"{trainer.learning_rate:g}) is probably too high.")
     finally:
         signal.signal(signal.SIGINT, previous)
     if trainer.diverged:  # no model: a file already at model_path stays as it was
