@@ -12,6 +12,8 @@ from typing import NamedTuple, Optional
 
 import typer
 
+from cli.exits import EXIT_INTERRUPTED, EXIT_PIPE, quiet_stdout
+
 
 class LogFormat(str, enum.Enum):
     csv = "csv"
@@ -62,8 +64,7 @@ def train(
     from nnbp.watch import CostWatch
 
     from cli.logwriter import LogWriter
-    from cli.main import EXIT_INTERRUPTED, EXIT_PIPE, quiet_stdout
-    from cli.progress import Progress, stderr_console, summary
+    from cli.progress import Progress, note, summary
 
     started = time.perf_counter()
     cfg = load_config(config)
@@ -80,7 +81,7 @@ def train(
     if not quiet:
         for warning in unused_settings(cfg, command_line={k for k, v in overrides.items()
                                                           if v is not None}):
-            stderr_console().print(f"Warning: {warning}")
+            note(f"Warning: {warning}")
 
     interrupted = []
 
@@ -95,8 +96,8 @@ def train(
     pipe_closed = False
     watch = CostWatch()  # a cost that keeps rising: warn once that α is probably too high
     try:
-        log = LogWriter(sys.stdout, log_format.value, log_columns(run))
         with Progress(trainer.epochs, enabled=not quiet, plot=plot) as progress:
+            log = LogWriter(progress.log_stream(sys.stdout), log_format.value, log_columns(run))
             for step in trainer:
                 progress.update(step)
                 if step.row is not None:
@@ -108,8 +109,8 @@ def train(
                         break
                     rise = watch.update(step.epoch, step.row["cost"]) if gd else None
                     if rise is not None and not quiet:
-                        stderr_console().print(f"Warning: {rise}; the learning rate (now "
-                                               f"{trainer.learning_rate:g}) is probably too high.")
+                        progress.note(f"Warning: {rise}; the learning rate (now "
+                                      f"{trainer.learning_rate:g}) is probably too high.")
     finally:
         signal.signal(signal.SIGINT, previous)
     if trainer.diverged:  # no model: a file already at model_path stays as it was
@@ -132,8 +133,8 @@ def train(
     ended = None if gd else minimizer_end(trainer)
     save_npz_atomic(model_path, trainer.model())
     if not quiet:
-        if ended and ended.note:
-            stderr_console().print(ended.note)
+        if ended and ended.line:
+            note(ended.line)
         summary(trainer, model_path, time.perf_counter() - started)
     if ended and ended.failure:
         raise TrainingFailed(ended.failure)
@@ -145,7 +146,7 @@ def train(
 
 
 class Ended(NamedTuple):
-    note: str | None  # how the optimizer ended, for stderr (not with --quiet)
+    line: str | None  # how the optimizer ended, for stderr (not with --quiet)
     failure: str | None  # an error after the model is saved: exit 1
 
 
