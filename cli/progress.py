@@ -128,5 +128,6 @@ def summary(trainer, model_path, seconds: float) -> None:
             parts.append(f"{name} accuracy {last[f'{name}_accuracy']:.2%}")
         elif f"{name}_cost" in last:
             parts.append(f"{name} cost {last[f'{name}_cost']:.6g}")
-    note(f"Trained {trainer.epochs_done} epochs in {seconds:.1f} s: " + ", ".join(parts))
+    steps = "iterations" if getattr(trainer, "optimizer", "gd") != "gd" else "epochs"
+    note(f"Trained {trainer.epochs_done} {steps} in {seconds:.1f} s: " + ", ".join(parts))
     note(f"Model saved to {model_path}")

@@ -53,7 +53,7 @@ def test_lbfgs_gives_scipys_theta_and_logs_each_iteration(nnbp_run, tmp_path):
     assert lines[0] == IRIS_WARNING
     assert lines[1] == (f"L-BFGS-B stopped after 40 iterations and {passes[-1]} passes (SciPy: "
                         "STOP: TOTAL NO. OF ITERATIONS REACHED LIMIT).")
-    assert lines[2].startswith("Trained 40 epochs in ") and lines[3] == "Model saved to m.npz"
+    assert lines[2].startswith("Trained 40 iterations in ") and lines[3] == "Model saved to m.npz"
     assert len(lines) == 4
 
 
