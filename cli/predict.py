@@ -26,7 +26,7 @@ def predict(
     from nnbp.model import load_model
     from nnbp.predict import kept_columns, outputs, predictions, read_batch
 
-    from cli.main import EXIT_PIPE, quiet_stdout
+    from cli.exits import EXIT_PIPE, quiet_stdout
 
     saved = load_model(model)
     if proba and not saved.classifier:

@@ -101,6 +101,7 @@ class TrainingSection:
     lam: float = field(metadata={"key": "lambda"})
     dtype: str
     log_every: int
+    optimizer: str  # gd | lbfgs | cg
     scheduler: str | None  # a Dask scheduler address, "local", or None (this process)
 
 
