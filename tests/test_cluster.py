@@ -27,6 +27,7 @@ from nnbp.config import load_config
 from nnbp.engine import EpochCancelled
 from nnbp.engine.cluster import prepare_on_cluster
 from nnbp.errors import DataError
+from nnbp.optimize import Flat, make_trainer
 from nnbp.train import Trainer, in_memory, prepare
 from test_gradients import PAIRS
 
@@ -113,6 +114,23 @@ def test_the_cluster_trains_as_in_memory(client, tmp_path, output, cost):
         assert all(np.array_equal(again.Theta[l], trainer.Theta[l]) for l in trainer.Theta)
 
 
+def test_lbfgs_on_the_cluster_takes_the_steps_it_takes_in_memory(client, tmp_path):
+    write_problem(tmp_path, "softmax")
+    cfg = load_config(config(tmp_path, "softmax", "cross_entropy", optimizer="lbfgs",
+                             epochs=30, log_every=10))
+    run, executor = prepare_on_cluster(cfg, client, partition_bytes=1000)
+    there, here = make_trainer(run, executor=executor), make_trainer(prepare(cfg))
+    rows = [s.row for s in there if s.row is not None]
+    expected = [s.row for s in here if s.row is not None]
+    assert there.passes == here.passes and there.outcome == here.outcome
+    assert_close_rows(rows, expected)
+    # Θ as one vector, as tests/test_optimize.py compares the optimizers' results: L-BFGS
+    # carries the rounding of the merged statistics along its steps (an entry by 1e-10)
+    flat = Flat(here.Theta)
+    x, y = flat.vector(there.Theta), flat.vector(here.Theta)
+    assert np.linalg.norm(x - y) / np.linalg.norm(y) <= 1e-10
+
+
 DIALECT = ("\ufeffid;x1;x2;note;label\r\n"
            "a;1.5;-2e3;\"x; y\";b\r\n\r\n"
            "b;3;4.25;plain;a\r\n"
@@ -153,6 +171,30 @@ def test_a_url_in_the_config_is_kept_as_written_and_read_only_on_a_cluster(tmp_p
         prepare(cfg)
     assert str(e.value) == ("s3://bucket/train.csv: no such file; a URL is read only when "
                             "training on a Dask cluster (--scheduler)")
+
+
+def test_a_constant_feature_is_centred_on_its_value_in_memory_and_on_the_cluster(client,
+                                                                                 tmp_path):
+    # a thousand 0.1s have a mean 1.4e-17 off 0.1, and as small a standard deviation:
+    # divided by it, the column would be ±1 in one place and something else in another
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=1000)
+    lines = ["x,c,y"] + [f"{v!r},0.1,{int(v > 0.3)}" for v in x.tolist()]
+    (tmp_path / "d.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "c.yaml").write_text("data:\n  train: d.csv\n  validation_split: 0.1\n"
+                                     "network:\n  layers: [auto, 3, auto]\n"
+                                     "training:\n  epochs: 20\n")
+    cfg = load_config(tmp_path / "c.yaml")
+    here = prepare(cfg)
+    run, executor = prepare_on_cluster(cfg, client, partition_bytes=3000)
+    for data in (here.data, run.data):
+        assert data.norm.shift[1] == 0.1 and data.norm.scale[1] == 1.0
+    assert (here.data.train.X1[:, 2] == 0).all()
+    assert all((X1[:, 2] == 0).all() for X1, _ in client.gather(executor.parts["train"]))
+    there, _ = train(run, executor)
+    expected, _ = train(here, None)
+    for l, T in expected.Theta.items():
+        np.testing.assert_allclose(there.Theta[l], T, rtol=1e-10, atol=1e-13)
 
 
 @pytest.mark.parametrize("bad", ["abc", "nan"])

@@ -172,14 +172,13 @@ def block(p: Partition, val: np.ndarray, part: str, norm: Normalization, scaling
 # --- on the client ---------------------------------------------------------------
 
 def normalization(kind: str, m: Moments) -> Normalization:
-    """``Normalization.fit`` from merged moments: the same shift and scale, to rounding."""
+    """``Normalization.fit`` from merged moments: the same shift and scale, to rounding
+    (exactly for minmax, none, and constant columns)."""
     if kind == "standard":
-        shift, scale = m.mean, np.sqrt(m.M2 / m.n)
-    elif kind == "minmax":
-        shift, scale = m.min, m.max - m.min
-    else:
-        shift, scale = np.zeros(len(m.mean)), np.ones(len(m.mean))
-    return Normalization(kind, shift, np.where(scale > 0, scale, 1.0))
+        return Normalization.of(kind, m.mean, np.sqrt(m.M2 / m.n), m.min, m.max)
+    if kind == "minmax":
+        return Normalization.of(kind, m.min, m.max - m.min, m.min, m.max)
+    return Normalization(kind, np.zeros(len(m.mean)), np.ones(len(m.mean)))
 
 
 class CsvFile:
