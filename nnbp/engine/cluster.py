@@ -88,7 +88,7 @@ class OnCluster:
                  cancel: Callable[[], bool] = lambda: False):
         self.client, self.net, self.parts, self.classify = client, net, parts, classify
         self.cancel = cancel
-        self._theta = (None, None)  # the last Θ scattered, and its future
+        self._theta = (None, None)  # the last Θ sent out, and its future
 
     def sums(self, Theta: Weights, part: str = "train", *, backward: bool = True,
              cost: bool = True) -> Sums:
