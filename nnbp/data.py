@@ -233,9 +233,9 @@ def split_rows(labels: np.ndarray | None, m: int, fraction: float, seed: int,
     return train, val
 
 
-def resolve_columns(cfg, table: Table) -> tuple[list[int], list[str], list[str]]:
-    """The target's columns (indexes), the ignored columns and the features (names) of
-    the training file, from its header and the config's data.target and data.ignore."""
+def column_roles(cfg, table: Table) -> tuple[list[int], list[str], list[str]]:
+    """The target columns' indexes, the ignored columns and the features of the
+    training file (its header is enough)."""
     tcols = _columns_at_key(cfg, "data.target", lambda: target_columns(table, cfg.data.target))
     skip = _columns_at_key(cfg, "data.ignore", lambda: [
         table.column_index(r, "ignore list") for r in cfg.data.ignore or []])
@@ -266,7 +266,7 @@ def load_data(cfg, units_out) -> Data:
     """Everything the config's data section asks for: train (less the validation
     rows), validation and test splits, normalized with the training statistics."""
     table = read_csv(cfg.data.train)
-    tcols, ignored, features = resolve_columns(cfg, table)
+    tcols, ignored, features = column_roles(cfg, table)
     target = make_target(table, tcols, cfg.network.output, units_out)
     check_numeric_features(table, features, ignored)
     X = feature_matrix(table, features)

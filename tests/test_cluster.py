@@ -197,6 +197,22 @@ def test_a_constant_feature_is_centred_on_its_value_in_memory_and_on_the_cluster
         np.testing.assert_allclose(there.Theta[l], T, rtol=1e-10, atol=1e-13)
 
 
+def test_an_empty_last_field_at_the_end_of_a_partition_is_kept(client, tmp_path):
+    # tab-separated rows whose last field (an ignored note) is empty end with a tab, at
+    # the end of many partitions: they read as they do in the whole file
+    lines = ["x\ty\tnote"] + [f"{t / 7:.17g}\t{t % 2}\t" for t in range(80)] + ["1\t0\tend"]
+    (tmp_path / "d.tsv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "c.yaml").write_text("data:\n  train: d.tsv\n  target: y\n  ignore: [note]\n"
+                                     "  normalize: none\n"
+                                     "network:\n  layers: [auto, 2, auto]\n")
+    cfg = load_config(tmp_path / "c.yaml")
+    here = prepare(cfg)
+    run, executor = prepare_on_cluster(cfg, client, partition_bytes=50)
+    assert executor.layout()["partitions"] > 10
+    blocks = client.gather(executor.parts["train"])
+    assert np.array_equal(np.concatenate([X1 for X1, _ in blocks]), here.data.train.X1)
+
+
 @pytest.mark.parametrize("bad", ["abc", "nan"])
 def test_an_error_in_a_late_partition_names_its_line_in_the_file(client, tmp_path, bad):
     lines = ["x1,x2,y"] + [f"{t / 3:.17g},{t % 7},{t % 2}" for t in range(300)]

@@ -32,8 +32,8 @@ from pathlib import PurePosixPath
 import numpy as np
 
 from ..csvio import Table, first_non_numeric, normalize_newlines, parse_csv, text_start
-from ..data import (Data, Normalization, Split, check_numeric_features, design_matrix,
-                    feature_matrix, label_text, make_target, raw_labels, resolve_columns,
+from ..data import (Data, Normalization, Split, check_numeric_features, column_roles,
+                    design_matrix, feature_matrix, label_text, make_target, raw_labels,
                     split_rows)
 from ..errors import DataError
 
@@ -259,7 +259,7 @@ def load_on_cluster(cfg, client, units_out, partition_bytes: int = PARTITION_BYT
     stay on the workers: its Splits hold only row numbers) and, for each part (train,
     val, test), the futures of its blocks (X1, Y), in file order."""
     train = CsvFile(client, cfg.data.train, partition_bytes)
-    tcols, ignored, features = resolve_columns(cfg, train.head)
+    tcols, ignored, features = column_roles(cfg, train.head)
     classify = not (len(tcols) > 1 or cfg.network.output == "linear")  # as make_target decides
     names = [train.head.columns[j] for j in tcols]
     read = train.read(features, names, classify, ignored)
