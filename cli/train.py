@@ -55,7 +55,8 @@ def train(
     optimizer: Optional[Optimizer] = typer.Option(
         None, "--optimizer", help="Override training.optimizer: gd (batch gradient descent "
         "with α), lbfgs or cg (SciPy's L-BFGS-B or CG on J and D; epochs = iterations)."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run the epochs on a "
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS",
+                                            help="Run the epochs on a "
                                             "Dask cluster: its scheduler's address "
                                             "(tcp://host:8786), or local for one started on "
                                             "this machine's cores. Needs nnbp[dask]."),
