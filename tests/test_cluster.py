@@ -28,7 +28,7 @@ from nnbp.engine import EpochCancelled
 from nnbp.engine.cluster import prepare_on_cluster
 from nnbp.errors import DataError
 from nnbp.optimize import Flat, make_trainer
-from nnbp.train import Trainer, in_memory, prepare
+from nnbp.train import Trainer, prepare
 from test_gradients import PAIRS
 
 

@@ -1,0 +1,93 @@
+"""Reaching a Dask cluster for a run: the scheduler at an address, or a cluster of
+this machine's cores started for the run; and the checks that its workers can
+run nnbp's tasks.  Errors name where the address came from (``fail``)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+from typing import Callable, Iterator
+
+from ..errors import NnbpError
+from .threads import cores
+
+CONNECT_SECONDS = 10  # at most, to reach a scheduler (less if Dask's config says so)
+
+
+@contextlib.contextmanager
+def connect(address: str, fail: Callable[[str], NnbpError]) -> Iterator:
+    """A Dask client of the scheduler at ``address``, or of a cluster of this machine
+    started for the run (``local``: one single-threaded worker process per core),
+    closed at the end.  ``fail(message)`` makes the error that names where the address
+    came from."""
+    try:
+        import dask
+        import distributed
+    except ImportError as e:
+        raise fail(f"training on a Dask cluster needs Dask ({e}): pip install 'nnbp[dask]'") \
+            from None
+    logging.getLogger("distributed").setLevel(logging.ERROR)  # errors reach the user as ours
+    with contextlib.ExitStack() as stack:
+        if address == "local":
+            cluster = stack.enter_context(distributed.LocalCluster(
+                n_workers=cores(), threads_per_worker=1, processes=True,
+                dashboard_address=":0", silence_logs=logging.ERROR, preload=[__name__]))
+            client = stack.enter_context(distributed.Client(cluster, set_as_default=False))
+        else:
+            timeout = min(CONNECT_SECONDS, dask.utils.parse_timedelta(
+                dask.config.get("distributed.comm.timeouts.connect")))
+            try:
+                from distributed.comm.addressing import parse_address
+                from distributed.comm.registry import get_backend
+
+                get_backend(parse_address(address)[0])  # a scheme Dask knows: tcp, tls, …
+            except ValueError as e:
+                raise fail(f"{address} is not a Dask scheduler address ({e})") from None
+            try:
+                client = distributed.Client(address, timeout=timeout, set_as_default=False)
+            except OSError as e:  # TimeoutError is one
+                raise fail(f"no Dask scheduler answered at {address} within {timeout:g} s"
+                           f"{_reason(e)}; start one there with `dask scheduler`, or "
+                           "check the address") from None
+            stack.enter_context(client)
+        check_workers(client, address, fail)
+        yield client
+
+
+def _reason(e: BaseException | None) -> str:
+    """Why a connection failed, as " (connection refused)" or " (name or service not
+    known)", from the errors behind Dask's time-out; "" when they do not say."""
+    while e is not None:
+        if isinstance(e, OSError) and e.strerror:
+            return f" ({e.strerror[:1].lower()}{e.strerror[1:]})"
+        e = e.__cause__ or e.__context__
+    return ""
+
+
+def check_workers(client, address: str, fail: Callable[[str], NnbpError]) -> None:
+    """At least one worker, and every worker running this version of nnbp."""
+    from nnbp import __version__
+
+    try:
+        client.wait_for_workers(1, timeout=CONNECT_SECONDS)
+    except TimeoutError:
+        raise fail(f"the Dask scheduler at {address} has no workers; start them with "
+                   f"`dask worker {address}` on each machine") from None
+    found = client.run(eval, "__import__('nnbp').__version__", on_error="return")
+    missing = sorted(w for w, v in found.items() if isinstance(v, BaseException))
+    if missing:
+        raise fail(f"the Dask worker(s) {', '.join(missing)} cannot import nnbp "
+                   f"({found[missing[0]]}): install nnbp[dask] on every machine that runs a "
+                   "worker, the same version as here")
+    other = sorted(w for w, v in found.items() if v != __version__)
+    if other:
+        raise fail(f"the Dask worker(s) {', '.join(other)} run nnbp {found[other[0]]}, this "
+                   f"machine nnbp {__version__}: install the same version everywhere")
+
+
+def dask_setup(worker) -> None:
+    """Run by each worker of a cluster started for the run (a Dask preload of this
+    module): Ctrl-C at a terminal reaches those workers too, and they leave it to
+    nnbp, which cancels the epoch, saves the model and closes the cluster."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
