@@ -73,8 +73,11 @@ class Target:
 
 @dataclass
 class Split:
-    X: np.ndarray  # (m, s_1), normalized
-    Y: np.ndarray  # (m, K)
+    """A part of the data.  Streamed from the binary cache, it holds only its rows,
+    X and Y None (``nnbp/engine/stream.py``)."""
+
+    X: np.ndarray | None  # (m, s_1), normalized
+    Y: np.ndarray | None  # (m, K)
     rows: np.ndarray  # row numbers (0-based) in the source file
     X1: np.ndarray | None = None  # [1, x] per row, when X is its view X1[:, 1:]
 
@@ -225,10 +228,9 @@ def split_rows(labels: np.ndarray | None, m: int, fraction: float, seed: int,
     return train, val
 
 
-def load_data(cfg, units_out) -> Data:
-    """Everything the config's data section asks for: train (less the validation
-    rows), validation and test splits, normalized with the training statistics."""
-    table = read_csv(cfg.data.train)
+def column_roles(cfg, table: Table) -> tuple[list[int], list[str], list[str]]:
+    """The target columns' indexes, the ignored columns and the features of the
+    training file (its header is enough)."""
     tcols = _columns_at_key(cfg, "data.target", lambda: target_columns(table, cfg.data.target))
     skip = _columns_at_key(cfg, "data.ignore", lambda: [
         table.column_index(r, "ignore list") for r in cfg.data.ignore or []])
@@ -242,6 +244,14 @@ def load_data(cfg, units_out) -> Data:
         raise DataError("has no feature columns besides the target" +
                         (" and the ignored columns" if ignored else "") + _one_column(table),
                         source=table.source)
+    return tcols, ignored, features
+
+
+def load_data(cfg, units_out) -> Data:
+    """Everything the config's data section asks for: train (less the validation
+    rows), validation and test splits, normalized with the training statistics."""
+    table = read_csv(cfg.data.train)
+    tcols, ignored, features = column_roles(cfg, table)
     target = make_target(table, tcols, cfg.network.output, units_out)
     check_numeric_features(table, features, ignored)
     X = feature_matrix(table, features)

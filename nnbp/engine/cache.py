@@ -1,0 +1,321 @@
+"""The binary cache of a CSV file, for data streamed from disk every epoch.
+
+One pass reads the CSV in chunks (``csvio.read_csv_chunks``, bounded memory) and
+writes an entry: a folder in ``cache_dir()`` holding
+
+    meta.json  rows, the feature columns, their dtype, the targets, the labels in the
+               order they first occur, and the statistics of every column (``Stats``)
+    x.bin      the features, (m, n) row by row, in the narrowest dtype that holds
+               them exactly (pixel integers: uint8, an eighth of float64)
+    y.bin      a code per row (int32, the index of its label in meta's labels), or
+               the target values (m, K) float64
+
+An entry is named by a hash of the file's absolute path, then a hash of its size,
+its modification time and the options that decide the contents (``key``), so a
+changed file gets a new entry.  It is written in a temporary folder renamed into
+place when complete: an interrupted or killed build is never used.  Entries of
+the same path are removed once a new one is in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..errors import CacheError
+
+FORMAT = "nnbp-cache-1"
+ENV = "NNBP_CACHE_DIR"
+_TMP = ".tmp-"
+
+
+def cache_dir() -> Path:
+    """$NNBP_CACHE_DIR, else $XDG_CACHE_HOME/nnbp, else ~/.cache/nnbp."""
+    if os.environ.get(ENV):
+        return Path(os.environ[ENV]).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "nnbp"
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def key(path: Path, options: dict) -> tuple[str, str]:
+    """(the path's prefix, the entry's name) for a CSV file read with ``options``."""
+    path = path.resolve()
+    st = path.stat()
+    prefix = _hash(str(path))
+    detail = json.dumps([FORMAT, st.st_size, st.st_mtime_ns, options], sort_keys=True)
+    return prefix, f"{prefix}-{_hash(detail)}"
+
+
+@dataclass
+class Stats:
+    """Count, mean, Σ(x - mean)², min and max of each column over the rows added,
+    block by block (Chan, Golub and LeVeque's pairwise update: stable, and on one
+    block exactly numpy's mean and std)."""
+
+    n: int
+    mean: np.ndarray
+    M2: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+
+    @classmethod
+    def empty(cls, k: int) -> "Stats":
+        return cls(0, np.zeros(k), np.zeros(k), np.full(k, np.inf), np.full(k, -np.inf))
+
+    def add(self, X: np.ndarray) -> None:
+        """Add the rows of X (b, k)."""
+        b = len(X)
+        if b == 0:
+            return
+        X = np.asarray(X, dtype=np.float64)
+        mean_b = X.mean(axis=0)
+        d = X - mean_b
+        M2_b = (d * d).sum(axis=0)
+        n = self.n + b
+        delta = mean_b - self.mean
+        self.mean = self.mean + delta * (b / n)
+        self.M2 = self.M2 + M2_b + delta * delta * (self.n * b / n)
+        self.lo, self.hi = np.minimum(self.lo, X.min(axis=0)), np.maximum(self.hi, X.max(axis=0))
+        self.n = n
+
+    def fit(self, kind: str):
+        """``Normalization.fit(kind, X)`` of the rows added."""
+        from ..data import Normalization
+
+        if kind == "standard":
+            shift, scale = self.mean.copy(), np.sqrt(self.M2 / self.n)
+        elif kind == "minmax":
+            shift, scale = self.lo.copy(), self.hi - self.lo
+        else:
+            shift, scale = np.zeros(len(self.mean)), np.ones(len(self.mean))
+        return Normalization(kind, shift, np.where(scale > 0, scale, 1.0))
+
+    def to_json(self) -> dict:
+        return {"n": self.n, **{k: getattr(self, k).tolist() for k in ("mean", "M2", "lo", "hi")}}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Stats":
+        return cls(d["n"], *(np.array(d[k], dtype=np.float64) for k in ("mean", "M2", "lo", "hi")))
+
+
+NARROW = [np.dtype(t) for t in ("uint8", "int8", "uint16", "int16", "uint32", "int32")]
+
+
+def narrowest(integral: bool, lo: float, hi: float, float32_exact: bool) -> np.dtype:
+    """The narrowest dtype that holds values exactly: integers in the smallest integer
+    type of their range, else float32 when it holds them all, else float64."""
+    if integral:
+        for t in NARROW:
+            if np.iinfo(t).min <= lo and hi <= np.iinfo(t).max:
+                return t
+    return np.dtype(np.float32 if float32_exact else np.float64)
+
+
+@dataclass
+class Entry:
+    """An entry of the cache: its folder and what meta.json says of it."""
+
+    folder: Path
+    meta: dict
+
+    @property
+    def rows(self) -> int:
+        return self.meta["rows"]
+
+    def x(self) -> "FileRows":
+        """The features, opened for reading."""
+        return FileRows(open(self.folder / "x.bin", "rb"), np.dtype(self.meta["x_dtype"]),
+                        len(self.meta["features"]))
+
+    def y(self) -> "FileRows":
+        """The codes (m, 1) int32 or the target values (m, K) float64, opened for reading."""
+        values = self.meta["kind"] == "values"
+        return FileRows(open(self.folder / "y.bin", "rb"),
+                        np.dtype(np.float64 if values else np.int32),
+                        len(self.meta["targets"]) if values else 1)
+
+    @property
+    def labels(self) -> list:
+        """The labels (kind "classes") in the order they first occur: the codes of y.bin."""
+        return self.meta["labels"]
+
+    def stats(self, what: str) -> Stats:
+        return Stats.from_json(self.meta["stats"][what])
+
+
+@dataclass
+class FileRows:
+    """Rows of an open binary file, ``width`` values of ``dtype`` each, read on request
+    (positioned reads: threads may read the same file at once)."""
+
+    file: object  # an open binary file
+    dtype: np.dtype
+    width: int
+
+    def read(self, lo: int, hi: int, out: np.ndarray | None = None) -> np.ndarray:
+        """Rows lo … hi-1, into ``out`` (at least hi - lo rows) when given.  (hi - lo, width)"""
+        n = hi - lo
+        out = np.empty((n, self.width), self.dtype) if out is None else out[:n]
+        row = self.dtype.itemsize * self.width
+        got = os.preadv(self.file.fileno(), [memoryview(out).cast("B")], lo * row) if n else 0
+        if got != n * row:
+            raise CacheError(f"is shorter than its {hi} rows; remove it to build it anew",
+                             source=self.file.name)
+        return out
+
+
+def open_entry(path: Path, options: dict) -> Entry | None:
+    """The complete entry for ``path`` read with ``options``, or None."""
+    try:
+        folder = cache_dir() / key(path, options)[1]
+        meta = json.loads((folder / "meta.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        return None
+    entry = Entry(folder, meta)
+    widths = {"x.bin": len(meta["features"]) * np.dtype(meta["x_dtype"]).itemsize,
+              "y.bin": len(meta["targets"]) * 8 if meta["kind"] == "values" else 4}
+    for name, width in widths.items():  # a damaged entry is built anew
+        f = folder / name
+        if not f.is_file() or f.stat().st_size != entry.rows * width:
+            return None
+    return entry
+
+
+Extract = Callable[[object], tuple[np.ndarray, np.ndarray]]
+
+
+def build(path: Path, options: dict, chunks, extract: Extract,
+          on_progress: Callable[[int], None] | None = None) -> Entry:
+    """Write the entry of ``path``: ``chunks`` are its tables (``read_csv_chunks``),
+    ``extract(table)`` their features (b, n) and labels (b,) (kind "classes") or
+    target values (b, K) (kind "values"); ``on_progress(bytes read)`` after each."""
+    root = cache_dir()
+    prefix, name = key(path, options)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f"{prefix}{_TMP}{os.getpid()}-", dir=root))
+    except OSError as e:
+        raise _cache_error(root, e) from None
+    try:
+        meta = _write(tmp, path, options, chunks, extract, on_progress)
+        (tmp / "meta.json").write_text(json.dumps(meta))
+        try:
+            os.rename(tmp, root / name)
+        except OSError:  # another process put the same entry in place first
+            if open_entry(path, options) is None:
+                raise
+            shutil.rmtree(tmp, ignore_errors=True)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise _cache_error(root, e) from None
+    except BaseException:  # an error in the data, Ctrl-C: nothing is left to be used
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _remove_others(root, prefix, name)
+    return Entry(root / name, meta)
+
+
+def _write(tmp: Path, path: Path, options: dict, chunks, extract: Extract,
+           on_progress) -> dict:
+    kind = options["kind"]
+    rows, dtype, n = 0, None, None
+    integral, lo, hi, f32 = True, np.inf, -np.inf, True
+    codes: dict = {}  # label -> code, in the order labels first occur
+    stats: dict[str, Stats] = {}
+    with open(tmp / "x.bin", "wb") as fx, open(tmp / "y.bin", "wb") as fy:
+        for table, done in chunks:
+            X, y = extract(table)
+            if n is None:
+                n = X.shape[1]
+                stats["x"] = Stats.empty(n)
+                if kind == "values":
+                    stats["y"] = Stats.empty(y.shape[1])
+            if X.size:
+                integral = integral and bool(np.all(X == np.round(X)))
+                lo, hi = min(lo, float(X.min())), max(hi, float(X.max()))
+                f32 = f32 and bool(np.all(X.astype(np.float32) == X))
+            need = narrowest(integral, lo, hi, f32)
+            if dtype is not None and need != dtype:  # a wider type for what came before too
+                fx.close()
+                _retype(tmp / "x.bin", dtype, need, rows * n)
+                fx = open(tmp / "x.bin", "ab")
+            dtype = need
+            X.astype(dtype).tofile(fx)
+            stats["x"].add(X)
+            if kind == "values":
+                y.astype(np.float64).tofile(fy)
+                stats["y"].add(y)
+            else:
+                fy.write(_codes(y, codes).tobytes())
+            rows += len(X)
+            if on_progress is not None:
+                on_progress(done)
+        fx.close()
+    return {"format": FORMAT, "source": str(path.resolve()), "rows": rows, "kind": kind,
+            "features": options["features"], "targets": options["targets"],
+            "x_dtype": dtype.name, "labels": list(codes),
+            "stats": {k: s.to_json() for k, s in stats.items()}}
+
+
+def _codes(labels: np.ndarray, codes: dict) -> np.ndarray:
+    """Each label's code, new labels numbered as they first occur.  (b,) int32"""
+    uniq, first, inv = np.unique(labels, return_index=True, return_inverse=True)
+    for k in np.argsort(first):  # new labels in the order the rows have them
+        codes.setdefault(uniq[k].item(), len(codes))
+    mine = np.array([codes[u.item()] for u in uniq], dtype=np.int32)
+    return mine[inv.reshape(-1)]
+
+
+def _retype(path: Path, old: np.dtype, new: np.dtype, count: int, step: int = 1 << 22) -> None:
+    """Rewrite ``count`` values of ``path`` from dtype ``old`` to ``new``, a block at a time."""
+    out = path.with_suffix(".new")
+    with open(path, "rb") as f, open(out, "wb") as g:
+        for start in range(0, count, step):
+            np.fromfile(f, old, min(step, count - start)).astype(new).tofile(g)
+    os.replace(out, path)
+
+
+def _remove_others(root: Path, prefix: str, keep: str) -> None:
+    """Other entries of the same path, and folders of builds that died, go."""
+    for p in root.glob(f"{prefix}-*"):
+        if p.name != keep and p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+    for p in root.glob(f"{prefix}{_TMP}*"):
+        pid = p.name[len(prefix) + len(_TMP):].split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _cache_error(root: Path, e: OSError) -> CacheError:
+    import errno
+
+    why = "there is no room left on its disk" if e.errno in (errno.ENOSPC, errno.EDQUOT) \
+        else "it is not writable" if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS) \
+        else e.strerror or str(e)
+    return CacheError(f"cannot write the binary cache of the streamed data in {root}: {why}. "
+                      f"Set {ENV} to a folder with room, or train in memory "
+                      "(data.stream: false)")

@@ -1,0 +1,97 @@
+"""The executor for data streamed from disk: every epoch reads the rows from the
+binary cache (``cache.py``) block by block, never holding more than a block per
+core in memory.
+
+The plan is the in-memory executor's (``memory.InMemory``): each part's rows in
+one contiguous share per core, each share in blocks, the shares' sums added in a
+fixed order, so a streamed run is bitwise the same from one run to the next.
+Only where a block comes from differs: each share reads its block's rows from the
+cache into its own buffers and makes X1 = [1, x'] with x' = (x - shift)/scale,
+the same operations the in-memory path does once for all rows.
+
+A run whose data is not in memory is a ``train.Run`` whose ``data`` describes the
+parts (``Split`` with rows and no arrays: features, target, normalization,
+validation rows, which held-out parts exist) and whose ``executor`` reads them:
+``Trainer``, the log's columns and the model file work the same on both.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from ..data import Normalization
+from ..network import Network
+from .cache import FileRows
+from .memory import InMemory, block_rows
+from .threads import cores
+
+ROWS_ENV = "NNBP_STREAM_ROWS"  # rows per block (tests force tiny blocks with it)
+BUFFER_BYTES = 1 << 26  # a share's block buffers at most, when memory allows
+
+
+@dataclass
+class Part:
+    """A part's rows in the cache: features ``x`` and labels or targets ``y``, the file
+    rows that are this part's, in order (None: all of them), and what makes Y of
+    y's rows."""
+
+    x: FileRows
+    y: FileRows
+    m: int
+    rows: np.ndarray | None
+    Y: Callable[[np.ndarray], np.ndarray]  # y's rows -> Y (b, K) float64
+
+
+def stream_rows(net: Network, dtype, available: int | None) -> int:
+    """Rows per block: the in-memory executor's, fewer when a share's buffers (X1, the
+    cache's rows, the kernel's) would take more than BUFFER_BYTES or an eighth of
+    the memory there is, split between the cores."""
+    if os.environ.get(ROWS_ENV, "").strip().isdigit():
+        return max(1, int(os.environ[ROWS_ENV]))
+    size = np.dtype(dtype).itemsize
+    per_row = size * (2 * (net.s(1) + 1) + 3 * sum(s + 1 for s in net.sizes[1:]))
+    budget = BUFFER_BYTES if available is None else min(BUFFER_BYTES, available // 8 // cores())
+    return max(64, min(block_rows(net), budget // per_row))
+
+
+class Streamed(InMemory):
+    """Runs the kernel over parts read from the binary cache, block by block."""
+
+    def __init__(self, net: Network, parts: dict[str, Part], norm: Normalization, dtype, *,
+                 classify: bool, threads: int | None = None, rows: int | None = None):
+        super().__init__(net, {}, classify=classify, threads=threads, rows=rows)
+        self.stream_parts, self.norm, self.dtype = parts, norm, np.dtype(dtype)
+        self._X1: dict[int, np.ndarray] = {}  # share k's [1, x'] buffer
+
+    def size(self, part: str) -> tuple[int, np.dtype]:
+        return self.stream_parts[part].m, self.dtype
+
+    def block(self, part: str, rows: slice, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Read the part's ``rows`` into share k's buffer as X1 = [1, x'], and their Y."""
+        p = self.stream_parts[part]
+        b = rows.stop - rows.start
+        if p.rows is None:
+            lo, hi, pick = rows.start, rows.stop, None
+        else:  # the part's rows within the span of the file that holds them
+            r = p.rows[rows]
+            lo, hi = int(r[0]), int(r[-1]) + 1
+            pick = None if hi - lo == b else r - lo
+        x, y = p.x.read(lo, hi), p.y.read(lo, hi)
+        if pick is not None:
+            x, y = x[pick], y[pick]
+        X1 = self._x1(k, b)
+        np.subtract(x, self.norm.shift, out=X1[:, 1:], casting="same_kind")  # x - shift
+        X1[:, 1:] /= self.norm.scale  # x' = (x - shift) / scale
+        return X1, p.Y(y).astype(self.dtype, copy=False)
+
+    def _x1(self, k: int, b: int) -> np.ndarray:
+        buf = self._X1.get(k)
+        if buf is None or len(buf) < b:
+            buf = np.empty((max(b, self.rows), self.net.s(1) + 1), self.dtype)
+            buf[:, 0] = 1.0  # the bias unit's 1, kept by every block
+            self._X1[k] = buf
+        return buf[:b]
