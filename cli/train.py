@@ -43,6 +43,9 @@ def train(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Nothing on stderr but errors."),
     plot: bool = typer.Option(False, "--plot", help="A live cost curve under the progress "
                               "bar (on a terminal only)."),
+    stream: Optional[bool] = typer.Option(None, "--stream/--no-stream", help="Read the data "
+                                          "from a binary cache every epoch, or hold it in "
+                                          "memory (default: data.stream, auto)."),
 ) -> None:
     """Train with batch gradient descent; the cost log goes to stdout."""
     from nnbp.config import load_config
@@ -51,6 +54,7 @@ def train(
     from nnbp.train import Trainer, log_columns, prepare
     from nnbp.watch import CostWatch
 
+    from cli.cachebar import CacheBar
     from cli.logwriter import LogWriter
     from cli.main import EXIT_INTERRUPTED, EXIT_PIPE, quiet_stdout
     from cli.progress import Progress, stderr_console, summary
@@ -60,12 +64,13 @@ def train(
     overrides = {"training.epochs": epochs, "training.learning_rate": learning_rate,
                  "training.lambda": lam, "network.init.seed": seed,
                  "training.dtype": dtype.value if dtype else None,
-                 "training.log_every": log_every}
+                 "training.log_every": log_every, "data.stream": stream}
     cfg = cfg.replace(**{k: v for k, v in overrides.items() if v is not None})
     model_path = out or (Path(cfg.output.model) if cfg.output.model
                          else Path.cwd() / f"{cfg.name}.npz")
     check_writable(model_path)
-    run = prepare(cfg)
+    with CacheBar(enabled=not quiet) as bar:
+        run = prepare(cfg, stream=cfg.data.stream, notify=bar.notify)
 
     interrupted = []
 

@@ -332,20 +332,32 @@ def read_column_text(path: str | Path, names: list[str]) -> tuple[list[str], lis
     as 007 that numbers would change), one list per name found, data rows only,
     skipping blank lines as ``read_csv`` does."""
     path = Path(path)
-    raw = _read_bytes(path, str(path))
-    raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    delimiter = _delimiter_of(raw, path)
-    text = _decode(raw, str(path))
-    reader = _rows(csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True),
-                   str(path))
+    _read_bytes(path, str(path))  # its checks, memory included
+    columns, rows = column_text_rows(path, names)
+    found = sum(n in columns for n in names)
+    out = [list(c) for c in zip(*rows)]
+    return columns, out if out else [[] for _ in range(found)]
+
+
+def column_text_rows(path: str | Path, names: list[str]):
+    """The header of a CSV file, and an iterator over its data rows (blank lines
+    skipped, as ``read_csv`` does) of the ``names`` columns found, as written: one
+    tuple per row, read as they are taken, in bounded memory."""
+    path = Path(path)
+    _check_file(path, str(path))
+    with open(path, "rb") as f:
+        delimiter = _delimiter_of(_newlines(f.read(1 << 16)), path)
+    text = open(path, encoding="utf-8-sig", newline="")
+    reader = _rows(csv.reader(text, delimiter=delimiter, skipinitialspace=True), str(path))
     columns = [c.strip() for c in next(reader, [])]
     idx = [columns.index(n) for n in names if n in columns]
-    out: list[list[str]] = [[] for _ in idx]
-    for fields in reader:
-        if fields and any(f.strip() for f in fields):
-            for col, j in zip(out, idx):
-                col.append(fields[j].strip() if j < len(fields) else "")
-    return columns, out
+
+    def rows():
+        with text:
+            for fields in reader:
+                if fields and any(f.strip() for f in fields):
+                    yield tuple(fields[j].strip() if j < len(fields) else "" for j in idx)
+    return columns, rows()
 
 
 def first_non_numeric(table: Table, j: int, fix: str = "") -> DataError:

@@ -21,9 +21,10 @@ from .csvio import Table, first_non_numeric, read_csv_chunks, read_header, readi
 from .data import (Data, Split, Target, check_numeric_features, column_roles, feature_matrix,
                    label_text, make_target, raw_labels, split_rows)
 from .engine import cache
-from .engine.cache import FileRows, Stats
+from .engine.cache import FileRows
 from .engine.stream import Part
 from .memory import available_memory, size_text
+from .stats import Stats
 
 CHUNK_ENV = "NNBP_STREAM_CHUNK_BYTES"  # bytes of CSV per chunk (tests force small ones)
 STATS_ROWS = 1 << 16  # rows per block of the pass over the cache
@@ -56,7 +57,7 @@ def stream_reason(cfg) -> str | None:
             f"{size_text(available)} available (data.stream: auto)")
 
 
-def _chunk_bytes() -> int:
+def chunk_bytes() -> int:
     import os
 
     text = os.environ.get(CHUNK_ENV, "").strip()
@@ -72,7 +73,7 @@ def _entry(path: str, options: dict, extract, notify) -> cache.Entry:
     report = None if notify is None else lambda done: notify(CacheProgress(path, done, total))
     if report:
         report(0)
-    return cache.build(Path(path), options, read_csv_chunks(path, _chunk_bytes()), extract,
+    return cache.build(Path(path), options, read_csv_chunks(path, chunk_bytes()), extract,
                        report)
 
 

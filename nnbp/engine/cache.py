@@ -31,6 +31,7 @@ from typing import Callable
 import numpy as np
 
 from ..errors import CacheError
+from ..stats import Stats
 
 FORMAT = "nnbp-cache-1"
 ENV = "NNBP_CACHE_DIR"
@@ -56,58 +57,6 @@ def key(path: Path, options: dict) -> tuple[str, str]:
     prefix = _hash(str(path))
     detail = json.dumps([FORMAT, st.st_size, st.st_mtime_ns, options], sort_keys=True)
     return prefix, f"{prefix}-{_hash(detail)}"
-
-
-@dataclass
-class Stats:
-    """Count, mean, Σ(x - mean)², min and max of each column over the rows added,
-    block by block (Chan, Golub and LeVeque's pairwise update: stable, and on one
-    block exactly numpy's mean and std)."""
-
-    n: int
-    mean: np.ndarray
-    M2: np.ndarray
-    lo: np.ndarray
-    hi: np.ndarray
-
-    @classmethod
-    def empty(cls, k: int) -> "Stats":
-        return cls(0, np.zeros(k), np.zeros(k), np.full(k, np.inf), np.full(k, -np.inf))
-
-    def add(self, X: np.ndarray) -> None:
-        """Add the rows of X (b, k)."""
-        b = len(X)
-        if b == 0:
-            return
-        X = np.asarray(X, dtype=np.float64)
-        mean_b = X.mean(axis=0)
-        d = X - mean_b
-        M2_b = (d * d).sum(axis=0)
-        n = self.n + b
-        delta = mean_b - self.mean
-        self.mean = self.mean + delta * (b / n)
-        self.M2 = self.M2 + M2_b + delta * delta * (self.n * b / n)
-        self.lo, self.hi = np.minimum(self.lo, X.min(axis=0)), np.maximum(self.hi, X.max(axis=0))
-        self.n = n
-
-    def fit(self, kind: str):
-        """``Normalization.fit(kind, X)`` of the rows added."""
-        from ..data import Normalization
-
-        if kind == "standard":
-            shift, scale = self.mean.copy(), np.sqrt(self.M2 / self.n)
-        elif kind == "minmax":
-            shift, scale = self.lo.copy(), self.hi - self.lo
-        else:
-            shift, scale = np.zeros(len(self.mean)), np.ones(len(self.mean))
-        return Normalization(kind, shift, np.where(scale > 0, scale, 1.0))
-
-    def to_json(self) -> dict:
-        return {"n": self.n, **{k: getattr(self, k).tolist() for k in ("mean", "M2", "lo", "hi")}}
-
-    @classmethod
-    def from_json(cls, d: dict) -> "Stats":
-        return cls(d["n"], *(np.array(d[k], dtype=np.float64) for k in ("mean", "M2", "lo", "hi")))
 
 
 NARROW = [np.dtype(t) for t in ("uint8", "int8", "uint16", "int16", "uint32", "int32")]
