@@ -269,7 +269,7 @@ def _newlines(raw: bytes) -> bytes:
 def _whole_lines(raw: bytes) -> int:
     """Where the last whole line of ``raw`` ends: after its last newline outside quotes."""
     cut = raw.rfind(b"\n") + 1
-    if b'"' not in raw[:cut]:
+    if raw.find(b'"', 0, cut) < 0:
         return cut
     b = np.frombuffer(raw, dtype=np.uint8)[:cut]
     newlines = np.flatnonzero(b == 10)

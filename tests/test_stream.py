@@ -327,3 +327,38 @@ def test_a_cache_folder_that_cannot_be_made_is_one_error_line(nnbp_run, tmp_path
     assert r.stderr == (f"Error: cannot write the binary cache of the streamed data in "
                         f"{tmp_path / 'file' / 'cache'}: Not a directory. Set NNBP_CACHE_DIR "
                         "to a folder with room, or train in memory (data.stream: false)\n")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a pseudo-terminal is POSIX")
+def test_the_cache_build_shows_a_progress_bar_on_a_terminal_only(tmp_path, monkeypatch):
+    import pty
+    import subprocess
+
+    from conftest import nnbp_argv, nnbp_env, run_nnbp
+
+    write_data(tmp_path, m=2000)
+    config(tmp_path)
+    monkeypatch.setenv("NNBP_STREAM_CHUNK_BYTES", "4000")
+    main, child = pty.openpty()
+    p = subprocess.Popen([*nnbp_argv(), "train", "c.yaml", "--stream", "--epochs", "1"],
+                         cwd=tmp_path, env=dict(nnbp_env(), COLUMNS="100"),
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=child)
+    os.close(child)
+    screen = b""
+    while True:
+        try:
+            data = os.read(main, 1 << 16)
+        except OSError:  # the child has closed the terminal
+            break
+        if not data:
+            break
+        screen += data
+    assert p.wait(timeout=60) == 0
+    os.close(main)
+    text = screen.decode(errors="replace")
+    assert f"caching {tmp_path / 'train.csv'}" in text
+    assert "Model saved to" in text
+    monkeypatch.setenv("NNBP_CACHE_DIR", str(tmp_path / "cache2"))  # a build again
+    piped = run_nnbp("train", "c.yaml", "--stream", "--epochs", 1, cwd=tmp_path)
+    assert piped.returncode == 0 and "caching" not in piped.stderr  # not on a pipe
+    assert (tmp_path / "cache2").is_dir()

@@ -181,43 +181,69 @@ def build(path: Path, options: dict, chunks, extract: Extract,
 def _write(tmp: Path, path: Path, options: dict, chunks, extract: Extract,
            on_progress) -> dict:
     kind = options["kind"]
-    rows, dtype, n = 0, None, None
-    integral, lo, hi, f32 = True, np.inf, -np.inf, True
-    codes: dict = {}  # label -> code, in the order labels first occur
+    x = _Features()
     stats: dict[str, Stats] = {}
-    with open(tmp / "x.bin", "wb") as fx, open(tmp / "y.bin", "wb") as fy:
+    codes: dict = {}  # label -> code, in the order labels first occur
+    with open(tmp / "y.bin", "wb") as fy:
         for table, done in chunks:
             X, y = extract(table)
-            if n is None:
-                n = X.shape[1]
-                stats["x"] = Stats.empty(n)
-                if kind == "values":
-                    stats["y"] = Stats.empty(y.shape[1])
-            if X.size:
-                integral = integral and bool(np.all(X == np.round(X)))
-                lo, hi = min(lo, float(X.min())), max(hi, float(X.max()))
-                f32 = f32 and bool(np.all(X.astype(np.float32) == X))
-            need = narrowest(integral, lo, hi, f32)
-            if dtype is not None and need != dtype:  # a wider type for what came before too
-                fx.close()
-                _retype(tmp / "x.bin", dtype, need, rows * n)
-                fx = open(tmp / "x.bin", "ab")
-            dtype = need
-            X.astype(dtype).tofile(fx)
-            stats["x"].add(X)
+            x.add(X, tmp / "x.bin")
             if kind == "values":
                 y.astype(np.float64).tofile(fy)
-                stats["y"].add(y)
+                stats.setdefault("y", Stats.empty(y.shape[1])).add(y)
             else:
                 fy.write(_codes(y, codes).tobytes())
-            rows += len(X)
             if on_progress is not None:
                 on_progress(done)
-        fx.close()
-    return {"format": FORMAT, "source": str(path.resolve()), "rows": rows, "kind": kind,
+    stats["x"] = x.stats
+    return {"format": FORMAT, "source": str(path.resolve()), "rows": x.rows, "kind": kind,
             "features": options["features"], "targets": options["targets"],
-            "x_dtype": dtype.name, "labels": list(codes),
+            "x_dtype": x.dtype.name, "labels": list(codes),
             "stats": {k: s.to_json() for k, s in stats.items()}}
+
+
+class _Features:
+    """The features' file, in the narrowest dtype that holds every value so far
+    (rewritten in a wider one when a chunk needs it), and their statistics."""
+
+    def __init__(self):
+        self.rows, self.dtype, self.stats = 0, None, None
+        self.integral, self.lo, self.hi, self.float32 = True, np.inf, -np.inf, True
+
+    def add(self, X: np.ndarray, path: Path) -> None:
+        if self.stats is None:
+            self.stats = Stats.empty(X.shape[1])
+        self.lo, self.hi = min(self.lo, float(X.min())), max(self.hi, float(X.max()))
+        narrow = None
+        if self.integral:  # integers in a type of their range: cast, and check the cast
+            narrow = X.astype(narrowest(True, self.lo, self.hi, False))
+            self.integral = narrow.dtype.kind in "iu" and bool((narrow == X).all())
+        if self.integral:
+            self.stats.merge(_integer_stats(narrow))
+        else:
+            self.float32 = self.float32 and bool((X.astype(np.float32) == X).all())
+            self.stats.add(X)
+        dtype = narrowest(self.integral, self.lo, self.hi, self.float32)
+        if self.dtype is not None and dtype != self.dtype:  # a wider type for what came before
+            _retype(path, self.dtype, dtype, self.rows * X.shape[1])
+        self.dtype = dtype
+        with open(path, "ab") as f:
+            (narrow if self.integral and narrow.dtype == dtype else X.astype(dtype)).tofile(f)
+        self.rows += len(X)
+
+
+def _integer_stats(X: np.ndarray) -> Stats:
+    """``Stats.of`` integers, from their exact sums: Σ(x - mean)² = (bΣx² - (Σx)²)/b,
+    the numerator in Python's integers, then rounded once."""
+    b = len(X)
+    S = X.sum(axis=0, dtype=np.int64)
+    sq = X.astype(np.uint16 if X.dtype.itemsize == 1 else np.int64)  # 255² < 2^16
+    sq *= sq
+    S2 = sq.sum(axis=0, dtype=np.int64 if X.dtype.itemsize == 1 else np.float64)
+    if S2.dtype.kind == "f" and S2.max(initial=0) >= 2.0 ** 53:
+        return Stats.of(X)  # squares beyond exact float64 sums: the general way
+    M2 = np.array([(b * int(s2) - int(s) * int(s)) / b for s, s2 in zip(S, S2)])
+    return Stats(b, S / b, M2, X.min(axis=0).astype(np.float64), X.max(axis=0).astype(np.float64))
 
 
 def _codes(labels: np.ndarray, codes: dict) -> np.ndarray:

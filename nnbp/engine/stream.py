@@ -30,7 +30,7 @@ from .memory import InMemory, block_rows
 from .threads import cores
 
 ROWS_ENV = "NNBP_STREAM_ROWS"  # rows per block (tests force tiny blocks with it)
-BUFFER_BYTES = 1 << 26  # a share's block buffers at most, when memory allows
+X1_BYTES = 1 << 22  # a share's block of [1, x'], sized to stay in the processor's cache
 
 
 @dataclass
@@ -47,15 +47,18 @@ class Part:
 
 
 def stream_rows(net: Network, dtype, available: int | None) -> int:
-    """Rows per block: the in-memory executor's, fewer when a share's buffers (X1, the
-    cache's rows, the kernel's) would take more than BUFFER_BYTES or an eighth of
-    the memory there is, split between the cores."""
+    """Rows per block: the in-memory executor's, or fewer, so that a share's X1 block
+    (made anew from the cache for every block) takes about X1_BYTES and stays in the
+    processor's cache while the kernel reads it; fewer still when an eighth of the
+    memory there is, split between the cores, could not hold a share's buffers."""
     if os.environ.get(ROWS_ENV, "").strip().isdigit():
         return max(1, int(os.environ[ROWS_ENV]))
     size = np.dtype(dtype).itemsize
-    per_row = size * (2 * (net.s(1) + 1) + 3 * sum(s + 1 for s in net.sizes[1:]))
-    budget = BUFFER_BYTES if available is None else min(BUFFER_BYTES, available // 8 // cores())
-    return max(64, min(block_rows(net), budget // per_row))
+    rows = X1_BYTES // ((net.s(1) + 1) * size)
+    if available is not None:  # X1, the cache's rows, and the kernel's z, a and δ
+        per_row = size * (2 * (net.s(1) + 1) + 3 * sum(s + 1 for s in net.sizes[1:]))
+        rows = min(rows, available // 8 // cores() // per_row)
+    return max(64, min(block_rows(net), rows))
 
 
 class Streamed(InMemory):
