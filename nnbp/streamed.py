@@ -165,21 +165,24 @@ def _split_pass(x: FileRows, y: FileRows, m: int, va: np.ndarray, values: bool):
     """One pass over the cache: the statistics of the training rows, and the validation
     rows copied to temporary files (gone when closed, or when the process ends)."""
     folder = cache.cache_dir()
-    val_x, val_y = (tempfile.TemporaryFile(dir=folder) for _ in range(2))
     held = np.zeros(m, dtype=bool)
     held[va] = True
     xstats = Stats.empty(x.width)
     ystats = Stats.empty(y.width) if values else None
-    for lo in range(0, m, STATS_ROWS):
-        hi = min(m, lo + STATS_ROWS)
-        xs, ys, h = x.read(lo, hi), y.read(lo, hi), held[lo:hi]
-        xstats.add(xs[~h])
-        if values:
-            ystats.add(ys[~h])
-        xs[h].tofile(val_x)
-        ys[h].tofile(val_y)
-    for f in (val_x, val_y):
-        f.flush()
+    try:
+        val_x, val_y = (tempfile.TemporaryFile(dir=folder) for _ in range(2))
+        for lo in range(0, m, STATS_ROWS):
+            hi = min(m, lo + STATS_ROWS)
+            xs, ys, h = x.read(lo, hi), y.read(lo, hi), held[lo:hi]
+            xstats.add(xs[~h])
+            if values:
+                ystats.add(ys[~h])
+            xs[h].tofile(val_x)
+            ys[h].tofile(val_y)
+        for f in (val_x, val_y):
+            f.flush()
+    except OSError as e:  # the cache's folder is full, or read-only
+        raise cache.cache_error(folder, e) from None
     return xstats, ystats, FileRows(val_x, x.dtype, x.width), FileRows(val_y, y.dtype, y.width)
 
 

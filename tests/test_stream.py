@@ -362,3 +362,15 @@ def test_the_cache_build_shows_a_progress_bar_on_a_terminal_only(tmp_path, monke
     piped = run_nnbp("train", "c.yaml", "--stream", "--epochs", 1, cwd=tmp_path)
     assert piped.returncode == 0 and "caching" not in piped.stderr  # not on a pipe
     assert (tmp_path / "cache2").is_dir()
+
+
+def test_a_damaged_entry_is_built_anew(tmp_path):
+    write_data(tmp_path)
+    cfg = config(tmp_path)
+    expected = train(cfg, False)
+    train(cfg, True)
+    [entry] = (tmp_path / "cache").iterdir()
+    with open(entry / "x.bin", "r+b") as f:
+        f.truncate(10)  # a disk error, a hand that slipped
+    assert_same(expected, train(cfg, True))
+    assert (entry / "x.bin").stat().st_size == 45 * 3 * 8  # decimals: float64

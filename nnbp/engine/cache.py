@@ -158,10 +158,12 @@ def build(path: Path, options: dict, chunks, extract: Extract,
         root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f"{prefix}{_TMP}{os.getpid()}-", dir=root))
     except OSError as e:
-        raise _cache_error(root, e) from None
+        raise cache_error(root, e) from None
     try:
         meta = _write(tmp, path, options, chunks, extract, on_progress)
         (tmp / "meta.json").write_text(json.dumps(meta))
+        if (root / name).exists() and open_entry(path, options) is None:
+            shutil.rmtree(root / name)  # a damaged entry, whatever damaged it
         try:
             os.rename(tmp, root / name)
         except OSError:  # another process put the same entry in place first
@@ -170,7 +172,7 @@ def build(path: Path, options: dict, chunks, extract: Extract,
             shutil.rmtree(tmp, ignore_errors=True)
     except OSError as e:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise _cache_error(root, e) from None
+        raise cache_error(root, e) from None
     except BaseException:  # an error in the data, Ctrl-C: nothing is left to be used
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -285,7 +287,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _cache_error(root: Path, e: OSError) -> CacheError:
+def cache_error(root: Path, e: OSError) -> CacheError:
     import errno
 
     why = "there is no room left on its disk" if e.errno in (errno.ENOSPC, errno.EDQUOT) \
