@@ -8,7 +8,11 @@ and run, and answers one question:
     executor.sums(Theta, part, *, backward, cost) -> Sums   # part: train, val, test
 
 ``memory.InMemory`` holds the data in memory and runs a share of it on each
-core.  The engine is tested against ``nnbp/network.py`` (tests/test_engine.py).
+core; ``stream.Streamed`` runs the same shares and blocks, reading each block
+from a binary cache of the CSV on disk (``cache.py``) for data bigger than
+memory.  A run that is not in memory carries its executor (``train.Run.executor``).
+The engine is tested against ``nnbp/network.py`` (tests/test_engine.py,
+tests/test_stream.py).
 """
 
 from .kernel import Kernel, Sums

@@ -6,8 +6,10 @@ The plan is the in-memory executor's (``memory.InMemory``): each part's rows in
 one contiguous share per core, each share in blocks, the shares' sums added in a
 fixed order, so a streamed run is bitwise the same from one run to the next.
 Only where a block comes from differs: each share reads its block's rows from the
-cache into its own buffers and makes X1 = [1, x'] with x' = (x - shift)/scale,
-the same operations the in-memory path does once for all rows.
+cache into its own buffers, in their narrow dtype, and makes them X1 for the
+kernel.  The in-memory path normalizes once, x' = (x - shift)/scale; here every
+epoch does, so its division is moved into Θ^(1) (``Streamed.sums``), leaving
+one pass over each block: the same products, to rounding.
 
 A run whose data is not in memory is a ``train.Run`` whose ``data`` describes the
 parts (``Split`` with rows and no arrays: features, target, normalization,
@@ -24,13 +26,14 @@ from typing import Callable
 import numpy as np
 
 from ..data import Normalization
-from ..network import Network
+from ..network import Network, Weights
 from .cache import FileRows
+from .kernel import Sums
 from .memory import InMemory, block_rows
 from .threads import cores
 
 ROWS_ENV = "NNBP_STREAM_ROWS"  # rows per block (tests force tiny blocks with it)
-X1_BYTES = 1 << 22  # a share's block of [1, x'], sized to stay in the processor's cache
+X1_BYTES = 1 << 22  # a share's block of [1, x - s], sized to stay in the processor's cache
 
 
 @dataclass
@@ -68,13 +71,27 @@ class Streamed(InMemory):
                  classify: bool, threads: int | None = None, rows: int | None = None):
         super().__init__(net, {}, classify=classify, threads=threads, rows=rows)
         self.stream_parts, self.norm, self.dtype = parts, norm, np.dtype(dtype)
-        self._X1: dict[int, np.ndarray] = {}  # share k's [1, x'] buffer
+        self._X1: dict[int, np.ndarray] = {}  # share k's [1, x - s] buffer
+
+    def sums(self, Theta: Weights, part: str = "train", *, backward: bool = True,
+             cost: bool = True) -> Sums:
+        """The in-memory executor's sums, with the division of x' = (x - s)/c moved into
+        Θ^(1): Θ^(1) [1; (x - s)/c] = Θ̃ [1; x - s] with Θ̃_ij = Θ_ij / c_j (j ≥ 1), and
+        Δ^(1)_ij = Σ_t δ_i (x_j - s_j)/c_j = Δ̃_ij / c_j, Δ̃ the kernel's Δ^(1) on
+        [1; x - s].  Nothing cancels: each product is the in-memory one to rounding."""
+        tilde = dict(Theta)
+        tilde[1] = Theta[1].copy()
+        tilde[1][:, 1:] /= self.norm.scale  # Θ̃_ij = Θ_ij / c_j   (s_2, s_1 + 1)
+        sums = super().sums(tilde, part, backward=backward, cost=cost)
+        if sums.Delta is not None:
+            sums.Delta[1][:, 1:] /= self.norm.scale  # Δ^(1)_ij = Δ̃_ij / c_j
+        return sums
 
     def size(self, part: str) -> tuple[int, np.dtype]:
         return self.stream_parts[part].m, self.dtype
 
     def block(self, part: str, rows: slice, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Read the part's ``rows`` into share k's buffer as X1 = [1, x'], and their Y."""
+        """Read the part's ``rows`` into share k's buffer as X1 = [1, x - s], and their Y."""
         p = self.stream_parts[part]
         b = rows.stop - rows.start
         if p.rows is None:
@@ -87,8 +104,7 @@ class Streamed(InMemory):
         if pick is not None:
             x, y = x[pick], y[pick]
         X1 = self._x1(k, b)
-        np.subtract(x, self.norm.shift, out=X1[:, 1:], casting="same_kind")  # x - shift
-        X1[:, 1:] /= self.norm.scale  # x' = (x - shift) / scale
+        np.subtract(x, self.norm.shift, out=X1[:, 1:], casting="same_kind")  # x - s
         return X1, p.Y(y).astype(self.dtype, copy=False)
 
     def _x1(self, k: int, b: int) -> np.ndarray:
