@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sys
 
+from cli.progress import note
+
 
 class CacheBar:
     """``notify`` for ``nnbp.train.prepare``: renders its events on stderr."""
@@ -23,18 +25,17 @@ class CacheBar:
         if not self.enabled:
             return
         if isinstance(event, Streaming):
-            sys.stderr.write(event.reason[:1].upper() + event.reason[1:] + ".\n")
-            sys.stderr.flush()
+            note(event.reason[:1].upper() + event.reason[1:] + ".")
         elif isinstance(event, CacheProgress) and sys.stderr.isatty():
             if self._bar is None:
+                from rich.console import Console
                 from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn,
                                            TimeRemainingColumn)
 
-                from cli.progress import stderr_console
-
+                console = Console(stderr=True, highlight=False, markup=False, emoji=False)
                 self._bar = Progress(TextColumn("{task.description}"), BarColumn(),
                                      DownloadColumn(), TimeRemainingColumn(),
-                                     console=stderr_console(), transient=True)
+                                     console=console, transient=True)
                 self._bar.__enter__()
             if event.path not in self._tasks:
                 self._tasks[event.path] = self._bar.add_task(

@@ -10,12 +10,27 @@ so that they stay apart without colour (NO_COLOR, a pipe).
 from __future__ import annotations
 
 import math
+import textwrap
+from typing import Any, Callable, NamedTuple
 
-# series prefix -> (colour, pattern, legend symbol, name); the pattern is a dot mask
-# over the path: draw dot k when pattern(k)
-FAMILIES = {"": ("cyan", lambda k: True, "───", "training"),
-            "val_": ("magenta", lambda k: k // 3 % 2 == 0, "╌╌╌", "validation"),
-            "test_": ("yellow", lambda k: k % 3 == 0, "┈┈┈", "test")}
+
+class Family(NamedTuple):
+    """How one series of a log (training, validation, test) is drawn."""
+
+    name: str
+    colour: str  # in the terminal (rich)
+    pattern: Callable[[int], bool]  # in the terminal: draw dot k of the path when pattern(k)
+    symbol: str  # in the terminal's legend
+    image_colour: str  # in an image (matplotlib)
+    linestyle: Any  # in an image
+
+
+# by the prefix of the log's columns.  A braille cell is 2 dots wide: a gap must span
+# a cell or more to be seen, so the dashes are 6 dots on, 6 off, and the dots 1 in 8
+FAMILIES = {"": Family("training", "cyan", lambda k: True, "───", "C0", "-"),
+            "val_": Family("validation", "magenta", lambda k: k % 12 < 6, "╌╌╌", "C1", "--"),
+            "test_": Family("test", "yellow", lambda k: k % 8 == 0, "···", "C2",
+                            (0, (1, 1.5)))}
 BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))  # [dot row][dot column]
 
 
@@ -127,9 +142,9 @@ def render(values: dict[str, list[float]], columns: list[str], width: int,
         if titles:
             out.append(m, style="bold")
             for c in cols if len(cols) > 1 else ():
-                colour, _, symbol, name = FAMILIES[c[: -len(m)]]
-                out.append(f"  {symbol} ", style=colour)
-                out.append(name)
+                family = FAMILIES[c[: -len(m)]]
+                out.append(f"  {family.symbol} ", style=family.colour)
+                out.append(family.name)
             out.append("\n")
         _panel(out, {c: values[c][:n] for c in ["epoch", *cols]}, m, x, ranges[m], gutter, w,
                heights[m])
@@ -138,7 +153,9 @@ def render(values: dict[str, list[float]], columns: list[str], width: int,
         last = ", ".join(f"{c} {values[c][n - 1]:.{'2%' if c.endswith('accuracy') else '6g'}}"
                          for c in columns if c != "epoch")
         rows = f"{n} row{'s' if n > 1 else ''}"
-        out.append(f"{rows}, epochs {epochs[0]:g}–{epochs[-1]:g}; last: {last}\n")
+        text = f"{rows}, epochs {epochs[0]:g}–{epochs[-1]:g}; last: {last}"
+        for line in textwrap.wrap(text, width, break_on_hyphens=False):  # all of it, wrapped
+            out.append(line + "\n")
     out.rstrip()
     return out
 
@@ -150,7 +167,7 @@ def _panel(out, values, metric, x, y, gutter: int, w: int, h: int) -> None:
     for c in values:
         if c == "epoch":
             continue
-        colour, pattern, _, _ = FAMILIES[c[: -len(metric)]]
+        colour, pattern = FAMILIES[c[: -len(metric)]][1:3]
         xs, ys = thin(values["epoch"], values[c], 4 * w)  # (dot x, dot y) below, 0 at the top
         canvas.curve([((x - x_lo) / (x_hi - x_lo) * (2 * w - 1),
                        (hi - y) / (hi - lo) * (4 * h - 1)) if math.isfinite(y) else None

@@ -6,26 +6,22 @@ as wide as |Θ| is large; in each unit its z_j, a_j and δ_j.  With a unit chose
 edges that carry the deltas of the layer to its right into δ_j^(l) are highlighted and
 δ_j^(l) = (Σ_i Θ_ij δ_i) · g'(z_j) is written out with the numbers.
 
-Plain SVG written here (escaped with xml.sax.saxutils), no drawing library; PNG through
-whichever SVG renderer the system has (cli/svg.py).
+The figure is drawn once, through the calls of a surface: ``Svg`` (cli/svg.py) writes
+plain SVG text, escaped with xml.sax.saxutils; ``Drawing`` (cli/image.py) draws the
+same elements with matplotlib for a PNG.
 """
 
 from __future__ import annotations
 
 import sys
 
-from cli.notation import num
+from cli.notation import indices, typeset
 from cli.svg import Svg, width
 
 MAX_UNITS, MAX_EDGES = 12, 150  # beyond this a figure is no longer legible
 R, R0, DX, DY = 50, 22, 260, 120  # unit and bias radius, column and row distance (px)
 TOP, PAD = 116, 36  # room for the title and column headers; margin
 BLUE, RED, HL, INK, GREY, DELTA = "#2166ac", "#c0392b", "#e67e22", "#222222", "#777777", "#6a3d9a"
-
-
-def n(v: float) -> str:
-    """A number as the tables print it, with a real minus sign."""
-    return num(v).replace("-", "−")
 
 
 def plan(sizes: list[int], layer: int | None, unit: int | None) -> list[tuple[int, list[int]]]:
@@ -63,9 +59,14 @@ def legible(cols) -> bool:
     return edges <= MAX_EDGES and all(len([j for j in u if j]) <= MAX_UNITS for _, u in cols)
 
 
-def svg(e: dict, *, layer: int | None = None, unit: int | None = None, title: str = "",
-        activation: str = "") -> str:
+def svg(e: dict, **how) -> str:
     """The figure as SVG text, from the ``explain --json`` object ``e``."""
+    return draw(Svg, e, **how).close()
+
+
+def draw(surface, e: dict, *, layer: int | None = None, unit: int | None = None,
+         title: str = "", activation: str = ""):
+    """The figure drawn on ``surface(W, H)``, which is returned."""
     lay = {d["l"]: d for d in e["layers"]}
     L = len(lay)
     cols = plan([len(lay[l]["a"]) for l in range(1, L + 1)], layer, unit)
@@ -82,7 +83,7 @@ def svg(e: dict, *, layer: int | None = None, unit: int | None = None, title: st
                 width(head, 18) + 2 * PAD, width(sub, 12.5) + 2 * PAD, 560))
     y_eq = TOP + rows * DY + 10
     H = int(y_eq + (len(eq) * 24 + 34 if eq else 0) + 44)
-    out = Svg(W, H)
+    out = surface(W, H)
     out.text(PAD, 34, head, 18, weight="bold")
     out.text(PAD, 56, sub, 12.5, fill=GREY)
     labels = edges(out, e, cols, pos, hl)
@@ -100,20 +101,21 @@ def svg(e: dict, *, layer: int | None = None, unit: int | None = None, title: st
             out.text(x0 + 20 + dx, y_eq + 28 + 24 * k, line, 14, cls="equation")
     if len(cols) > 1:
         legend(out, H - 22, bool(hl))
-    return out.close()
+    return out
 
 
 def headline(e: dict, title: str, activation: str) -> tuple[str, str]:
     """The title, and the example's x, y and cost under it."""
     def short(v):
-        return f"({', '.join(n(x) for x in v[:8])}{', …' if len(v) > 8 else ''})"
+        return f"({', '.join(typeset(x) for x in v[:8])}{', …' if len(v) > 8 else ''})"
 
     who = f"example {e['example']}" if e["example"] is not None else "an example typed in"
-    return (f"{title}: {who}", f"x = {short(e['x'])}   y = {short(e['y'])}   "
-            f"cost(t) = {n(e['cost'])}" + (f"   hidden g = {activation}" if activation else ""))
+    x = "x′" if e.get("raw", {}).get("normalize", "none") != "none" else "x"  # normalized
+    return (f"{title}: {who}", f"{x} = {short(e['x'])}   y = {short(e['y'])}   "
+            f"cost(t) = {typeset(e['cost'])}" + (f"   hidden g = {activation}" if activation else ""))
 
 
-def edges(out: Svg, e: dict, cols, pos, hl) -> list[tuple]:
+def edges(out, e: dict, cols, pos, hl) -> list[tuple]:
     """One line per Θ^(l)_{ij}: the plain ones first, the highlighted ones on top; the
     labels of the highlighted ones, to draw last."""
     labels = []
@@ -127,20 +129,20 @@ def edges(out: Svg, e: dict, cols, pos, hl) -> list[tuple]:
         r1 = R0 if j == 0 else R
         a = (x1 + dx * r1 / d, y1 + dy * r1 / d, x2 - dx * R / d, y2 - dy * R / d)
         w = 0.8 + 5.2 * abs(theta) / biggest
-        name = f"Θ_{{{idx(i, j)}}}^{{({l})}}"
+        name = f"Θ_{{{indices(i, j)}}}^{{({l})}}"
         if (l, i, j) in hl:
             out.line(*a, stroke=HL, width=w + 8, opacity=0.4, cls="glow")
         out.line(*a, stroke=BLUE if theta >= 0 else RED, width=w, cls="edge hl" if (l, i, j) in hl
                  else "edge", opacity=1 if (l, i, j) in hl else (0.3 if hl else 0.7),
                  data={"l": l, "i": i, "j": j, "theta": repr(theta)},
-                 tip=f"Θ_{idx(i, j)}^({l}) = {n(theta)}")
+                 tip=f"Θ_{indices(i, j)}^({l}) = {typeset(theta)}")
         if (l, i, j) in hl:  # its name and value on the line, drawn over the units later
-            labels.append((x1 + dx * 0.5, y1 + dy * 0.5, f"{name} = {n(theta)}",
+            labels.append((x1 + dx * 0.5, y1 + dy * 0.5, f"{name} = {typeset(theta)}",
                            BLUE if theta >= 0 else RED))
     return labels
 
 
-def tag(out: Svg, x: float, y: float, label: str, colour: str) -> None:
+def tag(out, x: float, y: float, label: str, colour: str) -> None:
     """A label on a white tag with a border of the edge's colour, centred on (x, y)."""
     size = 12
     w = width(label, size) * 1.08 + 12  # bold is wider
@@ -148,7 +150,7 @@ def tag(out: Svg, x: float, y: float, label: str, colour: str) -> None:
     out.text(x, y + 4.5, label, size, anchor="middle", weight="bold", fill=colour, cls="theta")
 
 
-def header(out: Svg, l: int, L: int, x: float, drawn: int, s: int) -> None:
+def header(out, l: int, L: int, x: float, drawn: int, s: int) -> None:
     kind = " (input)" if l == 1 else " (output)" if l == L else ""
     kind += f", {drawn} of {s} units" if drawn < s else ""
     out.text(x, TOP - 32, f"layer {l}{kind}", 14, anchor="middle", weight="bold")
@@ -157,7 +159,7 @@ def header(out: Svg, l: int, L: int, x: float, drawn: int, s: int) -> None:
     out.text(x, TOP - 12, what, 13, anchor="middle", fill=GREY)
 
 
-def cell(out: Svg, lay: dict, l: int, L: int, j: int, c, y: list, *, chosen, feeds) -> None:
+def cell(out, lay: dict, l: int, L: int, j: int, c, y: list, *, chosen, feeds) -> None:
     """Unit j of layer l: a circle and its numbers (the bias: a dashed circle, +1)."""
     x0, y0 = c
     if j == 0:
@@ -171,17 +173,17 @@ def cell(out: Svg, lay: dict, l: int, L: int, j: int, c, y: list, *, chosen, fee
                tip=f"unit {j} of layer {l}")
     if l == 1:
         out.text(x0, y0 - 6, f"x_{{{j}}}", 12, anchor="middle", fill=GREY)
-        out.text(x0, y0 + 12, f"{n(d['a'][j - 1])}", 12.5, anchor="middle", weight="bold",
+        out.text(x0, y0 + 12, typeset(d["a"][j - 1]), 12.5, anchor="middle", weight="bold",
                  cls="a", data={"l": l, "j": j})
         return
-    out.text(x0, y0 - 15, f"z_{{{j}}} {n(d['z'][j - 1])}", 11, anchor="middle", fill=GREY,
-             cls="z", data={"l": l, "j": j})
-    out.text(x0, y0 + 2, f"a_{{{j}}} {n(d['a'][j - 1])}", 11.5, anchor="middle", weight="bold",
-             cls="a", data={"l": l, "j": j})
-    out.text(x0, y0 + 19, f"δ_{{{j}}} {n(d['delta'][j - 1])}", 11.5, anchor="middle",
+    out.text(x0, y0 - 15, f"z_{{{j}}} {typeset(d['z'][j - 1])}", 11, anchor="middle",
+             fill=GREY, cls="z", data={"l": l, "j": j})
+    out.text(x0, y0 + 2, f"a_{{{j}}} {typeset(d['a'][j - 1])}", 11.5, anchor="middle",
+             weight="bold", cls="a", data={"l": l, "j": j})
+    out.text(x0, y0 + 19, f"δ_{{{j}}} {typeset(d['delta'][j - 1])}", 11.5, anchor="middle",
              fill=HL if feeds else DELTA, weight="bold", cls="delta", data={"l": l, "j": j})
     if l == L:
-        out.text(x0 + R + 10, y0 + 5, f"y_{{{j}}} = {n(y[j - 1])}", 13, fill=INK, cls="y")
+        out.text(x0 + R + 10, y0 + 5, f"y_{{{j}}} = {typeset(y[j - 1])}", 13, fill=INK, cls="y")
 
 
 def equation(e: dict, lay: dict, l: int, j: int) -> list[str]:
@@ -189,18 +191,20 @@ def equation(e: dict, lay: dict, l: int, j: int) -> list[str]:
     d, L = lay[l], len(lay)
     dj = f"δ_{{{j}}}^{{({l})}}"
     if l == L:
-        a, y = d["a"][j - 1], e["y"][j - 1]
-        if "g_prime" in d:
+        a, y, delta = typeset(d["a"][j - 1]), factor(e["y"][j - 1]), typeset(d["delta"][j - 1])
+        if "g_prime" in d and d["g_prime"][j - 1] != 1.0:  # a linear output's g' is 1
             return [f"{dj} = (a_{{{j}}}^{{({L})}} − y_{{{j}}}) · g′(z_{{{j}}}^{{({L})}})",
-                    f"= ({n(a)} − {p(y)}) · {n(d['g_prime'][j - 1])} = {n(d['delta'][j - 1])}"]
-        return [f"{dj} = a_{{{j}}}^{{({L})}} − y_{{{j}}} = {n(a)} − {p(y)} = {n(d['delta'][j - 1])}"]
+                    f"= ({a} − {y}) · {typeset(d['g_prime'][j - 1])} = {delta}"]
+        return [f"{dj} = a_{{{j}}}^{{({L})}} − y_{{{j}}} = {a} − {y} = {delta}"]
     terms, theta, after = d["terms"][j - 1], e["Theta"][str(l)], lay[l + 1]["delta"]
-    syms = [f"Θ_{{{idx(i, j)}}}^{{({l})}} δ_{{{i}}}^{{({l + 1})}}" for i in range(1, len(terms) + 1)]
-    nums = [f"({n(theta[i][j])})({n(after[i])})" for i in range(len(terms))]
+    syms = [f"Θ_{{{indices(i, j)}}}^{{({l})}} δ_{{{i}}}^{{({l + 1})}}"
+            for i in range(1, len(terms) + 1)]
+    nums = [f"({typeset(theta[i][j])})({typeset(after[i])})" for i in range(len(terms))]
     gp = d["g_prime"][j - 1]
     return (wrap(f"{dj} = (", syms, f") · g′(z_{{{j}}}^{{({l})}})", 5)
-            + wrap("= (", nums, f") · {n(gp)}", 4)
-            + [f"= {n(d['weighted_sum'][j - 1])} · {n(gp)} = {n(d['delta'][j - 1])}"])
+            + wrap("= (", nums, f") · {typeset(gp)}", 4)
+            + [f"= {typeset(d['weighted_sum'][j - 1])} · {typeset(gp)} = "
+               f"{typeset(d['delta'][j - 1])}"])
 
 
 def wrap(first: str, terms: list[str], last: str, per_line: int) -> list[str]:
@@ -218,7 +222,7 @@ def indented(lines: list[str]) -> list[tuple[float, str]]:
             for k, s in enumerate(lines)]
 
 
-def legend(out: Svg, y: float, highlighted: bool) -> None:
+def legend(out, y: float, highlighted: bool) -> None:
     x = PAD
     for colour, label in ((BLUE, "Θ > 0"), (RED, "Θ < 0")):
         out.line(x, y - 4, x + 28, y - 4, stroke=colour, width=3, cls="key")
@@ -234,14 +238,9 @@ def legend(out: Svg, y: float, highlighted: bool) -> None:
         out.text(x + 40, y, "edges into the chosen δ", 12, fill=GREY)
 
 
-def idx(i: int, j: int) -> str:
-    """Θ's two indices: 12, or 10,1 when one has two digits."""
-    return f"{i}{j}" if i < 10 and j < 10 else f"{i},{j}"
-
-
-def p(v: float, always: bool = False) -> str:
-    """A factor: negative numbers (or all, ``always``) in parentheses."""
-    return f"({n(v)})" if always or v < 0 else n(v)
+def factor(v: float) -> str:
+    """A factor in a product: a negative number in parentheses."""
+    return f"({typeset(v)})" if v < 0 else typeset(v)
 
 
 def write(path: str, e: dict, **how) -> None:
@@ -251,16 +250,20 @@ def write(path: str, e: dict, **how) -> None:
     suffix = path.lower().rsplit(".", 1)[-1] if "." in path else ""
     if path != "-" and suffix not in ("svg", "png"):
         raise UsageError(f"--diagram {path}: the file name must end in .svg or .png")
-    text = svg(e, **how)
+    if suffix == "png":
+        from cli.image import Drawing, require_matplotlib
+
+        require_matplotlib(f"--diagram {path}: writing PNG")
+        picture = draw(Drawing, e, **how)
+    else:
+        text = svg(e, **how)
     if path == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
     try:
         if suffix == "png":
-            from cli.svg import to_png
-
-            to_png(text, path)
+            picture.save(path)
         else:
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text)

@@ -13,7 +13,7 @@ table folds them (the largest terms, then the rest as one number).
 
 from __future__ import annotations
 
-from cli.notation import fold, num
+from cli.notation import fold, indices, num, vector
 
 
 def tnum(v: float, digits: int = 5) -> str:
@@ -25,11 +25,6 @@ def tnum(v: float, digits: int = 5) -> str:
         mantissa, exponent = s.split("e")
         return f"{mantissa} \\times 10^{{{int(exponent)}}}"
     return s
-
-
-def sub(*idx: int) -> str:
-    """Indices: 12, or 10,1 when one has two digits (as the table writes Θ_{10,1})."""
-    return "".join(map(str, idx)) if all(i < 10 for i in idx) else ",".join(map(str, idx))
 
 
 def vec(values: list, most: int = 8) -> str:
@@ -45,7 +40,8 @@ def sections(e: dict, *, layer=None, unit=None, check=False, gradient=False) -> 
     L = len(lay)
     out = []
     if layer is None:
-        lines = [f"a^{{(1)}} &= x = {vec(lay[1]['a'])}"]
+        x = "x'" if e.get("raw", {}).get("normalize", "none") != "none" else "x"
+        lines = [f"a^{{(1)}} &= {x} = {vec(lay[1]['a'])}"]
         for l in range(2, L + 1):
             lines += [f"z^{{({l})}} &= \\Theta^{{({l - 1})}} [1;\\ a^{{({l - 1})}}] "
                       f"= {vec(lay[l]['z'])}",
@@ -59,14 +55,15 @@ def sections(e: dict, *, layer=None, unit=None, check=False, gradient=False) -> 
             if unit is not None and k != unit:
                 continue
             a, y = tnum(d["a"][k - 1]), paren(e["y"][k - 1])
-            if "g_prime" in d:
+            if "g_prime" in d and d["g_prime"][k - 1] != 1.0:
                 line = (f"\\delta_{{{k}}}^{{({L})}} &= \\left(a^{{({L})}}_{{{k}}} - y_{{{k}}}\\right)"
                         f" g'(z^{{({L})}}_{{{k}}}) = ({a} - {y})({tnum(d['g_prime'][k - 1])})")
             else:
                 line = f"\\delta_{{{k}}}^{{({L})}} &= a^{{({L})}}_{{{k}}} - y_{{{k}}} = {a} - {y}"
             lines.append(line + f" = {tnum(d['delta'][k - 1])}" + numeric(d, L, k, check))
         out.append((f"Output layer: δ^({L}) = a^({L}) − y"
-                    + (f" times g'(z^({L}))" if "g_prime" in d else ""), lines))
+                    + (f" times g'(z^({L}))" if any(g != 1.0 for g in d.get("g_prime", [1.0]))
+                       else ""), lines))
     for l in range(L - 1, 1, -1):
         if layer in (None, l):
             lines = [line for j in range(1, len(lay[l]["a"]) + 1) if unit in (None, j)
@@ -87,7 +84,7 @@ def hidden(e: dict, lay: dict, l: int, j: int, *, whole: bool, check: bool) -> l
     terms = d["terms"][j - 1]
     shown, folded, rest = fold(terms, whole)
     # Θ's row i is unit i of layer l+1, its column j unit j of layer l (0 is the bias)
-    syms = [f"\\Theta^{{({l})}}_{{{sub(i + 1, j)}}}\\delta^{{({l + 1})}}_{{{i + 1}}}" for i in shown]
+    syms = [f"\\Theta^{{({l})}}_{{{indices(i + 1, j)}}}\\delta^{{({l + 1})}}_{{{i + 1}}}" for i in shown]
     nums = [f"({tnum(Theta[i][j])})({tnum(after[i])})" for i in shown]
     if folded:
         syms.append(f"\\dots\\text{{ ({folded} more)}}")
@@ -115,6 +112,23 @@ def matrix(rows: list) -> str:
     return f"\\left[\\begin{{array}}{{{'r' * len(rows[0])}}} {body} \\end{{array}}\\right]"
 
 
+def given(e: dict) -> list[str]:
+    """x as typed (or as in the file) when the network sees it normalized, and the label
+    when y encodes it: plain text lines, empty when x and y are as written."""
+    raw = e.get("raw")
+    if raw is None:
+        return []
+    where = "in the file" if e["example"] is not None else "as typed"
+    lines = []
+    if raw["normalize"] != "none":
+        names = f" ({', '.join(raw['features'])})" if len(raw["features"]) <= 12 else ""
+        lines.append(f"x{names} {where} = {vector(raw['x'])}; the network sees x′, "
+                     f"normalized ({raw['normalize']})")
+    if raw["y"] != e["y"]:
+        lines.append(f"y {where} = {vector(raw['y'])} ({', '.join(raw['targets'])})")
+    return lines
+
+
 def heading(e: dict, title: str) -> str:
     who = f"example {e['example']}" if e["example"] is not None else "an example typed in"
     return f"{title}: {who}"
@@ -123,6 +137,7 @@ def heading(e: dict, title: str) -> str:
 def latex(e: dict, *, title: str = "nnbp", **select) -> str:
     """A fragment for a document with \\usepackage{amsmath}: one align* a section."""
     parts = [f"% nnbp explain, {heading(e, title)}; needs \\usepackage{{amsmath}}"]
+    parts += [f"% {line}" for line in given(e)]
     for name, lines in sections(e, **select):
         if lines:
             parts.append(f"% {name}\n\\begin{{align*}}\n" + " \\\\\n".join(lines)
@@ -134,8 +149,9 @@ def markdown(e: dict, *, title: str = "nnbp", **select) -> str:
     """Headings, the values in tables, the equations in $$ blocks (as GitHub shows them)."""
     lay = {d["l"]: d for d in e["layers"]}
     L = len(lay)
-    out = [f"## {heading(e, title)}", "",
-           f"x = {plain(e['x'])}, y = {plain(e['y'])}, cost(t) = {num(e['cost'], 8)}"]
+    x = "x′" if e.get("raw", {}).get("normalize", "none") != "none" else "x"
+    out = [f"## {heading(e, title)}", "", *(line + "  " for line in given(e)),
+           f"{x} = {vector(e['x'])}, y = {vector(e['y'])}, cost(t) = {num(e['cost'], 8)}"]
     for name, lines in sections(e, **select):
         if not lines:
             continue
@@ -145,7 +161,7 @@ def markdown(e: dict, *, title: str = "nnbp", **select) -> str:
                          [[str(l), str(j), num(lay[l]["z"][j - 1]) if l > 1 else "",
                            num(lay[l]["a"][j - 1])] for l in range(1, L + 1)
                           for j in range(1, len(lay[l]["a"]) + 1)])
-            out += ["", f"h_Θ(x) = {plain(lay[L]['a'])} against y = {plain(e['y'])}"]
+            out += ["", f"h_Θ(x) = {vector(lay[L]['a'])} against y = {vector(e['y'])}"]
             continue
         elif name.startswith("Layer"):
             l = int(name.split(":")[0].split()[1])
@@ -162,8 +178,3 @@ def markdown(e: dict, *, title: str = "nnbp", **select) -> str:
 def table(head: list[str], rows: list[list[str]]) -> list[str]:
     return (["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
             + ["| " + " | ".join(r) + " |" for r in rows])
-
-
-def plain(values: list, most: int = 8) -> str:
-    shown = ", ".join(num(v) for v in values[:most])
-    return f"({shown}, … {len(values)} values)" if len(values) > most else f"({shown})"

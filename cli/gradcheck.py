@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from cli.exits import EXIT_FAILED
 
 
 def gradcheck(
@@ -29,10 +30,8 @@ def gradcheck(
     from nnbp.config import load_config
     from nnbp.errors import UsageError
     from nnbp.gradcheck import gradcheck as check
-    from nnbp.inspect import with_model
+    from nnbp.pick import with_model
     from nnbp.train import prepare
-
-    from cli.main import EXIT_FAILED
 
     cfg = load_config(config)
     run = prepare(cfg)
@@ -50,10 +49,8 @@ def gradcheck(
         if not 1 <= examples <= len(X):
             raise UsageError(f"--examples {examples}: the training data has {len(X)} examples")
         X, Y = X[:examples], Y[:examples]
-    result = check(run.net, run.Theta, X, Y, cfg.training.lam, epsilon=eps,
+    result = check(run.net, run.Theta, X, Y, cfg.training.lam, epsilon=eps, tolerance=tol,
                    entries=None if check_all else entries, seed=cfg.network.init.seed)
-    result["tolerance"] = tol
-    result["passed"] = result["relative_difference"] < tol
     if as_json:
         typer.echo(json.dumps(result))
     else:
@@ -66,7 +63,7 @@ def render(r: dict, lam: float) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    con = Console(highlight=False, markup=False)
+    con = Console(highlight=False, markup=False, emoji=False)
     con.print(f"Central differences, ε = {r['epsilon']:g}, on {r['examples']} examples, "
               f"λ = {lam:g}" + ("; a seeded sample of entries per layer (--all for every "
                                 "entry)" if r["sampled"] else ""))
@@ -81,7 +78,25 @@ def render(r: dict, lam: float) -> None:
     if r["relu_near_kink"]:
         con.print(f"Warning: {r['relu_near_kink']} ReLU pre-activations lie within ε of the kink "
                   "at 0; differences there are not meaningful.")
-    verdict = "PASSED" if r["passed"] else "FAILED"
-    con.print(f"{verdict}: ‖num − grad‖ / ‖num + grad‖ = {r['relative_difference']:.3e} "
-              f"(tolerance {r['tolerance']:g}; Richardson over ε and ε/2: "
-              f"{r['relative_difference_richardson']:.3e})")
+    con.print(verdict(r))
+
+
+def verdict(r: dict) -> str:
+    """PASSED or FAILED, and which criterion decided (nnbp/gradcheck.py)."""
+    from nnbp.gradcheck import ROUNDINGS
+
+    relative = f"‖num − grad‖ / ‖num + grad‖ = {r['relative_difference']:.3e}"
+    floor = (f"the floor {r['floor']:.2g} that rounding in J leaves at ε = {r['epsilon']:g} "
+             f"(3 × {ROUNDINGS}u × S / ε, with S = {r['cost_size']:.3g} the size of the numbers "
+             f"J is computed from and u = {r['unit_roundoff']:.2g})")
+    if r["criterion"] == "relative":
+        return (f"PASSED (relative): {relative} < tolerance {r['tolerance']:g}; Richardson over "
+                f"ε and ε/2: {r['relative_difference_richardson']:.3e}")
+    if r["criterion"] == "floor":
+        return (f"PASSED (absolute floor): {relative} is over the tolerance {r['tolerance']:g} "
+                f"(‖grad‖ = {r['gradient_norm']:.2g}), but every |Richardson − grad| ≤ "
+                f"{r['max_abs_difference_richardson']:.2g}, under {floor}")
+    worst = max(r["layers"], key=lambda d: d["max_abs_difference_richardson"])
+    return (f"FAILED: {relative} ≥ tolerance {r['tolerance']:g}, and |Richardson − grad| "
+            f"reaches {worst['max_abs_difference_richardson']:.2g} in Θ^({worst['l']}), over "
+            f"{floor}")

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 
 import typer
 
+from cli import config_cmd, evaluate, explain, gradcheck, init_cmd, plot, predict, train
+from cli.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PIPE, error_line, quiet_stdout
 from nnbp import __version__
-
-# Named exit codes (SPEC, "Errors and exit codes").
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 130, 141
 
 app = typer.Typer(
     name="nnbp",
@@ -43,38 +41,33 @@ def main(
     debug: bool = typer.Option(False, "--debug", help="Show the Python traceback of an error."),
 ) -> None:
     state["debug"] = debug
+    keep_freed_memory()  # before a command reads any data (not for --help or --version)
 
 
-from cli import explain as _explain, gradcheck as _gradcheck, train as _train  # noqa: E402
-
-app.command("train")(_train.train)
-app.command("explain")(_explain.explain)
-app.command("gradcheck")(_gradcheck.gradcheck)
-from cli import config_cmd as _config_cmd, init_cmd as _init_cmd  # noqa: E402
-app.command("init")(_init_cmd.init)
-app.add_typer(_config_cmd.app, name="config")
-from cli import evaluate as _evaluate, predict as _predict  # noqa: E402
-app.command("evaluate")(_evaluate.evaluate)
-app.command("predict")(_predict.predict)
-from cli import plot as _plot  # noqa: E402
-app.command("plot")(_plot.plot)
-
-
-def error_line(message: str) -> None:
-    """One ``Error:`` line on stderr; control characters (from a file name, a key) escaped."""
-    message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
-    sys.stderr.write(f"Error: {message}\n")
-    sys.stderr.flush()
-
-
-def quiet_stdout() -> None:
-    """After the reader of stdout has gone: point stdout at /dev/null so that
-    Python's final flush does not raise again."""
+def keep_freed_memory() -> None:
+    """Let glibc keep freed memory for reuse instead of handing every large temporary
+    back to the system: reading a big CSV in chunks would otherwise fault each page
+    back in on every chunk.  benchmarks/bench_data.py's 60000 × 785 CSV reads in half
+    the time with it (ten times fewer page faults).  Peak memory is unchanged."""
     try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+        import ctypes  # numpy imports it too: no cost once a command has numpy
+
+        libc = ctypes.CDLL("libc.so.6")
+        M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt parameters (malloc.h)
+        libc.mallopt(M_MMAP_THRESHOLD, 256 << 20)
+        libc.mallopt(M_TRIM_THRESHOLD, 1 << 30)
+    except (OSError, AttributeError):  # not glibc: nothing to tune
         pass
+
+
+app.command("train")(train.train)
+app.command("explain")(explain.explain)
+app.command("gradcheck")(gradcheck.gradcheck)
+app.command("init")(init_cmd.init)
+app.add_typer(config_cmd.app, name="config")
+app.command("evaluate")(evaluate.evaluate)
+app.command("predict")(predict.predict)
+app.command("plot")(plot.plot)
 
 
 def _stdout_id() -> tuple[int, int] | None:
@@ -92,29 +85,12 @@ def _reader_gone(stdout_was: tuple[int, int] | None) -> bool:
     return type(sys.stdout).__name__ == "PacifyFlushWrapper" or _stdout_id() != stdout_was
 
 
-def keep_freed_memory() -> None:
-    """Let glibc keep freed memory for reuse instead of handing every large temporary
-    back to the system: numpy work in chunks (reading a big CSV, training epochs)
-    would otherwise fault each page back in on every chunk, which on some machines
-    costs more than the arithmetic.  Peak memory is unchanged."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6")
-        M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt parameters (malloc.h)
-        libc.mallopt(M_MMAP_THRESHOLD, 256 << 20)
-        libc.mallopt(M_TRIM_THRESHOLD, 1 << 30)
-    except (OSError, AttributeError):  # not glibc: nothing to tune
-        pass
-
-
 def run() -> None:
     """Console-script entry point: library errors become one message and an exit code."""
     from nnbp.errors import NnbpError
 
     stdout_was = _stdout_id()
     try:
-        keep_freed_memory()
         app(prog_name="nnbp")
     except SystemExit as e:
         if e.code == EXIT_FAILED and _reader_gone(stdout_was):
@@ -123,7 +99,7 @@ def run() -> None:
         raise
     except NnbpError as e:
         if state["debug"]:  # the traceback, and still the exit code of SPEC's table
-            traceback.print_exc()
+            _print_traceback()
         error_line(str(e))
         sys.exit(e.exit_code)
     except KeyboardInterrupt:
@@ -134,7 +110,7 @@ def run() -> None:
         sys.exit(EXIT_PIPE)
     except (MemoryError, OSError) as e:  # the machine said no (memory, a full disk): not a bug
         if state["debug"]:
-            traceback.print_exc()
+            _print_traceback()
         if isinstance(e, MemoryError):
             error_line(f"not enough memory{f' ({e})' if str(e) else ''}")
         else:
@@ -146,6 +122,12 @@ def run() -> None:
         error_line(f"internal error: {type(e).__name__}: {e} (run again with --debug "
                    "for the traceback, and please report it)")
         sys.exit(EXIT_FAILED)
+
+
+def _print_traceback() -> None:
+    import traceback  # only with --debug: it costs milliseconds at every start
+
+    traceback.print_exc()
 
 
 if __name__ == "__main__":

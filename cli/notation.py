@@ -1,26 +1,41 @@
-"""The course's notation as text: Θ_12^(2), δ_1^(3), and numbers for people."""
+"""The course's notation as text: Θ_12^(2), δ_1^(3), and numbers for people.
+
+Every renderer (the table, LaTeX and Markdown, the diagram) writes indices and
+numbers through these functions, so that they all print the same digits.
+"""
 
 from __future__ import annotations
 
+DIGITS = 5  # significant digits of every number shown
+
+
+def indices(*idx: int) -> str:
+    """Θ's indices as the lecture writes them: 12, or 10,1 when one has two digits."""
+    return "".join(map(str, idx)) if all(i < 10 for i in idx) else ",".join(map(str, idx))
+
 
 def sub(*idx: int) -> str:
-    """Indices as a subscript: _12, or _{10,1} when one has two digits."""
-    if all(i < 10 for i in idx):
-        return "_" + "".join(map(str, idx))
-    return "_{" + ",".join(map(str, idx)) + "}"
+    """Indices as a plain-text subscript: _12, or _{10,1} (_{10}) when one has two digits."""
+    return "_" + indices(*idx) if all(i < 10 for i in idx) else "_{" + indices(*idx) + "}"
 
 
 def sym(name: str, l: int, *idx: int) -> str:
     return f"{name}{sub(*idx)}^({l})"  # δ_2^(3), Θ_12^(2), as the lecture writes them
 
 
-def num(v: float, digits: int = 5) -> str:
+def num(v: float, digits: int = DIGITS) -> str:
     return f"{v:.{digits}g}"
 
 
-def paren(v: float) -> str:
-    """A factor in a product: negative numbers in parentheses."""
-    return f"({num(v)})" if v < 0 else num(v)
+def typeset(v: float) -> str:
+    """A number as the tables print it, with a real minus sign (−) for typesetting."""
+    return num(v).replace("-", "−")
+
+
+def vector(values: list, most: int = 8) -> str:
+    """A short vector: (v1, v2, …), the first few of a long one."""
+    shown = ", ".join(num(v) if isinstance(v, float) else str(v) for v in values[:most])
+    return f"({shown}, … {len(values)} values)" if len(values) > most else f"({shown})"
 
 
 MAX_TERMS = 6  # terms Θ_ij·δ_i shown per unit before the smallest are folded
@@ -36,3 +51,10 @@ def fold(terms: list[float], whole: bool = False) -> tuple[list[int], int, float
     keep = set(shown)
     rest = [terms[i] for i in range(len(terms)) if i not in keep]
     return shown, len(rest), sum(rest)
+
+
+def output_delta(a: float, y: float, g_prime: float | None) -> str:
+    """δ_k^(L) written so that it evaluates, as written, to the value shown: a − y, or
+    (a − y) × g'(z) when the output's g' is not 1; a negative y in parentheses."""
+    diff = f"{num(a)} − {num(y) if y >= 0 else f'({num(y)})'}"
+    return diff if g_prime is None or g_prime == 1.0 else f"({diff}) × {num(g_prime)}"

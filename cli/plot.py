@@ -13,6 +13,8 @@ from typing import Optional
 
 import typer
 
+from cli.exits import EXIT_PIPE, quiet_stdout
+
 IMAGE_SUFFIXES = (".png", ".svg")
 REFRESH_PER_SECOND = 4
 
@@ -58,9 +60,8 @@ def _draw(log, from_stdin: bool) -> None:
     """The chart on stdout: live while stdin is a pipe and stdout a terminal, else once."""
     from rich.console import Console
 
-    from cli.main import EXIT_PIPE, quiet_stdout
 
-    console = Console(highlight=False, markup=False)
+    console = Console(highlight=False, markup=False, emoji=False)
     live = from_stdin and console.is_terminal and not _regular_file(sys.stdin)
     try:
         if live:

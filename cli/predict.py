@@ -31,7 +31,7 @@ def predict(
         read_batch
     from nnbp.predict_stream import predict_stream, too_big
 
-    from cli.main import EXIT_PIPE, quiet_stdout
+    from cli.exits import EXIT_PIPE, quiet_stdout
 
     saved = load_model(model)
     if proba and not saved.classifier:

@@ -1,15 +1,49 @@
-"""Progress bar and summary on stderr (rich); the bar only on a terminal."""
+"""Progress bar and summary on stderr; the bar (rich) only on a terminal.
+
+When stdout is that same terminal, the log rows go through the bar's console, which
+prints them above the bar and redraws it under them: written straight to stdout,
+the first row would land on the bar's line and each redraw would leave a copy of
+the bar among the rows.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
 
-def stderr_console():
-    from rich.console import Console
+def note(line: str) -> None:
+    """One line on stderr (a summary, a warning): plain text, no need for rich."""
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
 
-    return Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+
+def same_terminal(a, b) -> bool:
+    """Whether two streams are the same terminal (device), such as stdout and stderr
+    of a command run at a prompt."""
+    try:
+        if not (a.isatty() and b.isatty()):
+            return False
+        sa, sb = os.fstat(a.fileno()), os.fstat(b.fileno())
+    except (OSError, ValueError, AttributeError):
+        return False
+    return (sa.st_rdev, sa.st_ino) == (sb.st_rdev, sb.st_ino)
+
+
+class _AboveTheBar:
+    """A text stream whose lines the bar's console prints above the bar."""
+
+    def __init__(self, console):
+        self.console = console
+
+    def write(self, text: str) -> None:
+        for line in text.splitlines():
+            self.console.print(line, markup=False, highlight=False, emoji=False,
+                               soft_wrap=True)
+
+    def flush(self) -> None:
+        self.console.file.flush()
 
 
 class Progress:
@@ -36,13 +70,32 @@ class Progress:
                 self._plot = LivePlot()
                 if not sys.stdout.isatty():  # else log rows scroll there: the curve at the end
                     RichProgress = with_plot(RichProgress, self._plot)
+            from rich.console import Console
+
             self._bar = RichProgress(
                 TextColumn("epoch"), MofNCompleteColumn(), BarColumn(),
                 TextColumn("cost {task.fields[cost]}"), TimeElapsedColumn(),
-                TimeRemainingColumn(), console=stderr_console(), transient=True)
+                TimeRemainingColumn(), transient=True, redirect_stdout=False,
+                redirect_stderr=False,
+                console=Console(stderr=True, highlight=False, markup=False, emoji=False,
+                                soft_wrap=True))
             self._bar.__enter__()
             self._task = self._bar.add_task("train", total=self.epochs, cost="…")
         return self
+
+    def log_stream(self, stdout):
+        """Where the log rows go: ``stdout``, or above the bar when it is the same terminal."""
+        if self._bar is not None and same_terminal(stdout, sys.stderr):
+            return _AboveTheBar(self._bar.console)
+        return stdout
+
+    def note(self, line: str) -> None:
+        """A line on stderr while training: above the bar when there is one."""
+        if self._bar is not None:
+            self._bar.console.print(line, markup=False, highlight=False, emoji=False,
+                                    soft_wrap=True)
+        else:
+            note(line)
 
     def update(self, step) -> None:
         """Redraw from a training step, with the cost of the last logged epoch."""
@@ -66,7 +119,6 @@ class Progress:
 
 
 def summary(trainer, model_path, seconds: float) -> None:
-    con = stderr_console()
     parts = [f"cost {trainer.cost:.6g}"]
     if trainer.accuracy is not None:
         parts.append(f"accuracy {trainer.accuracy:.2%}")
@@ -76,5 +128,6 @@ def summary(trainer, model_path, seconds: float) -> None:
             parts.append(f"{name} accuracy {last[f'{name}_accuracy']:.2%}")
         elif f"{name}_cost" in last:
             parts.append(f"{name} cost {last[f'{name}_cost']:.6g}")
-    con.print(f"Trained {trainer.epochs_done} epochs in {seconds:.1f} s: " + ", ".join(parts))
-    con.print(f"Model saved to {model_path}")
+    steps = "iterations" if getattr(trainer, "optimizer", "gd") != "gd" else "epochs"
+    note(f"Trained {trainer.epochs_done} {steps} in {seconds:.1f} s: " + ", ".join(parts))
+    note(f"Model saved to {model_path}")

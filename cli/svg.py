@@ -1,4 +1,4 @@
-"""A few SVG elements written as text, and SVG to PNG through a renderer on the system.
+"""A few SVG elements written as text (PNG: the same elements with matplotlib, cli/image.py).
 
 Text takes the course's notation: ``δ_{2}^{(3)}`` sets "2" as a subscript and "(3)" as
 a superscript, each a <tspan> moved by dy (which every SVG renderer knows).
@@ -7,10 +7,6 @@ a superscript, each a <tspan> moved by dy (which every SVG renderer knows).
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 FONT = "DejaVu Sans, Verdana, Helvetica, Arial, sans-serif"
@@ -87,69 +83,12 @@ class Svg:
         self.parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}"'
                           + _attrs(rx=rx, fill=fill, stroke=stroke, stroke_width=1.5) + "/>")
 
-    def text(self, x, y, s, size, *, anchor=None, fill="#222222", weight=None, halo=False,
-             cls=None, data=None) -> None:
-        halo_attrs = dict(stroke="#ffffff", stroke_width=4, stroke_linejoin="round",
-                          paint_order="stroke") if halo else {}
+    def text(self, x, y, s, size, *, anchor=None, fill="#222222", weight=None, cls=None,
+             data=None) -> None:
         self.parts.append(
             f'<text xml:space="preserve" x="{x:.1f}" y="{y:.1f}" font-size="{size}"'
-            + _attrs(**{"class": cls}, text_anchor=anchor, fill=fill, font_weight=weight,
-                     **halo_attrs)
+            + _attrs(**{"class": cls}, text_anchor=anchor, fill=fill, font_weight=weight)
             + _data(data) + f">{rich(s, size)}</text>")
 
     def close(self) -> str:
         return "\n".join(self.parts + ["</svg>"]) + "\n"
-
-
-# --- PNG -------------------------------------------------------------------------------
-
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-
-
-def renderer() -> str | None:
-    """The first SVG renderer found: rsvg-convert, the cairosvg module, or a Chromium."""
-    if shutil.which("rsvg-convert"):
-        return "rsvg-convert"
-    try:
-        import cairosvg  # noqa: F401
-        return "cairosvg"
-    except ImportError:
-        pass
-    return next((b for b in BROWSERS if shutil.which(b)), None)
-
-
-def to_png(svg: str, path: str, zoom: float = 2.0) -> None:
-    """Render ``svg`` to the PNG file ``path`` (twice the size, for sharp text)."""
-    from nnbp.errors import UsageError
-
-    tool = renderer()
-    if tool is None:
-        raise UsageError(f"--diagram {path}: writing PNG needs an SVG renderer (rsvg-convert "
-                         "from librsvg, the cairosvg package, or Chromium) and none was found; "
-                         "write an .svg file instead")
-    if tool == "rsvg-convert":
-        run([shutil.which(tool), "--format", "png", "--zoom", str(zoom), "--output", path],
-            svg.encode("utf-8"))
-    elif tool == "cairosvg":
-        import cairosvg
-
-        cairosvg.svg2png(bytestring=svg.encode("utf-8"), write_to=path, scale=zoom)
-    else:
-        W, H = (int(v) for v in re.search(r'width="(\d+)" height="(\d+)"', svg).groups())
-        with tempfile.TemporaryDirectory() as tmp:
-            page = Path(tmp) / "diagram.svg"
-            page.write_text(svg, encoding="utf-8")
-            run([shutil.which(tool), "--headless", "--disable-gpu", "--no-sandbox",
-                 "--hide-scrollbars", f"--force-device-scale-factor={zoom}",
-                 f"--window-size={W},{H}", f"--screenshot={Path(path).resolve()}",
-                 page.as_uri()], b"")
-
-
-def run(argv: list[str], stdin: bytes) -> None:
-    from nnbp.errors import UsageError
-
-    p = subprocess.run(argv, input=stdin, capture_output=True, timeout=120)
-    if p.returncode != 0:
-        msg = p.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise UsageError(f"{Path(argv[0]).name} could not render the PNG: "
-                         f"{msg[-1] if msg else 'exit status ' + str(p.returncode)}")

@@ -8,9 +8,11 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import typer
+
+from cli.exits import EXIT_INTERRUPTED, EXIT_PIPE, quiet_stdout
 
 
 class LogFormat(str, enum.Enum):
@@ -22,6 +24,12 @@ class LogFormat(str, enum.Enum):
 class DType(str, enum.Enum):
     float64 = "float64"
     float32 = "float32"
+
+
+class Optimizer(str, enum.Enum):  # training.optimizer's choices (nnbp/schema.py)
+    gd = "gd"
+    lbfgs = "lbfgs"
+    cg = "cg"
 
 
 def train(
@@ -43,34 +51,43 @@ def train(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Nothing on stderr but errors."),
     plot: bool = typer.Option(False, "--plot", help="A live cost curve under the progress "
                               "bar (on a terminal only)."),
+    optimizer: Optional[Optimizer] = typer.Option(
+        None, "--optimizer", help="Override training.optimizer: gd (batch gradient descent "
+        "with α), lbfgs or cg (SciPy's L-BFGS-B or CG on J and D; epochs = iterations)."),
     stream: Optional[bool] = typer.Option(None, "--stream/--no-stream", help="Read the data "
                                           "from a binary cache every epoch, or hold it in "
                                           "memory (default: data.stream, auto)."),
 ) -> None:
-    """Train with batch gradient descent; the cost log goes to stdout."""
+    """Train with batch gradient descent (or L-BFGS, CG); the cost log goes to stdout."""
     from nnbp.config import load_config
     from nnbp.errors import TrainingFailed
     from nnbp.model import check_writable, save_npz_atomic
-    from nnbp.train import Trainer, log_columns, prepare
+    from nnbp.optimize import make_trainer, unused_settings
+    from nnbp.train import log_columns, prepare
     from nnbp.watch import CostWatch
 
     from cli.cachebar import CacheBar
     from cli.logwriter import LogWriter
-    from cli.main import EXIT_INTERRUPTED, EXIT_PIPE, quiet_stdout
-    from cli.progress import Progress, stderr_console, summary
+    from cli.progress import Progress, note, summary
 
     started = time.perf_counter()
     cfg = load_config(config)
     overrides = {"training.epochs": epochs, "training.learning_rate": learning_rate,
                  "training.lambda": lam, "network.init.seed": seed,
                  "training.dtype": dtype.value if dtype else None,
-                 "training.log_every": log_every, "data.stream": stream}
+                 "training.log_every": log_every,
+                 "training.optimizer": optimizer.value if optimizer else None,
+                 "data.stream": stream}
     cfg = cfg.replace(**{k: v for k, v in overrides.items() if v is not None})
     model_path = out or (Path(cfg.output.model) if cfg.output.model
                          else Path.cwd() / f"{cfg.name}.npz")
     check_writable(model_path)
     with CacheBar(enabled=not quiet) as bar:
         run = prepare(cfg, stream=cfg.data.stream, notify=bar.notify)
+    if not quiet:
+        for warning in unused_settings(cfg, command_line={k for k, v in overrides.items()
+                                                          if v is not None}):
+            note(f"Warning: {warning}")
 
     interrupted = []
 
@@ -80,14 +97,13 @@ def train(
         interrupted.append(True)
 
     previous = signal.signal(signal.SIGINT, on_sigint)
-    trainer = Trainer(run, cfg.training.epochs, cfg.training.learning_rate,
-                      cfg.training.lam, cfg.training.log_every,
-                      should_stop=lambda: bool(interrupted))
+    trainer = make_trainer(run, should_stop=lambda: bool(interrupted))
+    gd = cfg.training.optimizer == "gd"
     pipe_closed = False
     watch = CostWatch()  # a cost that keeps rising: warn once that α is probably too high
     try:
-        log = LogWriter(sys.stdout, log_format.value, log_columns(run))
         with Progress(trainer.epochs, enabled=not quiet, plot=plot) as progress:
+            log = LogWriter(progress.log_stream(sys.stdout), log_format.value, log_columns(run))
             for step in trainer:
                 progress.update(step)
                 if step.row is not None:
@@ -97,10 +113,10 @@ def train(
                         pipe_closed = True
                         quiet_stdout()
                         break
-                    rise = watch.update(step.epoch, step.row["cost"])
+                    rise = watch.update(step.epoch, step.row["cost"]) if gd else None
                     if rise is not None and not quiet:
-                        stderr_console().print(f"Warning: {rise}; the learning rate (now "
-                                               f"{trainer.learning_rate:g}) is probably too high.")
+                        progress.note(f"Warning: {rise}; the learning rate (now "
+                                      f"{trainer.learning_rate:g}) is probably too high.")
     finally:
         signal.signal(signal.SIGINT, previous)
     if trainer.diverged:  # no model: a file already at model_path stays as it was
@@ -111,14 +127,49 @@ def train(
                 f"the cost is non-finite with the initial weights, before any update; no model "
                 f"was written ({kept}). Use smaller initial weights (network.init) or "
                 "normalize the data.")
+        if not gd:
+            raise TrainingFailed(
+                f"the cost became non-finite at a point {trainer.method} tried after iteration "
+                f"{trainer.epochs_done} (pass {trainer.passes}); no model was written ({kept}). "
+                "Normalize the data (data.normalize), or train with gd and a small learning "
+                "rate.")
         raise TrainingFailed(
             f"the cost became non-finite after epoch {trainer.epochs_done}; no model was "
             f"written ({kept}). Lower the learning rate (now {trainer.learning_rate:g}).")
+    ended = None if gd else minimizer_end(trainer)
     save_npz_atomic(model_path, trainer.model())
     if not quiet:
+        if ended and ended.line:
+            note(ended.line)
         summary(trainer, model_path, time.perf_counter() - started)
+    if ended and ended.failure:
+        raise TrainingFailed(ended.failure)
     if interrupted:
         sys.stderr.write("Interrupted: model saved with the epochs done.\n")
         raise typer.Exit(EXIT_INTERRUPTED)
     if pipe_closed:
         raise typer.Exit(EXIT_PIPE)
+
+
+class Ended(NamedTuple):
+    line: str | None  # how the optimizer ended, for stderr (not with --quiet)
+    failure: str | None  # an error after the model is saved: exit 1
+
+
+def minimizer_end(trainer) -> Ended:
+    """How an lbfgs or cg run that did not diverge ended, in words."""
+    done = f"{trainer.epochs_done} iterations and {trainer.passes} passes"
+    scipy = f"(SciPy: {trainer.message.rstrip('.')})"
+    if trainer.outcome == "converged":
+        return Ended(f"{trainer.method} converged after {done} {scipy}.", None)
+    if trainer.outcome == "limit":
+        return Ended(f"{trainer.method} stopped after {done} {scipy}.", None)
+    if trainer.outcome == "failed":
+        why = ("in float32 the cost's rounding is the likely limit: train in float64 "
+               "(--dtype float64)" if trainer.run.cfg.training.dtype == "float32" else
+               "the cost may be as low as rounding lets it see; if it is far from low, check "
+               "the gradient with nnbp gradcheck")
+        return Ended(None, f"{trainer.method} failed after {done} {scipy}; the model keeps the "
+                     f"last iterate, cost {trainer.cost:.6g}, the lowest it reached. Its line "
+                     f"search found no lower cost: {why}.")
+    return Ended(None, None)  # stopped: Ctrl-C or a closed pipe, said below

@@ -11,6 +11,6 @@ nnbp train digits --quiet --out "$models/digits.npz" |
 rm -r "$models"
 
 # The lecture's 2-2-2-1 network on example 1, with δ_2^(2) as the Θ-weighted sum of the
-# deltas to its right; the PNG needs an SVG renderer (rsvg-convert, cairosvg or Chromium).
+# deltas to its right; the PNG is drawn with matplotlib (the plot extra).
 nnbp explain lecture --example 1 --unit 2,2 --diagram docs/lecture.svg
 nnbp explain lecture --example 1 --unit 2,2 --diagram docs/lecture.png

@@ -102,6 +102,7 @@ class TrainingSection:
     lam: float = field(metadata={"key": "lambda"})
     dtype: str
     log_every: int
+    optimizer: str  # gd | lbfgs | cg
 
 
 @dataclass(frozen=True)

@@ -197,7 +197,7 @@ def make_target(table: Table, tcols: list[int], output: str, units) -> Target:
             raise DataError(f"target column {names[0]!r} holds {labels[too_big][0]:g}, too large "
                             "for a class label (integers up to 2^53, or strings)",
                             source=table.source)
-    classes = np.unique(labels)
+    classes = np.unique(labels, return_counts=True)[0]  # the path that needs no numpy.ma
     if classes.dtype.kind == "f":
         classes = classes.astype(np.int64)
     n = len(classes)

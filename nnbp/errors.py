@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 
+def printable(text: str) -> str:
+    """``text`` on one line: a line break or control code (from a file name, a label,
+    a key) escaped as Python writes it, so that it cannot end a message or a comment."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 class NnbpError(Exception):
     """A problem the user can fix; ``exit_code`` follows SPEC's table."""
 

@@ -3,6 +3,13 @@
 
 This module may loop over units: it is for one example.  It returns plain data
 (the ``explain --json`` object of SPEC); ``cli/`` renders it.
+
+The check (``check=True``) sets beside each δ_j^(l) = ∂cost/∂z_j^(l) a finite
+difference of cost(t) in z_j^(l): central differences at ε and ε/2, combined by
+Richardson extrapolation (error O(ε⁴)).  cost(t) is computed to about δcost =
+ROUNDINGS · u · S (nnbp/gradcheck.py), so the difference resolves ∂cost/∂z to
+3δcost/ε at best: a δ within that of the difference agrees, and one that is
+itself below it cannot be told from 0 at this ε.
 """
 
 from __future__ import annotations
@@ -57,23 +64,46 @@ def explain(net: Network, Theta: Weights, x: np.ndarray, y: np.ndarray, example:
     if net.cost == "squared_error":  # δ^(L) = (a - y) ⊙ g'(z): show the factor
         out_layer["g_prime"] = _row(net.g(L).g_prime(z[L], a[L])[0])
     layers[L] = out_layer
+    checked = None
     if check:
+        from .gradcheck import ROUNDINGS, cost_size
+
+        u = np.finfo(np.float64).eps / 2
+        resolution = 3 * ROUNDINGS * u * cost_size(net, T, X, Y, 0.0) / epsilon
+        checked = {"epsilon": epsilon, "resolution": resolution}
         for l in range(2, L + 1):
-            layers[l]["delta_numeric"] = [
-                _dcost_dz(net, T, l, z[l][0], j, X[0], Y[0], epsilon) for j in range(net.s(l))]
+            numeric = [_dcost_dz(net, T, l, z[l][0], j, X[0], Y[0], epsilon)
+                       for j in range(net.s(l))]
+            layers[l]["delta_numeric"] = numeric
+            layers[l]["delta_check"] = [_verdict(d, n, resolution)
+                                        for d, n in zip(layers[l]["delta"], numeric)]
     gradient = {str(l): (np.outer(delta[l + 1], np.concatenate(([1.0], a[l][0])))).tolist()
                 for l in range(1, L)}  # ∂cost/∂Θ^(l) = δ^(l+1) [1; a^(l)]ᵀ
-    return {
+    out = {
         "example": example, "x": _row(X), "y": _row(Y), "cost": cost_t,
         "Theta": {str(l): T[l].tolist() for l in T},
         "layers": [{"l": 1, "a": _row(X)}] + [layers[l] for l in range(2, L + 1)],
         "gradient": gradient,
     }
+    if checked is not None:
+        out["check"] = checked
+    return out
+
+
+def _verdict(delta: float, numeric: float, resolution: float) -> str:
+    """agrees, differs, or unresolved: δ and the difference both within rounding of 0."""
+    if abs(delta - numeric) > resolution:
+        return "differs"
+    return "agrees" if abs(delta) > resolution else "unresolved"
 
 
 def _dcost_dz(net, T, l, z_l, j, x, y, eps) -> float:
-    """Two-sided difference (cost(z_j + ε) - cost(z_j - ε)) / 2ε."""
-    up, down = z_l.copy(), z_l.copy()
-    up[j] += eps
-    down[j] -= eps
-    return (forward_from(net, T, l, up, x, y) - forward_from(net, T, l, down, x, y)) / (2 * eps)
+    """∂cost/∂z_j^(l) by central differences at ε and ε/2, Richardson-extrapolated:
+    (4·d(ε/2) - d(ε)) / 3 with d(h) = (cost(z_j + h) - cost(z_j - h)) / 2h."""
+    def d(h):
+        up, down = z_l.copy(), z_l.copy()
+        up[j] += h
+        down[j] -= h
+        return ((forward_from(net, T, l, up, x, y) - forward_from(net, T, l, down, x, y))
+                / (up[j] - down[j]))  # the step as taken
+    return (4 * d(eps / 2) - d(eps)) / 3

@@ -15,7 +15,6 @@ cost_final, nnbp_version, format.
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,6 +105,8 @@ def check_writable(path: str | Path) -> Path:
         raise ModelError("is a directory; give a file name for the model", source=str(path))
     if not folder.is_dir():
         raise ModelError(f"cannot write the model: folder {folder} does not exist", source=str(path))
+    import tempfile  # here, not at the top: it imports random, which costs every start
+
     try:  # access() is not the whole story (root, read-only mounts): try a file there
         if not os.access(folder, os.W_OK):
             raise PermissionError
@@ -129,6 +130,8 @@ def check_writable(path: str | Path) -> Path:
 def write_atomic(path: str | Path, write) -> None:
     """Call ``write(binary_file)`` on a temporary file in the same folder, then rename
     it into place: readers see the old file or the whole new one, never a part."""
+    import tempfile
+
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".",
                                prefix=f".{path.name}.", suffix=".tmp")

@@ -186,11 +186,14 @@ FIELDS: tuple[Field, ...] = (
           "validation split", integer(0)),
     Field("network.init.weights", None, "initial weights instead of random ones: an .npz "
           "with Theta1 … or an inline mapping", weights, is_path=True),
-    Field("training.epochs", 1000, "batch gradient descent steps", integer(1)),
+    Field("training.epochs", 1000, "batch gradient descent steps (gd), or the optimizer's "
+          "iterations (lbfgs, cg)", integer(1)),
     Field("training.learning_rate", 1.0, "α", number(0.0, exclusive=True)),
     Field("training.lambda", 1.0, "λ, regularization strength", number(0.0)),
     Field("training.dtype", "float64", "floating-point type", choice(("float64", "float32"))),
     Field("training.log_every", 1, "write a log row every this many epochs", integer(1)),
+    Field("training.optimizer", "gd", "gd: batch gradient descent with α; lbfgs, cg: SciPy's "
+          "L-BFGS-B and CG on J and D (no α)", choice(("gd", "lbfgs", "cg"))),
     Field("output.model", None, "model file to write (default: <config name>.npz in the "
           "working directory)", path(nullable=True), is_path=True),
 )

@@ -23,7 +23,7 @@ import yaml
 from .csvio import read_csv
 from .data import (check_numeric_features, feature_matrix, is_number, label_text,
                    make_target, raw_labels, target_columns)
-from .errors import DataError, UsageError
+from .errors import DataError, UsageError, printable
 from .schema import FIELDS
 
 COMMENT_COLUMN = 36  # where the comments after the values start
@@ -218,7 +218,7 @@ def _body(settings: dict[str, Any], notes: dict[str, str]) -> str:
 def _plain(text: str) -> str:
     """Text for a YAML comment: a line break or control code in a label or column
     name, escaped, would otherwise end the comment."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return printable(text)
 
 
 def _yaml(v: Any) -> str:

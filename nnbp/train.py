@@ -109,7 +109,25 @@ def log_columns(run: Run) -> list[str]:
     for name, part in (("val", run.data.val), ("test", run.data.test)):
         if part is not None:
             cols += [f"{name}_cost", *(f"{name}_{c}" for c in metric)]
-    return cols
+    return cols + ["passes"]  # columns only ever get added, at the end
+
+
+def log_row(run: Run, executor, Theta: Weights, e: int, J: float, accuracy: float | None,
+            passes: int) -> dict:
+    """The log row of epoch (or iteration) e: J(Θ), the training accuracy, the held-out
+    parts' data term (λ = 0) and accuracy under Θ, and ``passes``, the passes over the
+    training rows so far that computed J (and D), the one at this Θ included."""
+    row = {"epoch": e, "cost": J}
+    if run.classifier:
+        row["accuracy"] = accuracy
+    for name in ("val", "test"):
+        if getattr(run.data, name) is not None:
+            sums = executor.sums(Theta, name, backward=False)
+            row[f"{name}_cost"] = sums.cost / sums.m  # held out: the data term, λ = 0
+            if run.classifier:
+                row[f"{name}_accuracy"] = sums.correct / sums.m
+    row["passes"] = passes
+    return row
 
 
 class Step(NamedTuple):
@@ -182,20 +200,12 @@ class Trainer:
                 self.Theta = {l: T - alpha * D[l] for l, T in self.Theta.items()}  # Θ := Θ - αD
 
     def _row(self, e: int, J: float) -> dict:
-        row = {"epoch": e, "cost": J}
-        if self.run.classifier:
-            row["accuracy"] = self.accuracy
-        for name in ("val", "test"):
-            if getattr(self.run.data, name) is not None:
-                sums = self.executor.sums(self.Theta, name, backward=False)
-                row[f"{name}_cost"] = sums.cost / sums.m  # held out: the data term, λ = 0
-                if self.run.classifier:
-                    row[f"{name}_accuracy"] = sums.correct / sums.m
-        self.last_row = row
-        return row
+        # epoch e is the (e + 1)th pass: the one at Θ after e updates
+        self.last_row = log_row(self.run, self.executor, self.Theta, e, J, self.accuracy, e + 1)
+        return self.last_row
 
     def model(self) -> dict[str, np.ndarray]:
         cfg = self.run.cfg
-        return model_arrays(self.run.net, self.Theta, lam=self.lam, data=self.run.data,
-                            config_yaml=cfg.to_yaml(), epochs=self.epochs_done,
-                            cost_final=self.cost)
+        return {**model_arrays(self.run.net, self.Theta, lam=self.lam, data=self.run.data,
+                               config_yaml=cfg.to_yaml(), epochs=self.epochs_done,
+                               cost_final=self.cost), "optimizer": np.array("gd")}

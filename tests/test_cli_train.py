@@ -41,15 +41,17 @@ def read_log(text: str, fmt: str = "csv") -> tuple[list[str], list[dict]]:
 
 
 def as_numbers(rows: list[dict]) -> list[dict]:
-    return [{c: int(v) if c == "epoch" else float(v) for c, v in row.items()} for row in rows]
+    return [{c: int(v) if c in ("epoch", "passes") else float(v) for c, v in row.items()}
+            for row in rows]
 
 
 def assert_full_precision(rows: list[dict]) -> None:
     """Every float cell is the shortest exact repr: it reads back to the same text."""
     for row in rows:
-        assert row["epoch"] == str(int(row["epoch"]))
         for col, cell in row.items():
-            if col != "epoch":
+            if col in ("epoch", "passes"):  # counts, written as integers
+                assert cell == str(int(cell)), (col, cell)
+            else:
                 assert repr(float(cell)) == cell, (col, cell)
 
 
@@ -87,8 +89,9 @@ def test_csv_log_on_stdout_and_summary_on_stderr(nnbp_run, tmp_path):
     assert r.returncode == 0, r.stderr
 
     header, rows = read_log(r.stdout)
-    assert header == ["epoch", "cost", "accuracy"]
+    assert header == ["epoch", "cost", "accuracy", "passes"]
     assert [row["epoch"] for row in rows] == ["0", "3", "6", "7"]  # every 3rd, and the last
+    assert [row["passes"] for row in rows] == ["1", "4", "7", "8"]  # one pass per epoch
     assert_full_precision(rows)
     costs = [float(row["cost"]) for row in rows]
     assert costs[-1] < costs[0]
@@ -110,7 +113,7 @@ def test_csv_log_on_stdout_and_summary_on_stderr(nnbp_run, tmp_path):
 
 
 def test_csv_tsv_and_jsonl_carry_the_same_numbers(nnbp_run_all):
-    columns = ["epoch", "cost", "accuracy", "val_cost", "val_accuracy"]  # iris: 20% validation
+    columns = ["epoch", "cost", "accuracy", "val_cost", "val_accuracy", "passes"]  # iris: 20% val
     formats = ("csv", "tsv", "jsonl")
     runs = nnbp_run_all(*(["train", "iris", "--epochs", 20, "--log-every", 5, "--log-format",
                            fmt, "--quiet", "--out", f"iris-{fmt}.npz"] for fmt in formats))
@@ -128,7 +131,8 @@ def test_csv_tsv_and_jsonl_carry_the_same_numbers(nnbp_run_all):
     assert tsv_rows == csv_rows  # the same text, cell for cell
     assert all(list(row) == columns for row in jsonl_rows)
     assert all(type(row["epoch"]) is int for row in jsonl_rows)
-    assert all(type(row[c]) is float for row in jsonl_rows for c in columns[1:])
+    assert all(type(row[c]) is float for row in jsonl_rows for c in columns[1:-1])
+    assert all(type(row["passes"]) is int for row in jsonl_rows)
     assert jsonl_rows == as_numbers(csv_rows)
     assert [row["epoch"] for row in jsonl_rows] == [0, 5, 10, 15, 20]
 
@@ -144,13 +148,13 @@ def test_held_out_columns_only_with_held_out_data(nnbp_run_all, tmp_path):
     assert both.returncode == 0, both.stderr
 
     header, rows = read_log(digits.stdout)  # a test file, no validation split
-    assert header == ["epoch", "cost", "accuracy", "test_cost", "test_accuracy"]
+    assert header == ["epoch", "cost", "accuracy", "test_cost", "test_accuracy", "passes"]
     assert [row["epoch"] for row in rows] == ["0", "1"]
     assert_full_precision(rows)
 
     header, rows = read_log(both.stdout)
     assert header == ["epoch", "cost", "accuracy", "val_cost", "val_accuracy",
-                      "test_cost", "test_accuracy"]
+                      "test_cost", "test_accuracy", "passes"]
     assert [row["epoch"] for row in rows] == ["0", "1", "2"]
     assert_full_precision(rows)
 
@@ -207,7 +211,7 @@ def test_default_model_name_and_quiet(nnbp_run, tmp_path):
         assert r.returncode == 0, r.stderr
         assert r.stderr == ""  # --quiet: no summary, only errors would show
         header, rows = read_log(r.stdout)
-        assert header == ["epoch", "cost", "accuracy"]
+        assert header == ["epoch", "cost", "accuracy", "passes"]
         assert [row["epoch"] for row in rows] == [str(e) for e in range(epochs + 1)]  # log_every 1
         assert int(load_model(tmp_path / "work" / "my-net.npz")["epochs"]) == epochs
     assert sorted(p.name for p in (tmp_path / "work").iterdir()) == ["my-net.npz"]
@@ -378,7 +382,7 @@ def test_divergence_exits_1_and_writes_no_model(nnbp_run, tmp_path):
     assert r.returncode == 1
     assert "Traceback" not in r.stderr
     header, rows = read_log(r.stdout)
-    assert header == ["epoch", "cost"]  # regression: no accuracy column
+    assert header == ["epoch", "cost", "passes"]  # regression: no accuracy column
     assert_full_precision(rows)
     last = int(rows[-1]["epoch"])
     assert 0 < last < 50
@@ -410,7 +414,7 @@ def test_non_finite_initial_cost_writes_no_model(nnbp_run, tmp_path):
     regression_files(tmp_path, init={"epsilon": 1e200, "seed": 0})
     r = nnbp_run("train", "reg.yaml")
     assert r.returncode == 1
-    assert r.stdout == "epoch,cost\n"
+    assert r.stdout == "epoch,cost,passes\n"
     assert stderr_lines(r) == [
         "Error: the cost is non-finite with the initial weights, before any update; no model "
         f"was written (nothing was written to {tmp_path / 'reg.npz'}). Use smaller initial "
@@ -481,7 +485,7 @@ def test_ctrl_c_finishes_the_epoch_saves_and_exits_130(nnbp_popen, tmp_path):
     text = "".join(head) + rest
     assert text.endswith("\n")  # the last row is complete
     header, rows = read_log(text)
-    assert header == ["epoch", "cost", "accuracy", "test_cost", "test_accuracy"]
+    assert header == ["epoch", "cost", "accuracy", "test_cost", "test_accuracy", "passes"]
     assert_full_precision(rows[-1:])
     epochs = [int(row["epoch"]) for row in rows]
     assert epochs == list(range(len(rows))) and epochs[-1] < 100000

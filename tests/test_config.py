@@ -66,7 +66,7 @@ def test_the_defaults_are_the_ones_the_spec_names():
         "network.cost": "cross_entropy", "network.init.epsilon": "auto",
         "network.init.seed": 0, "network.init.weights": None,
         "training.epochs": 1000, "training.learning_rate": 1.0, "training.lambda": 1.0,
-        "training.dtype": "float64", "training.log_every": 1,
+        "training.dtype": "float64", "training.log_every": 1, "training.optimizer": "gd",
         "output.model": None,
     }
     assert cfg.data.train == "a.csv"  # no base folder given: left as written
@@ -232,6 +232,13 @@ def test_an_unknown_normalization_lists_the_allowed_ones():
     e = error("data:\n  train: a.csv\n  normalize: zscore\nnetwork:\n  layers: [2, 1]\n")
     assert str(e) == ("c.yaml, line 3: data.normalize: expected one of none, standard, minmax, "
                       "found 'zscore' (string)")
+
+
+def test_an_unknown_optimizer_lists_the_allowed_ones():
+    e = error(with_section("training", "optimizer: adam"))
+    assert str(e) == ("c.yaml, line 6: training.optimizer: expected one of gd, lbfgs, cg, "
+                      "found 'adam' (string)")
+    assert parse_config(with_section("training", "optimizer: cg")).training.optimizer == "cg"
 
 
 def test_an_unknown_dtype_lists_the_allowed_ones():

@@ -120,6 +120,7 @@ BAD = {
                           "network:\n  layers: [2, 1]\n",
     "unknown activation": MINIMAL.replace("[2, 3, 1]", "[2, 3, 1]\n  activation: swish"),
     "unknown dtype": MINIMAL + "training:\n  dtype: float16\n",
+    "unknown optimizer": MINIMAL + "training:\n  optimizer: adam\n",
     "negative target index": "data:\n  train: a.csv\n  target: -1\nnetwork:\n  layers: [2, 1]\n",
     "empty target list": "data:\n  train: a.csv\n  target: []\nnetwork:\n  layers: [2, 1]\n",
     "repeated target column": "data:\n  train: a.csv\n  target: [y, y]\n"
@@ -146,7 +147,8 @@ network:
   output: softmax
   cost: cross_entropy
   init: {epsilon: 1e-2, seed: 7, weights: w.npz}
-training: {epochs: 5, learning_rate: 0.5, lambda: 0, dtype: float32, log_every: 2}
+training: {epochs: 5, learning_rate: 0.5, lambda: 0, dtype: float32, log_every: 2,
+           optimizer: lbfgs}
 output: {model: m.npz}
 """,
     "inline weights": MINIMAL.replace("[2, 3, 1]", "[2, 1]\n  init:\n    weights:\n"
@@ -219,7 +221,7 @@ def test_config_show_resolves_paths_against_the_config_folder(nnbp_run, tmp_path
     assert shown["data"]["train"] == str((tmp_path / "data" / "x.csv").resolve())
     assert shown["data"]["test"] == str((tmp_path / "cfg" / "t.csv").resolve())
     assert shown["training"] == {"epochs": 7, "learning_rate": 1.0, "lambda": 1.0,
-                                 "dtype": "float64", "log_every": 1}
+                                 "dtype": "float64", "log_every": 1, "optimizer": "gd"}
     assert shown["output"] == {"model": None}
     assert "  layers: [2, 3, 1]" in r.stdout.splitlines()  # lists of numbers on one line
 

@@ -2,31 +2,29 @@
 
 The figure is checked against the ``explain`` object it draws (circles, edges,
 labels, the highlighted edges of --unit, colours by sign), against the size limits,
-and, where the system has an SVG renderer, as a PNG that is not blank.
+and as a PNG drawn with matplotlib: the same elements, cropped, no text on text.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import struct
-import subprocess
-import zlib
+import re
+import sys
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import numpy as np
 import pytest
 
-from cli.diagram import MAX_EDGES, MAX_UNITS, plan, svg
+from cli.diagram import MAX_EDGES, MAX_UNITS, draw, plan, svg
 from nnbp.config import load_config
 from nnbp.errors import UsageError
 from nnbp.explain import explain
-from nnbp.inspect import example
+from nnbp.pick import example
 from nnbp.network import Network
 from nnbp.train import prepare
 
-from conftest import nnbp_argv, nnbp_env, run_nnbp
+from conftest import run_nnbp
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 REPO = Path(__file__).resolve().parent.parent
@@ -38,7 +36,7 @@ def shown(v: float) -> str:
 
 def lecture(t: int = 1) -> dict:
     run = prepare(load_config("lecture"))
-    return explain(run.net, run.Theta, *example(run, t), t)
+    return explain(run.net, run.Theta, example(run, t).x, example(run, t).y, t)
 
 
 def random_net(sizes, seed=0) -> dict:
@@ -215,7 +213,7 @@ def test_size_limits():
 
 def test_part_of_a_large_network():
     run = prepare(load_config("digits"))
-    e = explain(run.net, run.Theta, *example(run, 1), 1)
+    e = explain(run.net, run.Theta, example(run, 1).x, example(run, 1).y, 1)
     root = parse(svg(e, layer=2, unit=3))
     units = classed(root, "circle", "unit")
     assert {(c.get("data-l"), c.get("data-j")) for c in units} == (
@@ -282,98 +280,29 @@ def test_cli_errors(tmp_path, args, needle):
     assert not (tmp_path / "x.svg").exists()
 
 
-# --- rendered: a PNG that is not blank -------------------------------------------------------
+# --- PNG: the same picture with matplotlib, cropped, its text apart ------------------------------
 
-def renderer() -> str | None:
-    from cli.svg import renderer as find
+def drawn(e: dict, **how):
+    from cli.image import Drawing
 
-    return find()
-
-
-def test_png_decoder_reads_what_it_should():
-    """The fallback decoder on a PNG made here: every filter type, RGB and RGBA."""
-    rng = np.random.default_rng(0)
-    for bpp, colour in ((3, 2), (4, 6)):
-        img = rng.integers(0, 256, size=(5, 4, bpp)).astype(np.uint8)
-        raw, prev = b"", np.zeros(4 * bpp, np.int64)
-        for y, kind in enumerate((0, 1, 2, 3, 4)):
-            row = img[y].reshape(-1).astype(np.int64)
-            left = np.concatenate([np.zeros(bpp, np.int64), row[:-bpp]])
-            upleft = np.concatenate([np.zeros(bpp, np.int64), prev[:-bpp]])
-            if kind == 4:
-                p_ = left + prev - upleft
-                pa, pb, pc = abs(p_ - left), abs(p_ - prev), abs(p_ - upleft)
-                pred = np.where((pa <= pb) & (pa <= pc), left, np.where(pb <= pc, prev, upleft))
-            else:
-                pred = [0 * row, left, prev, (left + prev) // 2][kind]
-            raw += bytes([kind]) + bytes(((row - pred) % 256).astype(np.uint8))
-            prev = row
-        chunk = (lambda k, b: struct.pack(">I", len(b)) + k + b
-                 + struct.pack(">I", zlib.crc32(k + b)))
-        png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 5, 8, colour, 0, 0, 0))
-               + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-        np.testing.assert_array_equal(png_pixels(png), img)
+    return draw(Drawing, e, **how)
 
 
-def png_pixels(data: bytes) -> np.ndarray:
-    """(h, w, channels) of an 8-bit RGB/RGBA PNG, decoded with zlib alone."""
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    at, idat = 8, b""
-    while at < len(data):
-        (size,), kind = struct.unpack(">I", data[at:at + 4]), data[at + 4:at + 8]
-        body = data[at + 8:at + 8 + size]
-        if kind == b"IHDR":
-            w, h, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", body)
-        elif kind == b"IDAT":
-            idat += body
-        at += 12 + size
-    assert depth == 8 and interlace == 0 and colour in (2, 6), (depth, colour, interlace)
-    bpp = 3 if colour == 2 else 4
-    raw, stride = zlib.decompress(idat), w * bpp
-    out = np.zeros((h, stride), np.int64)
-    prev = np.zeros(stride, np.int64)
-    for y in range(h):
-        kind = raw[y * (stride + 1)]
-        line = np.frombuffer(raw, np.uint8, stride, y * (stride + 1) + 1).astype(np.int64)
-        if kind == 0:
-            cur = line
-        elif kind == 2:
-            cur = (line + prev) % 256
-        elif kind == 1:  # each byte adds the one bpp to its left: a running sum per channel
-            cur = np.cumsum(line.reshape(-1, bpp), axis=0).ravel() % 256
-        else:  # average (3) and Paeth (4) depend on the byte just decoded: one at a time
-            cur, b, c = [0] * stride, prev.tolist(), line.tolist()
-            for x in range(stride):
-                a = cur[x - bpp] if x >= bpp else 0
-                if kind == 3:
-                    cur[x] = (c[x] + (a + b[x]) // 2) & 255
-                else:
-                    ul = b[x - bpp] if x >= bpp else 0
-                    pa, pb, pc = abs(b[x] - ul), abs(a - ul), abs(a + b[x] - 2 * ul)
-                    pred = a if pa <= pb and pa <= pc else (b[x] if pb <= pc else ul)
-                    cur[x] = (c[x] + pred) & 255
-            cur = np.array(cur, np.int64)
-        out[y], prev = cur, cur
-    return out.reshape(h, w, bpp)
-
-
-@pytest.mark.skipif(renderer() is None, reason="no SVG renderer (rsvg-convert, cairosvg, Chromium)")
 def test_png_is_a_picture(tmp_path):
+    from matplotlib.image import imread
+
     p = run_nnbp("explain", "lecture", "--unit", "2,2", "--diagram", "fig.png", cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     assert p.stdout == "" and p.stderr == "Wrote fig.png\n"
-    try:  # Pillow is quicker, when the environment has it
-        from PIL import Image
-
-        px = np.asarray(Image.open(tmp_path / "fig.png").convert("RGB"))
-    except ImportError:
-        px = png_pixels((tmp_path / "fig.png").read_bytes())
+    px = (imread(tmp_path / "fig.png")[:, :, :3] * 255).round().astype(np.int64)
     h, w = px.shape[:2]
-    assert w >= 1000 and h >= 500  # twice the SVG's size, for sharp text
-    rgb = px[:, :, :3].reshape(-1, 3).astype(np.int64)
-    bins = rgb // 16  # coarse bins: anti-aliasing adds shades
-    colours = np.unique(bins[:, 0] * 256 + bins[:, 1] * 16 + bins[:, 2])
-    assert len(colours) > 20
+    # twice the drawing's size in pixels (200 dpi), cropped to it with a 0.15-inch margin
+    box = drawn(lecture(), layer=2, unit=2, title="lecture", activation="sigmoid").extent()
+    assert (w, h) == pytest.approx((box.width * 200, box.height * 200), abs=2)
+    ink = np.argwhere(np.any(px < 235, axis=2))
+    (top, left), (bottom, right) = ink.min(axis=0), ink.max(axis=0)
+    assert left <= 40 and top <= 40 and w - right <= 40 and h - bottom <= 40  # no empty side
+    rgb = px.reshape(-1, 3)
     white = np.all(rgb > 240, axis=1).mean()
     assert 0.5 < white < 0.98  # a white page with a drawing on it
     r, g, b = rgb[:, 0], rgb[:, 1], rgb[:, 2]
@@ -382,17 +311,58 @@ def test_png_is_a_picture(tmp_path):
     assert ((r > 200) & (g > 100) & (g < 170) & (b < 80)).sum() > 200  # the orange highlight
 
 
-def test_png_without_a_renderer_is_a_clear_error(tmp_path):
-    try:
-        import cairosvg  # noqa: F401
-        pytest.skip("cairosvg is importable: a renderer is always there")
-    except ImportError:
-        pass
-    env = nnbp_env()
-    env["PATH"] = str(tmp_path)  # neither rsvg-convert nor Chromium on it
-    p = subprocess.run([*nnbp_argv(), "explain", "lecture", "--diagram", "fig.png"], cwd=tmp_path,
-                       env=env, capture_output=True, text=True, timeout=120)
-    line = error_only(p)
-    assert "renderer" in line and ".svg" in line
+def _wine() -> dict:
+    return random_net((13, 12, 3), seed=4)
+
+
+FIGURES = {
+    "lecture": (lecture, {}),
+    "lecture unit 2,2": (lecture, {"layer": 2, "unit": 2}),
+    "lecture unit 3,1": (lecture, {"layer": 3, "unit": 1}),
+    "4-8-3 unit 2,5": (lambda: random_net((4, 8, 3), seed=2), {"layer": 2, "unit": 5}),
+    "13-12-3 layer 2 unit 3": (_wine, {"layer": 2, "unit": 3}),
+    "13-12-3 layer 3": (_wine, {"layer": 3}),
+}
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_png_text_does_not_overlap(name):
+    make, how = FIGURES[name]
+    boxes = drawn(make(), title=name, activation="sigmoid", **how).boxes()
+    assert len(boxes) > 10
+    for k, (a, cls_a) in enumerate(boxes):
+        for b, cls_b in boxes[k + 1:]:
+            # boxes of the glyphs as drawn, less half a pixel for anti-aliasing
+            apart = (a.x1 - 0.5 <= b.x0 or b.x1 - 0.5 <= a.x0 or
+                     a.y1 - 0.5 <= b.y0 or b.y1 - 0.5 <= a.y0)
+            assert apart, (name, cls_a, cls_b, a, b)
+
+
+@pytest.mark.parametrize("name", ["lecture unit 2,2", "13-12-3 layer 2 unit 3"])
+def test_png_draws_what_the_svg_draws(name):
+    make, how = FIGURES[name]
+    e = make()
+    root = parse(svg(e, **how))
+    picture = drawn(e, **how)
+    ax = picture.ax
+    assert len(ax.lines) == len(list(root.iter(f"{{{NS['s']}}}line")))
+    assert len(ax.patches) == (len(list(root.iter(f"{{{NS['s']}}}circle")))
+                               + len(list(root.iter(f"{{{NS['s']}}}rect"))) - 1)  # no page
+    shown_svg = sorted(text_of(t) for t in root.iter(f"{{{NS['s']}}}text"))
+    shown_png = sorted(re.sub(r"\$[_^]\{([^}]*)\}\$", r"\1", t.get_text()) for t in ax.texts)
+    assert shown_png == shown_svg
+
+
+def test_png_without_matplotlib_is_a_clear_error(monkeypatch, capsys, tmp_path):
+    """matplotlib made unimportable in this process: one Error: line, exit 2, no file."""
+    from cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` raises
+    monkeypatch.setattr(sys, "argv", ["nnbp", "explain", "lecture", "--diagram", "fig.png"])
+    with pytest.raises(SystemExit) as e:
+        main.run()
+    assert e.value.code == 2
+    assert capsys.readouterr() == ("", "Error: --diagram fig.png: writing PNG needs the plot "
+                                       "extra: pip install 'nnbp[plot]'\n")
     assert not (tmp_path / "fig.png").exists()
-    assert shutil.which("rsvg-convert", path=str(tmp_path)) is None

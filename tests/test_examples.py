@@ -25,11 +25,20 @@ TARGETS = {
 }
 
 
+def checkout_files() -> dict[str, int]:
+    """The checkout's own files (not caches or environments), with their modification times."""
+    skip = {".git", ".venv", "__pycache__", ".pytest_cache", ".hypothesis", "build", "dist"}
+    return {str(p.relative_to(REPO)): p.stat().st_mtime_ns for p in REPO.rglob("*")
+            if p.is_file() and not skip & set(p.relative_to(REPO).parts)}
+
+
 @pytest.fixture(scope="module")
 def example_runs(tmp_path_factory, nnbp_runner):
     """Each bundled example trained with its defaults, side by side, each in a fresh
     folder outside the checkout: name -> (folder, finished process)."""
     base = tmp_path_factory.mktemp("examples")
+    assert REPO not in base.resolve().parents
+    before = checkout_files()
     folders = {name: base / name for name in TARGETS}
     for folder in folders.values():
         folder.mkdir()
@@ -37,12 +46,16 @@ def example_runs(tmp_path_factory, nnbp_runner):
         futures = {name: pool.submit(nnbp_runner, "train", name, "--log-format", "jsonl",
                                      cwd=folders[name])
                    for name in TARGETS}
-        return {name: (folders[name], f.result()) for name, f in futures.items()}
+        runs = {name: (folders[name], f.result()) for name, f in futures.items()}
+    runs["checkout"] = (before, checkout_files())
+    return runs
 
 
-def test_examples_run_outside_the_checkout(example_runs):
-    for folder, _ in example_runs.values():
-        assert REPO not in folder.resolve().parents
+def test_examples_run_outside_the_checkout_and_leave_it_as_it_was(example_runs):
+    """A bundled example found from any folder, its config and data read in place,
+    and nothing written beside them: every file of the checkout as it was."""
+    before, after = example_runs["checkout"]
+    assert after == before
 
 
 @pytest.mark.parametrize("name", TARGETS)

@@ -21,7 +21,7 @@ import pytest
 
 from nnbp.config import load_config
 from nnbp.explain import explain
-from nnbp.inspect import example
+from nnbp.pick import example
 from nnbp.network import Network, backprop, forward
 from nnbp.train import prepare
 
@@ -357,29 +357,38 @@ def test_lecture_rendered_table(cli):
     assert p.returncode == 0, p.stderr
     out = p.stdout
     h = lecture_by_hand()
-    for v in h["d2"] + h["d3"] + h["d4"] + h["a2"] + h["a3"] + h["a4"] + h["z3"] + h["z4"]:
-        assert fmt(v) in out, fmt(v)
-    assert fmt(h["cost"]) in out or f"{h['cost']:.8g}" in out
     lines = out.splitlines()
-    # layer 2, unit 2: δ_2^(2) = (Θ_12^(2)·δ_1^(3) + Θ_22^(2)·δ_2^(3)) · g'(z_2^(2))
-    block = unit_block(lines, "Layer 2:", 2)
-    first = next(s for s in block if "Θ_12^(2)·δ_1^(3)" in s)
-    second = next(s for s in block if "Θ_22^(2)·δ_2^(3)" in s)
-    assert fmt(h["t2"][1][0]) in first and fmt(h["d3"][0]) in first  # 0.6 · δ_1^(3)
-    assert fmt(h["t2"][1][1]) in second and fmt(h["d3"][1]) in second  # −0.3 · δ_2^(3)
-    assert any("weighted sum" in s and fmt(h["s2"][1]) in s for s in block)
-    assert any("g'(z_2^(2))" in s and fmt(h["gp2"][1]) in s for s in block)
-    assert any("δ_2^(2)" in s and fmt(h["d2"][1]) in s for s in block)
+    # the forward table, cell by cell: l, j, z_j^(l), a_j^(l)
+    start = next(k for k, s in enumerate(lines) if s.startswith("Forward:"))
+    forward = {(int(c[0]), int(c[1])): (c[2], c[3]) for c in
+               ([x.strip() for x in s.split("│")[1:-1]] for s in lines[start:]
+                if s.startswith("│")) if len(c) == 4 and c[0].isdigit()}
+    assert forward[1, 0] == ("", "1 (bias)") and forward[2, 0] == ("", "1 (bias)")
+    assert forward[1, 1] == ("", "0.05") and forward[1, 2] == ("", "0.1")
+    for l, (z, a) in ((2, ("z2", "a2")), (3, ("z3", "a3")), (4, ("z4", "a4"))):
+        for j in (1, 2) if l < 4 else (1,):
+            assert forward[l, j] == (fmt(h[z][j - 1]), fmt(h[a][j - 1])), (l, j)
+    assert f"cost(t) = {h['cost']:.8g}" in lines
+    assert f"  δ_1^(4) = {fmt(h['a4'][0])} − 1 = {fmt(h['d4'][0])}" in lines
+    # layer 2, unit 2: δ_2^(2) = (Θ_12^(2)·δ_1^(3) + Θ_22^(2)·δ_2^(3)) · g'(z_2^(2)),
+    # its rows cell by cell: j, term, Θ_ij^(2), δ_i^(3), value
+    def cells(block):
+        return [[c.strip() for c in s.split("│")[1:-1]] for s in block]
+
+    assert cells(unit_block(lines, "Layer 2:", 2)) == [
+        ["2", "Θ_12^(2)·δ_1^(3)", "0.6", fmt(h["d3"][0]), fmt(h["t2"][1][0])],
+        ["", "+ Θ_22^(2)·δ_2^(3)", "-0.3", fmt(h["d3"][1]), fmt(h["t2"][1][1])],
+        ["", "= weighted sum", "", "", fmt(h["s2"][1])],
+        ["", "× g'(z_2^(2))", "", "", fmt(h["gp2"][1])],
+        ["", "= δ_2^(2)", "", "", fmt(h["d2"][1])]]
     # unit 1 of layer 2 has its own pair of terms, not unit 2's
-    block1 = unit_block(lines, "Layer 2:", 1)
-    assert any("Θ_11^(2)·δ_1^(3)" in s for s in block1)
-    assert not any("Θ_12^(2)" in s for s in block1)
+    assert [c[:3] for c in cells(unit_block(lines, "Layer 2:", 1))[:2]] == [
+        ["1", "Θ_11^(2)·δ_1^(3)", "-0.5"], ["", "+ Θ_21^(2)·δ_2^(3)", "0.7"]]
     # layer 3, unit 2: δ_2^(3) = Θ_12^(3)·δ_1^(4) · g'(z_2^(3))
-    block3 = unit_block(lines, "Layer 3:", 2)
-    assert any("Θ_12^(3)·δ_1^(4)" in s and fmt(h["s3"][1]) in s for s in block3)
+    assert cells(unit_block(lines, "Layer 3:", 2))[0] == [
+        "2", "Θ_12^(3)·δ_1^(4)", "-0.6", fmt(h["d4"][0]), fmt(h["s3"][1])]
     # the line about g'(z), once per hidden layer
     assert out.count("the real δ has the factor g'(z)") == 2
-    assert "δ_1^(4) = " in out and fmt(h["d4"][0]) in out
 
 
 # --- 3. the JSON shape --------------------------------------------------------------------
@@ -389,9 +398,12 @@ def test_json_shape_is_exactly_the_spec(cli):
     assert p.returncode == 0, p.stderr
     e = json.loads(p.stdout)  # the whole of stdout is the one object
     assert p.stdout.strip().startswith("{") and p.stdout.count("\n") == 1
-    assert set(e) == {"example", "x", "y", "cost", "Theta", "layers", "gradient"}
+    assert set(e) == {"example", "x", "y", "cost", "Theta", "layers", "gradient", "raw"}
     assert e["example"] == 3
     assert e["x"] == [0.9, 0.8] and e["y"] == [0.0]  # row 3 of datasets/lecture.csv
+    # the example as written in the file: features by name, the label as a label
+    assert e["raw"] == {"features": ["x1", "x2"], "x": [0.9, 0.8], "targets": ["y"], "y": [0],
+                        "normalize": "none"}
     assert isinstance(e["cost"], float) and e["cost"] > 0
     assert sorted(e["Theta"]) == ["1", "2", "3"]
     assert sorted(e["gradient"]) == ["1", "2", "3"]
@@ -511,7 +523,7 @@ def test_wide_layer_one_unit_shows_every_term(cli):
     p = cli("explain", "digits", "--layer", "2", "--unit", "3")
     assert p.returncode == 0, p.stderr
     run = prepare(load_config("digits"))  # the same example through the library
-    e = explain(run.net, run.Theta, *example(run, 1), 1)
+    e = explain(run.net, run.Theta, example(run, 1).x, example(run, 1).y, 1)
     terms = layer(e, 2)["terms"][2]  # unit 3: Θ_i3^(2)·δ_i^(3), i = 1 … 10
     assert len(terms) == 10
     # Θ_13^(2)·δ_1^(3) … Θ_93^(2)·δ_9^(3), then Θ_{10,3}^(2)·δ_{10}^(3)

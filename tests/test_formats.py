@@ -18,7 +18,7 @@ import pytest
 from cli.formats import latex, markdown
 from nnbp.config import load_config
 from nnbp.explain import explain
-from nnbp.inspect import example
+from nnbp.pick import example
 from nnbp.train import prepare
 
 from conftest import run_nnbp
@@ -33,7 +33,7 @@ def g5(v: float) -> str:
 
 def explained(name: str, t: int = 1, **kw) -> dict:
     run = prepare(load_config(name))
-    return explain(run.net, run.Theta, *example(run, t), t, **kw)
+    return explain(run.net, run.Theta, example(run, t).x, example(run, t).y, t, **kw)
 
 
 def layer(e: dict, l: int) -> dict:

@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 
 from nnbp.config import load_config
-from nnbp.gradcheck import gradcheck, pick_entries, relu_near_kink
-from nnbp.network import Network, backprop, forward
+from nnbp.explain import explain
+from nnbp.gradcheck import cost_size, gradcheck, pick_entries, relu_near_kink, seeded
+from nnbp.network import Network, backprop, forward, random_weights
 from nnbp.train import prepare
 
 
@@ -98,6 +99,97 @@ def test_richardson_removes_the_eps_squared_error():
     assert coarse["relative_difference_richardson"] < 1e-9
 
 
+# --- near a minimum: the gradient is tiny, the relative figure measures the differences' error ---
+
+def binary_data(m: int = 200, n: int = 30, seed: int = 1):
+    """A separable-ish two-class problem with 30 inputs, as breast_cancer has."""
+    rng = np.random.default_rng(seed)
+    y = (rng.uniform(size=m) < 0.4).astype(float)
+    X = rng.normal(size=(m, n)) + np.outer(y, rng.normal(size=n))
+    return X, y[:, None]
+
+
+@pytest.fixture(scope="module")
+def near_minimum():
+    """A 30-8-1 network after 4000 epochs of batch gradient descent (α = 1, λ = 1):
+    ‖D‖ has fallen to about 1e-4, while central differences at ε = 1e-4 still carry
+    an error of about 1e-11 per entry (their O(ε²) term)."""
+    X, Y = binary_data()
+    net = Network((30, 8, 1))
+    Theta = random_weights(net, 0)
+    for _ in range(4000):
+        D = backprop(net, Theta, X, Y, 1.0).D
+        for l in Theta:
+            Theta[l] -= D[l]
+    return net, Theta, X, Y
+
+
+def test_correct_gradient_near_a_minimum_passes_on_the_floor(near_minimum):
+    net, Theta, X, Y = near_minimum
+    r = gradcheck(net, Theta, X, Y, 1.0)
+    # the course's relative figure alone would fail this correct gradient
+    assert r["relative_difference"] > 1e-7
+    assert r["gradient_norm"] < 1e-3
+    assert r["passed"] is True and r["criterion"] == "floor"
+    assert r["max_abs_difference_richardson"] <= r["floor"]
+    # the floor is what rounding in J explains: 3 · 8u · S / ε
+    assert r["unit_roundoff"] == 2.0 ** -53
+    assert r["floor"] == pytest.approx(3 * 8 * 2.0 ** -53 * r["cost_size"] / 1e-4, rel=1e-15)
+    assert r["floor"] < 1e-9  # tiny: a gradient off by more than this fails
+
+
+@pytest.mark.parametrize("error", [1e-6, -3e-8])
+def test_wrong_entry_near_a_minimum_still_fails(near_minimum, error):
+    net, Theta, X, Y = near_minimum
+    D = backprop(net, Theta, X, Y, 1.0).D
+    wrong = {k: v.copy() for k, v in D.items()}
+    wrong[1][4, 17] += error
+    r = gradcheck(net, Theta, X, Y, 1.0, gradient=wrong, entries=None)
+    assert r["passed"] is False and r["criterion"] is None
+    assert r["layers"][0]["where"] == [5, 17]
+    assert r["layers"][0]["max_abs_difference_richardson"] == pytest.approx(abs(error), rel=1e-3)
+
+
+def test_gradient_without_its_regularization_fails_near_a_minimum(near_minimum):
+    net, Theta, X, Y = near_minimum
+    forgot = backprop(net, Theta, X, Y, 0.0).D  # the (λ/m) Θ term left out
+    r = gradcheck(net, Theta, X, Y, 1.0, gradient=forgot)
+    assert r["passed"] is False
+    assert r["max_abs_difference_richardson"] > 1e6 * r["floor"]
+
+
+def test_cost_size_of_the_lecture_network_by_hand():
+    """S for a sigmoid output with cross-entropy, per example: softplus(z^(4)) and
+    |y z^(4)|, the two numbers whose difference is cost(t), and every z_i^(l) =
+    Σ_j Θ_ij a_j rounded at the size of Σ_j |Θ_ij a_j|, times |δ_i^(l)|; averaged over
+    the examples.  Worked with the deltas of ``explain``, one unit at a time."""
+    net, Theta, X, Y = lecture()
+    by_hand = 0.0
+    for t in range(4):
+        e = explain(net, Theta, X[t], Y[t], t + 1)
+        lay = {d["l"]: d for d in e["layers"]}
+        z4, y = lay[4]["z"][0], e["y"][0]
+        by_hand += math.log1p(math.exp(z4)) + abs(y * z4)
+        for l in (2, 3, 4):
+            for i, delta in enumerate(lay[l]["delta"]):
+                row = Theta[l - 1][i]  # Θ^(l-1)_{i0}, Θ^(l-1)_{i1}, …
+                dots = abs(row[0]) + sum(abs(w * a) for w, a in zip(row[1:], lay[l - 1]["a"]))
+                by_hand += abs(delta) * dots
+    assert cost_size(net, Theta, X, Y, 0.0) == pytest.approx(by_hand / 4, rel=1e-13)
+    # λ adds the regularization term, (λ/2m) Σ Θ², bias columns left out
+    reg = 2.0 / 8 * sum(float((T[:, 1:] ** 2).sum()) for T in Theta.values())
+    assert cost_size(net, Theta, X, Y, 2.0) == pytest.approx(by_hand / 4 + reg, rel=1e-13)
+
+
+def test_cost_size_of_squared_error():
+    net = Network((1, 1), "sigmoid", "linear", "squared_error")
+    Theta = {1: np.array([[0.0, 1.0]])}  # a = z = x, δ = a − y
+    X, Y = np.array([[100.0], [-3.0]]), np.array([[100.5], [-3.0]])
+    # example 1: ½ (a − y)² = ½ · 0.25, and |δ| (|Θ_10| + |Θ_11 x|) = 0.5 · 100
+    # example 2: a = y, nothing; the mean of the two
+    assert cost_size(net, Theta, X, Y, 0.0) == (0.125 + 50.0) / 2
+
+
 # --- a wrong gradient fails, and gradcheck points at it ----------------------------------------
 
 @pytest.mark.parametrize("l,i,j", [(1, 0, 0), (1, 3, 2), (2, 2, 5), (2, 1, 0)])
@@ -167,17 +259,17 @@ def test_sample_is_seeded_and_reported_consistently():
 
 def test_pick_entries():
     shape = (5, 4)
-    a = pick_entries(shape, 6, np.random.default_rng(7))
-    b = pick_entries(shape, 6, np.random.default_rng(7))
+    a = pick_entries(shape, 6, seeded(7))
+    b = pick_entries(shape, 6, seeded(7))
     np.testing.assert_array_equal(a, b)
     assert a.shape == (6, 2)
     flat = a[:, 0] * 4 + a[:, 1]
     assert len(set(flat.tolist())) == 6 and flat.tolist() == sorted(flat.tolist())
     assert ((a >= 0) & (a < shape)).all()
-    every = pick_entries(shape, None, np.random.default_rng(0))
+    every = pick_entries(shape, None, seeded(0))
     assert [tuple(p) for p in every] == [(i, j) for i in range(5) for j in range(4)]
-    draws = {tuple(pick_entries(shape, 6, np.random.default_rng(s))[:, 0] * 4
-                   + pick_entries(shape, 6, np.random.default_rng(s))[:, 1]) for s in range(5)}
+    draws = {tuple(pick_entries(shape, 6, seeded(s))[:, 0] * 4
+                   + pick_entries(shape, 6, seeded(s))[:, 1]) for s in range(5)}
     assert len(draws) > 1
 
 
@@ -217,7 +309,7 @@ def test_cli_lecture_json_passes(nnbp_run):
     assert p.returncode == 0, p.stderr
     r = json.loads(p.stdout)  # stdout is the one JSON object
     assert {"relative_difference", "epsilon", "passed", "layers"} <= set(r)
-    assert r["passed"] is True
+    assert r["passed"] is True and r["criterion"] == "relative"
     assert r["epsilon"] == 1e-4
     assert 0 <= r["relative_difference"] < 1e-7
     assert [d["l"] for d in r["layers"]] == [1, 2, 3]
@@ -238,12 +330,20 @@ def test_cli_digits_sample_passes(nnbp_run):
     assert "PASSED" in p.stdout and "FAILED" not in p.stdout
 
 
-def test_cli_tolerance_too_tight_fails(nnbp_run):
-    p = nnbp_run("gradcheck", "lecture", "--tolerance", "1e-15")
+def test_cli_step_too_coarse_fails(nnbp_run):
+    """ε = 0.3 on the lecture network: even Richardson's differences are far from the
+    gradient (their O(ε⁴) error), over the rounding floor, and the relative figure is
+    over the tolerance asked for: exit 1 and a verdict that says both."""
+    p = nnbp_run("gradcheck", "lecture", "--epsilon", "0.3", "--tolerance", "1e-12")
     assert p.returncode == 1, p.stdout + p.stderr
-    assert "FAILED" in p.stdout
     assert "Traceback" not in p.stderr
-    assert "tolerance 1e-15" in p.stdout
+    verdict = " ".join(p.stdout.split()).split("FAILED: ")[1]
+    assert verdict.startswith("‖num − grad‖ / ‖num + grad‖ = ")
+    assert "≥ tolerance 1e-12" in verdict and "over the floor" in verdict
+    r = json.loads(nnbp_run("gradcheck", "lecture", "--epsilon", "0.3", "--tolerance", "1e-12",
+                            "--json").stdout)
+    assert r["passed"] is False and r["criterion"] is None
+    assert r["max_abs_difference_richardson"] > 1e3 * r["floor"]
 
 
 def test_cli_examples_zero_is_a_usage_error(nnbp_run):
@@ -253,3 +353,30 @@ def test_cli_examples_zero_is_a_usage_error(nnbp_run):
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and "--examples 0" in lines[0]
     assert "Traceback" not in p.stderr
+
+
+def test_cli_model_trained_to_its_minimum_passes(tmp_path, nnbp_run):
+    """As a user meets it: a 30-input binary network trained for many epochs, then
+    gradcheck at the trained weights.  The relative figure is over the tolerance
+    (the gradient is tiny); the verdict passes on the floor and says so."""
+    X, Y = binary_data()
+    rows = [",".join(f"{v:.6f}" for v in x) + f",{'MB'[int(y)]}" for x, y in zip(X, Y[:, 0])]
+    (tmp_path / "cells.csv").write_text(
+        ",".join(f"f{k}" for k in range(30)) + ",diagnosis\n" + "\n".join(rows) + "\n")
+    (tmp_path / "cells.yaml").write_text(
+        "data: {train: cells.csv, target: diagnosis}\n"
+        "network: {layers: [auto, 8, auto]}\n"
+        "training: {epochs: 6000, learning_rate: 1.0, lambda: 1.0, log_every: 6000}\n")
+    p = nnbp_run("train", "cells.yaml", "--out", "cells.npz", "--quiet")
+    assert p.returncode == 0, p.stderr
+    p = nnbp_run("gradcheck", "cells.yaml", "--model", "cells.npz", "--json")
+    assert p.returncode == 0, p.stdout + p.stderr
+    r = json.loads(p.stdout)
+    assert r["relative_difference"] > r["tolerance"] == 1e-7
+    assert r["passed"] is True and r["criterion"] == "floor"
+    assert r["max_abs_difference_richardson"] <= r["floor"] < 1e-9
+    table = nnbp_run("gradcheck", "cells.yaml", "--model", "cells.npz")
+    assert table.returncode == 0
+    verdict = " ".join(table.stdout.split()).split("PASSED (absolute floor): ")[1]
+    assert f"{r['relative_difference']:.3e} is over the tolerance 1e-07" in verdict
+    assert f"under the floor {r['floor']:.2g} that rounding in J leaves at ε = 0.0001" in verdict

@@ -176,7 +176,7 @@ def test_init_for_a_regression_csv_trains(nnbp_run, tmp_path):
     assert nnbp_run("init", "reg.yaml", "--data", "reg.csv").returncode == 0
     t = nnbp_run("train", "reg.yaml", "--epochs", "5", "--quiet")
     assert t.returncode == 0, t.stderr
-    assert t.stdout.splitlines()[0] == "epoch,cost"
+    assert t.stdout.splitlines()[0] == "epoch,cost,passes"
 
 
 def test_init_never_overwrites(nnbp_run, iris, tmp_path):

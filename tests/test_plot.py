@@ -124,14 +124,47 @@ def test_chart_fits_the_width_and_draws_every_series():
     for width in (40, 80, 132):
         text = render(values, COLUMNS, width, {"cost": 10, "accuracy": 6}).plain
         lines = text.splitlines()
-        assert max(len(line) for line in lines[:-2]) <= width, text  # the caption may wrap
+        assert max(len(line) for line in lines) <= width, text  # the caption wraps, uncut
         assert lines[0].startswith("cost") and "training" in lines[0] and "validation" in lines[0]
         assert sum(line.startswith("accuracy") for line in lines) == 1
         assert sum(any("\u2800" < ch <= "\u28ff" for ch in line) for line in lines) >= 12
         last = data[-1]
-        assert lines[-1] == (f"30 rows, epochs 0–290; last: cost {last['cost']:.6g}, accuracy "
-                             f"{last['accuracy']:.2%}, val_cost {last['val_cost']:.6g}, "
-                             f"val_accuracy {last['val_accuracy']:.2%}")
+        start = next(k for k, line in enumerate(lines) if line.startswith("30 rows"))
+        assert " ".join(lines[start:]) == (
+            f"30 rows, epochs 0–290; last: cost {last['cost']:.6g}, accuracy "
+            f"{last['accuracy']:.2%}, val_cost {last['val_cost']:.6g}, "
+            f"val_accuracy {last['val_accuracy']:.2%}")
+
+
+def test_series_differ_without_colour():
+    """Training solid, validation dashed, test dotted: in plain text (a pipe, NO_COLOR)
+    the three flat lines fill all, more than half and about a quarter of the columns."""
+    from cli.chart import render
+
+    columns = ["epoch", "cost", "val_cost", "test_cost"]
+    values = {"epoch": [float(e) for e in range(100)], "cost": [1.0] * 100,
+              "val_cost": [2.0] * 100, "test_cost": [3.0] * 100}
+    lines = render(values, columns, 80, {"cost": 12}, caption=False).plain.splitlines()
+    assert lines[0] == "cost  ─── training  ╌╌╌ validation  ··· test"
+    drawn = [line.split("│", 1)[-1].split("┤", 1)[-1] for line in lines[1:13]]
+    cells = sorted(sum(ch != " " for ch in row) for row in drawn if row.strip())
+    assert len(cells) == 3  # each series on a row of its own
+    test, val, train = (n / cells[-1] for n in cells)  # of the columns the solid line fills
+    assert 0.45 < val < 0.75 and 0.15 < test < 0.4 and val - test > 0.2, cells
+
+
+def test_summary_of_a_piped_plot_is_whole(nnbp_run, tmp_path):
+    """Piped, rich draws 80 columns: the summary wraps instead of losing its end."""
+    data = [dict(r, test_cost=r["val_cost"] * 1.1, test_accuracy=r["val_accuracy"] - 0.01)
+            for r in rows()]
+    cols = COLUMNS + ["test_cost", "test_accuracy"]
+    (tmp_path / "log.csv").write_text(log_text("csv", data, cols))
+    r = nnbp_run("plot", "log.csv")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    summary = " ".join(lines[next(k for k, s in enumerate(lines) if s.startswith("30 rows")):])
+    assert summary.endswith(f"test_accuracy {data[-1]['test_accuracy']:.2%}")
 
 
 def test_plot_draws_a_log_file_on_stdout(nnbp_run, log_csv):
@@ -389,7 +422,7 @@ def test_train_plot_on_a_terminal_draws_the_cost_under_the_bar(tmp_path):
         p.stdout.close()
         os.close(master)
     log = log[0]
-    assert log.startswith("epoch,cost,accuracy,val_cost,val_accuracy\n")  # the log is untouched
+    assert log.startswith("epoch,cost,accuracy,val_cost,val_accuracy,passes\n")  # untouched
     assert "epoch" in screen and "400/400" in screen  # the bar…
     assert "cost  ─── training  ╌╌╌ validation" in screen  # …the curve's legend…
     assert "┤" in screen and any("\u2800" < ch <= "\u28ff" for ch in screen)  # …and the curve

@@ -115,6 +115,23 @@ def test_evaluate_mse_and_r2_in_the_target_s_units_and_j_in_the_units_trained_on
     assert "cost J (λ = 0.3, standardized y)" in table
 
 
+@pytest.mark.parametrize("which", [["--x", "2", "--y", "27"], ["--example", "3"]],
+                         ids=["typed", "row"])
+def test_explain_shows_y_as_the_model_learned_it_and_as_written(nnbp_run, tmp_path, which):
+    hand_model(tmp_path)
+    (tmp_path / "c.yaml").write_text(
+        "data: {train: d.csv, target: y, ignore: [id], normalize: none}\n"
+        "network: {layers: [1, 1], output: linear, cost: squared_error}\n")
+    r = nnbp_run("explain", "c.yaml", "--model", "m.npz", *which, "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    # x = 2: h' = 0.5 + 2·2 = 4.5 against y' = (27 - 10)/4 = 4.25 with the model's
+    # statistics (the file's own would be others); δ = h' - y' = 0.25, cost ½·0.25²
+    assert out["y"] == [4.25] and out["raw"]["y"] == [27.0]
+    assert out["layers"][-1]["delta"] == [0.25]
+    assert out["cost"] == 0.03125
+
+
 def test_a_model_with_one_of_the_two_target_arrays_is_refused(tmp_path):
     hand_model(tmp_path)
     arrays = model.read_npz(tmp_path / "m.npz")

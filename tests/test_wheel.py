@@ -128,9 +128,13 @@ def test_the_installed_nnbp_works_from_any_folder(installed, tmp_path):
     r = sh(nnbp_bin, "train", "xor", "--quiet", cwd=tmp_path)
     rows = r.stdout.splitlines()
     assert rows[0].startswith("epoch,cost,accuracy")
-    assert rows[-1].startswith("2000,") and rows[-1].endswith(",1.0")  # XOR learned
+    assert rows[-1].startswith("2000,") and rows[-1].endswith(",1.0,2001")  # XOR learned
     assert r.stderr == ""
     assert (tmp_path / "xor.npz").is_file()
+
+    r = sh(nnbp_bin, "train", "xor", "--optimizer", "lbfgs", "--quiet", "--out", "x.npz",
+           cwd=tmp_path)  # scipy came with the wheel's dependencies
+    assert r.stdout.splitlines()[-1].split(",")[2] == "1.0" and r.stderr == ""
 
     r = sh(nnbp_bin, "train", "lecture", "--epochs", "3", cwd=tmp_path)
     assert [row.split(",")[0] for row in r.stdout.splitlines()] == ["epoch", "0", "3"]
