@@ -85,7 +85,7 @@ def test_streamed_training_is_in_memory_training_with_validation_and_test(tmp_pa
     assert list(memory[0][0]) == ["epoch", "cost", *(["accuracy"] if output != "linear" else []),
                                   *[f"{p}_{c}" for p in ("val", "test")
                                     for c in (["cost", "accuracy"] if output != "linear"
-                                              else ["cost"])]]
+                                              else ["cost"])], "passes"]
     assert_same(memory, streamed)
 
 
@@ -294,7 +294,7 @@ def test_a_closed_pipe_stops_a_streamed_run_and_saves_the_model(nnbp_popen, tmp_
     config(tmp_path)
     p = nnbp_popen("train", "c.yaml", "--stream", "--epochs", 200000, "--out", "m.npz")
     lines = [p.stdout.readline() for _ in range(3)]
-    assert lines[0] == "epoch,cost,accuracy\n"
+    assert lines[0] == "epoch,cost,accuracy,passes\n"
     p.stdout.close()  # like `| head -3`
     assert p.wait(timeout=60) == 141
     assert "Traceback" not in p.stderr.read()
@@ -374,3 +374,17 @@ def test_a_damaged_entry_is_built_anew(tmp_path):
         f.truncate(10)  # a disk error, a hand that slipped
     assert_same(expected, train(cfg, True))
     assert (entry / "x.bin").stat().st_size == 45 * 3 * 8  # decimals: float64
+
+
+def test_lbfgs_on_a_streamed_run_is_lbfgs_in_memory(tmp_path):
+    from nnbp.optimize import make_trainer
+
+    write_data(tmp_path)
+    cfg = config(tmp_path, validation_split=0.2).replace(**{"training.optimizer": "lbfgs",
+                                                            "training.epochs": 6})
+    out = []
+    for stream in (False, True):
+        trainer = make_trainer(prepare(cfg, stream=stream))
+        out.append(([s.row for s in trainer if s.row], trainer.model()))
+    assert out[0][0][-1]["epoch"] == 6
+    assert_same(*out)
