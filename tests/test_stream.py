@@ -109,8 +109,10 @@ def test_a_streamed_run_is_bitwise_the_same_from_one_run_to_the_next(tmp_path, m
 
 
 def test_features_are_cached_in_the_narrowest_dtype_that_holds_them(tmp_path):
-    cases = {"uint8": ["0", "255"], "int8": ["-3", "100"], "uint16": ["7", "256"],
-             "int16": ["-1", "300"], "float32": ["0.5", "-2.25"], "float64": ["0.1", "3"]}
+    cases = {"uint8": ["0", "255", "17"], "int8": ["-3", "100", "-128"],
+             "uint16": ["7", "256", "65535"], "int16": ["-1", "300", "-32768"],
+             "uint32": ["0", "70000", "4294967295"], "int32": ["-1", "70000", "5"],
+             "float32": ["0.5", "-2.25", "1048576.5"], "float64": ["0.1", "3", "-7"]}
     for want, values in cases.items():
         lines = ["x,y"] + [f"{v},{t % 2}" for t, v in enumerate(values * 10)]
         (tmp_path / "train.csv").write_text("\n".join(lines) + "\n")
@@ -118,7 +120,10 @@ def test_features_are_cached_in_the_narrowest_dtype_that_holds_them(tmp_path):
         run = prepare(load_config(tmp_path / "c.yaml"), stream=True)
         part = run.executor.stream_parts["train"]
         assert part.x.dtype == np.dtype(want), values
-        assert part.x.read(0, 2)[:, 0].tolist() == [float(v) for v in values]
+        assert part.x.read(0, 3)[:, 0].tolist() == [float(v) for v in values]
+        norm = prepare(load_config(tmp_path / "c.yaml"), stream=False).data.norm
+        np.testing.assert_allclose(run.data.norm.shift, norm.shift, rtol=1e-15, err_msg=want)
+        np.testing.assert_allclose(run.data.norm.scale, norm.scale, rtol=1e-15, err_msg=want)
 
 
 def test_mnist_like_pixels_take_a_byte_each(tmp_path):

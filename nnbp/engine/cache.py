@@ -32,6 +32,7 @@ import numpy as np
 
 from ..errors import CacheError
 from ..stats import Stats
+from .narrow import NarrowFile
 
 FORMAT = "nnbp-cache-1"
 ENV = "NNBP_CACHE_DIR"
@@ -57,19 +58,6 @@ def key(path: Path, options: dict) -> tuple[str, str]:
     prefix = _hash(str(path))
     detail = json.dumps([FORMAT, st.st_size, st.st_mtime_ns, options], sort_keys=True)
     return prefix, f"{prefix}-{_hash(detail)}"
-
-
-NARROW = [np.dtype(t) for t in ("uint8", "int8", "uint16", "int16", "uint32", "int32")]
-
-
-def narrowest(integral: bool, lo: float, hi: float, float32_exact: bool) -> np.dtype:
-    """The narrowest dtype that holds values exactly: integers in the smallest integer
-    type of their range, else float32 when it holds them all, else float64."""
-    if integral:
-        for t in NARROW:
-            if np.iinfo(t).min <= lo and hi <= np.iinfo(t).max:
-                return t
-    return np.dtype(np.float32 if float32_exact else np.float64)
 
 
 @dataclass
@@ -183,13 +171,13 @@ def build(path: Path, options: dict, chunks, extract: Extract,
 def _write(tmp: Path, path: Path, options: dict, chunks, extract: Extract,
            on_progress) -> dict:
     kind = options["kind"]
-    x = _Features()
+    x = NarrowFile(tmp / "x.bin")
     stats: dict[str, Stats] = {}
     codes: dict = {}  # label -> code, in the order labels first occur
     with open(tmp / "y.bin", "wb") as fy:
         for table, done in chunks:
             X, y = extract(table)
-            x.add(X, tmp / "x.bin")
+            x.add(X)
             if kind == "values":
                 y.astype(np.float64).tofile(fy)
                 stats.setdefault("y", Stats.empty(y.shape[1])).add(y)
@@ -204,50 +192,6 @@ def _write(tmp: Path, path: Path, options: dict, chunks, extract: Extract,
             "stats": {k: s.to_json() for k, s in stats.items()}}
 
 
-class _Features:
-    """The features' file, in the narrowest dtype that holds every value so far
-    (rewritten in a wider one when a chunk needs it), and their statistics."""
-
-    def __init__(self):
-        self.rows, self.dtype, self.stats = 0, None, None
-        self.integral, self.lo, self.hi, self.float32 = True, np.inf, -np.inf, True
-
-    def add(self, X: np.ndarray, path: Path) -> None:
-        if self.stats is None:
-            self.stats = Stats.empty(X.shape[1])
-        self.lo, self.hi = min(self.lo, float(X.min())), max(self.hi, float(X.max()))
-        narrow = None
-        if self.integral:  # integers in a type of their range: cast, and check the cast
-            narrow = X.astype(narrowest(True, self.lo, self.hi, False))
-            self.integral = narrow.dtype.kind in "iu" and bool((narrow == X).all())
-        if self.integral:
-            self.stats.merge(_integer_stats(narrow))
-        else:
-            self.float32 = self.float32 and bool((X.astype(np.float32) == X).all())
-            self.stats.add(X)
-        dtype = narrowest(self.integral, self.lo, self.hi, self.float32)
-        if self.dtype is not None and dtype != self.dtype:  # a wider type for what came before
-            _retype(path, self.dtype, dtype, self.rows * X.shape[1])
-        self.dtype = dtype
-        with open(path, "ab") as f:
-            (narrow if self.integral and narrow.dtype == dtype else X.astype(dtype)).tofile(f)
-        self.rows += len(X)
-
-
-def _integer_stats(X: np.ndarray) -> Stats:
-    """``Stats.of`` integers, from their exact sums: Σ(x - mean)² = (bΣx² - (Σx)²)/b,
-    the numerator in Python's integers, then rounded once."""
-    b = len(X)
-    S = X.sum(axis=0, dtype=np.int64)
-    sq = X.astype(np.uint16 if X.dtype.itemsize == 1 else np.int64)  # 255² < 2^16
-    sq *= sq
-    S2 = sq.sum(axis=0, dtype=np.int64 if X.dtype.itemsize == 1 else np.float64)
-    if S2.dtype.kind == "f" and S2.max(initial=0) >= 2.0 ** 53:
-        return Stats.of(X)  # squares beyond exact float64 sums: the general way
-    M2 = np.array([(b * int(s2) - int(s) * int(s)) / b for s, s2 in zip(S, S2)])
-    return Stats(b, S / b, M2, X.min(axis=0).astype(np.float64), X.max(axis=0).astype(np.float64))
-
-
 def _codes(labels: np.ndarray, codes: dict) -> np.ndarray:
     """Each label's code, new labels numbered as they first occur.  (b,) int32"""
     uniq, first, inv = np.unique(labels, return_index=True, return_inverse=True)
@@ -255,15 +199,6 @@ def _codes(labels: np.ndarray, codes: dict) -> np.ndarray:
         codes.setdefault(uniq[k].item(), len(codes))
     mine = np.array([codes[u.item()] for u in uniq], dtype=np.int32)
     return mine[inv.reshape(-1)]
-
-
-def _retype(path: Path, old: np.dtype, new: np.dtype, count: int, step: int = 1 << 22) -> None:
-    """Rewrite ``count`` values of ``path`` from dtype ``old`` to ``new``, a block at a time."""
-    out = path.with_suffix(".new")
-    with open(path, "rb") as f, open(out, "wb") as g:
-        for start in range(0, count, step):
-            np.fromfile(f, old, min(step, count - start)).astype(new).tofile(g)
-    os.replace(out, path)
 
 
 def _remove_others(root: Path, prefix: str, keep: str) -> None:
