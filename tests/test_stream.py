@@ -393,3 +393,14 @@ def test_lbfgs_on_a_streamed_run_is_lbfgs_in_memory(tmp_path):
         out.append(([s.row for s in trainer if s.row], trainer.model()))
     assert out[0][0][-1]["epoch"] == 6
     assert_same(*out)
+
+
+def test_float32_streamed_is_float32_in_memory_to_its_rounding(tmp_path):
+    write_data(tmp_path)
+    cfg = config(tmp_path, validation_split=0.2).replace(**{"training.dtype": "float32"})
+    (rows_m, model_m), (rows_s, model_s) = train(cfg, False), train(cfg, True)
+    assert model_s["Theta1"].dtype == np.float32
+    for k in ("Theta1", "Theta2"):  # one float32 rounding apart: Θ/c, or (x - s)/c
+        np.testing.assert_allclose(model_s[k], model_m[k], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose([r["cost"] for r in rows_s], [r["cost"] for r in rows_m],
+                               rtol=1e-5)
