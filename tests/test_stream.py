@@ -404,3 +404,15 @@ def test_float32_streamed_is_float32_in_memory_to_its_rounding(tmp_path):
         np.testing.assert_allclose(model_s[k], model_m[k], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose([r["cost"] for r in rows_s], [r["cost"] for r in rows_m],
                                rtol=1e-5)
+
+
+def test_data_stream_is_auto_true_or_false():
+    from nnbp.config import parse_config
+    from nnbp.errors import ConfigError
+
+    base = "data:\n  train: a.csv\n  stream: {}\nnetwork:\n  layers: [2, 1]\n"
+    assert parse_config(base.format("auto")).data.stream == "auto"
+    assert parse_config(base.format("false")).data.stream is False
+    with pytest.raises(ConfigError) as e:
+        parse_config(base.format("1"), source="c.yaml")
+    assert str(e.value) == "c.yaml, line 3: data.stream: expected auto, true or false, found 1 (number)"
