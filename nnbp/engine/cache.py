@@ -106,11 +106,20 @@ class FileRows:
         n = hi - lo
         out = np.empty((n, self.width), self.dtype) if out is None else out[:n]
         row = self.dtype.itemsize * self.width
-        got = os.preadv(self.file.fileno(), [memoryview(out).cast("B")], lo * row) if n else 0
+        got = _pread(self.file.fileno(), memoryview(out).cast("B"), lo * row) if n else 0
         if got != n * row:
             raise CacheError(f"is shorter than its {hi} rows; remove it to build it anew",
                              source=self.file.name)
         return out
+
+
+def _pread(fd: int, into: memoryview, offset: int) -> int:
+    """Read into a buffer from a position of a file, whatever other threads read."""
+    if hasattr(os, "preadv"):  # straight into the buffer
+        return os.preadv(fd, [into], offset)
+    data = os.pread(fd, len(into), offset)  # where there is no preadv: a copy
+    into[:len(data)] = data
+    return len(data)
 
 
 def open_entry(path: Path, options: dict) -> Entry | None:
