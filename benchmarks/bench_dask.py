@@ -89,7 +89,8 @@ def main() -> None:
             write_csv(csv, m)
             cfg = config(csv)
             here = prepare(cfg)
-            there, executor = prepare_on_cluster(cfg, client)
+            there = prepare_on_cluster(cfg, client)
+            executor = there.executor
             J, J_cluster = cost_after(here, None, 3), cost_after(there, executor, 3)
             checks[name] = abs(J_cluster - J) / abs(J)
             runners[f"memory_{name}"] = epochs(here, None)

@@ -26,7 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nnbp.data import Data, Normalization, Split, Target  # noqa: E402
-from nnbp.engine.memory import InMemory, plan  # noqa: E402
+from nnbp.engine.memory import InMemory, block_rows, plan  # noqa: E402
 from nnbp.engine.threads import blas_threads, run_each  # noqa: E402
 from nnbp.network import Network, random_weights, with_bias  # noqa: E402
 from nnbp.train import Run, Trainer  # noqa: E402
@@ -230,8 +230,15 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="fewer repeats")
     p.add_argument("--only", type=int, nargs="*", help="row numbers (1-based) to run")
+    p.add_argument("--blocks", action="store_true", help="instead: the engine's epoch at "
+                   "several block sizes, as ratios to its default")
+    p.add_argument("--threads", action="store_true", help="instead: the engine's epoch on "
+                   "one thread and on one per core, at several batch sizes")
     args = p.parse_args()
     repeats = 3 if args.quick else 7
+    if args.blocks or args.threads:
+        sweep(args, repeats)
+        return
     try:
         import torch  # noqa: F401
         have_torch = True
@@ -284,6 +291,41 @@ def main() -> None:
         rows.append(row)
         print(f"done: {row['net']}", file=sys.stderr)
     print_table(rows)
+
+
+def sweep(args, repeats) -> None:
+    """The engine's own choices against their alternatives, each timed round by round
+    against the default: block sizes (``--blocks``), or one thread against one per
+    core (``--threads``) at a few batch sizes of each net."""
+    for n, (label, sizes, hidden, output, m, dtype) in enumerate(NETS, start=1):
+        if args.only and n not in args.only:
+            continue
+        net = Network(sizes, hidden, output, "cross_entropy")
+        Theta = random_weights(net, 0, dtype=np.dtype(dtype))
+        batches = [m] if args.blocks else sorted({max(500, m // 8), m // 2, m, 4 * m})
+        for mm in batches:
+            X, Y, _ = make_problem(sizes, mm, dtype)
+            parts = {"train": (with_bias(X), Y)}
+            if args.blocks:
+                default = block_rows(net)
+                choices = {f"{r} rows": dict(rows=r) for r in (256, 512, 2048, 4096)}
+                choices["a whole share"] = dict(rows=mm)
+                choices = {f"{default} rows (default)": dict(rows=default), **choices}
+            else:
+                choices = {"default": {}, "1 thread": dict(threads=1),
+                           f"{THREADS} threads": dict(threads=THREADS)}
+            runners = {name: InMemory(net, parts, classify=True, **o) for name, o in
+                       choices.items()}
+            steps = {name: (lambda e=e: e.sums(Theta, cost=False)) for name, e in runners.items()}
+            small = mm * sizes[0] < 1e6
+            times = interleaved_ms(steps, 40 if small else 2, repeats, 3 if small else 1)
+            first = next(iter(times))
+            print(f"{label.split(',')[0]}, m = {mm}, {dtype}: "
+                  f"default {runners[first].shares(mm)} share(s) of {runners[first].rows} rows "
+                  "a block; ms, and ratio to the first:", flush=True)
+            for name, ts in times.items():
+                ratio = statistics.median(a / b for a, b in zip(ts, times[first]))
+                print(f"    {name:>22}: {statistics.median(ts):9.2f}  {ratio:.2f}", flush=True)
 
 
 def print_table(rows) -> None:

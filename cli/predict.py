@@ -24,7 +24,12 @@ def predict(
     """Predict the label (or target values) of every row of a CSV file."""
     from nnbp.errors import UsageError
     from nnbp.model import load_model
-    from nnbp.predict import kept_columns, outputs, predictions, read_batch
+    import numpy as np
+
+    from nnbp.csvio import read_header
+    from nnbp.predict import check_columns, check_kept, kept_columns, outputs, predictions, \
+        read_batch
+    from nnbp.predict_stream import predict_stream, too_big
 
     from cli.exits import EXIT_PIPE, quiet_stdout
 
@@ -36,25 +41,36 @@ def predict(
     if any(not c for c in kept) or len(set(kept)) < len(kept):
         raise UsageError(f"--keep {keep!r}: expected distinct column names separated by "
                          "commas, such as --keep id,name")
-    batch = read_batch(saved, data, with_target=False, known=kept)
-    header, rows = predictions(saved, outputs(saved, batch.X), proba)
+    streamed = too_big(data)  # a file bigger than memory: rows written as chunks are done
+    if streamed:
+        unknown = check_columns(saved, read_header(data), kept)
+        header, blocks = predictions(saved, np.zeros((0, saved.net.s(saved.net.L))), proba)[0], \
+            predict_stream(saved, data, proba, kept)
+    else:
+        batch = read_batch(saved, data, with_target=False, known=kept)
+        header, rows = predictions(saved, outputs(saved, batch.X), proba)
+        unknown, blocks = batch.unknown, [rows]
     twice = [c for c in kept if c in header]
     if twice:
         raise UsageError(f"--keep {twice[0]}: the predictions are written in a column of that "
                          "name; keep other columns, or compare with the targets by nnbp evaluate")
     if kept:
-        columns = kept_columns(data, kept)
+        if streamed:
+            check_kept(data, kept)
+        else:
+            columns = kept_columns(data, kept)
+            blocks = [[[*k, *r] for k, r in zip(zip(*columns), rows)]]
         header = kept + header
-        rows = [[*k, *r] for k, r in zip(zip(*columns), rows)]
-    if batch.unknown and not quiet:
-        names = ", ".join(map(repr, batch.unknown))
+    if unknown and not quiet:
+        names = ", ".join(map(repr, unknown))
         sys.stderr.write(f"Warning: {data}: column(s) {names} are not features of the model; "
                          "they were left out (--keep copies columns to the output).\n")
     try:
         out = csv.writer(sys.stdout, lineterminator="\n")  # floats written by repr: all digits
         out.writerow(header)
-        out.writerows(rows)
-        sys.stdout.flush()
+        for rows in blocks:
+            out.writerows(rows)
+            sys.stdout.flush()
     except BrokenPipeError:  # the reader went away (| head): stop quietly
         quiet_stdout()
         raise typer.Exit(EXIT_PIPE)

@@ -55,11 +55,14 @@ def train(
     optimizer: Optional[Optimizer] = typer.Option(
         None, "--optimizer", help="Override training.optimizer: gd (batch gradient descent "
         "with α), lbfgs or cg (SciPy's L-BFGS-B or CG on J and D; epochs = iterations)."),
+    stream: Optional[bool] = typer.Option(None, "--stream/--no-stream", help="Read the data "
+                                          "from a binary cache every epoch, or hold it in "
+                                          "memory (default: data.stream, auto)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS",
-                                            help="Run the epochs on a "
-                                            "Dask cluster: its scheduler's address "
-                                            "(tcp://host:8786), or local for one started on "
-                                            "this machine's cores. Needs nnbp[dask]."),
+                                            help="Run the epochs on a Dask cluster: its "
+                                            "scheduler's address (tcp://host:8786), or local "
+                                            "for one started on this machine's cores. Needs "
+                                            "nnbp[dask]."),
 ) -> None:
     """Train with batch gradient descent (or L-BFGS, CG); the cost log goes to stdout."""
     from nnbp.config import load_config
@@ -69,6 +72,7 @@ def train(
     from nnbp.train import log_columns, prepare
     from nnbp.watch import CostWatch
 
+    from cli.cachebar import CacheBar
     from cli.logwriter import LogWriter
     from cli.progress import Progress, note, summary
 
@@ -79,33 +83,38 @@ def train(
                  "training.dtype": dtype.value if dtype else None,
                  "training.log_every": log_every,
                  "training.optimizer": optimizer.value if optimizer else None,
-                 "training.scheduler": scheduler}
+                 "data.stream": stream, "training.scheduler": scheduler}
     cfg = cfg.replace(**{k: v for k, v in overrides.items() if v is not None})
     model_path = out or (Path(cfg.output.model) if cfg.output.model
                          else Path.cwd() / f"{cfg.name}.npz")
     check_writable(model_path)
     interrupted = []
     gd = cfg.training.optimizer == "gd"
-    cluster, executor = contextlib.ExitStack(), None  # a Dask cluster's client, when used
+    cluster = contextlib.ExitStack()  # a Dask cluster's client, when training runs on one
     if cfg.training.scheduler:
         from nnbp.engine.cluster import on_cluster
 
         def fail(message):  # an error naming where the address came from
             return UsageError(f"--scheduler {scheduler}: {message}") if scheduler else \
                 cfg.error("training.scheduler", message)
+        if cfg.data.stream is True:  # the workers hold the data in their memory
+            raise fail("training on a Dask cluster reads the data into the workers' memory, "
+                       "and does not stream it (data.stream or --stream): leave one of them out")
         # gd's epoch in flight is cancelled by Ctrl-C; lbfgs and cg stop between iterations
-        run, executor = cluster.enter_context(on_cluster(
+        run = cluster.enter_context(on_cluster(
             cfg, fail=fail, cancel=(lambda: bool(interrupted)) if gd else (lambda: False)))
         if not quiet:
-            at = executor.layout()
+            at = run.executor.layout()
             note(f"Training on the Dask cluster at {at['address']}: {at['workers']} workers, "
                  f"{at['partitions']} partitions")
     else:
-        run = prepare(cfg)
+        with CacheBar(enabled=not quiet) as bar:
+            run = prepare(cfg, stream=cfg.data.stream, notify=bar.notify)
     if not quiet:
         for warning in unused_settings(cfg, command_line={k for k, v in overrides.items()
                                                           if v is not None}):
             note(f"Warning: {warning}")
+
 
     def on_sigint(signum, frame):  # finish the epoch, then stop; a second Ctrl-C is immediate
         if interrupted:
@@ -113,7 +122,7 @@ def train(
         interrupted.append(True)
 
     previous = signal.signal(signal.SIGINT, on_sigint)
-    trainer = make_trainer(run, should_stop=lambda: bool(interrupted), executor=executor)
+    trainer = make_trainer(run, should_stop=lambda: bool(interrupted))
     pipe_closed = False
     watch = CostWatch()  # a cost that keeps rising: warn once that α is probably too high
     try:

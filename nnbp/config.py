@@ -76,6 +76,7 @@ class DataSection:
     validation_split: float
     normalize: str
     normalize_target: str
+    stream: bool | str  # True, False or "auto"
 
 
 @dataclass(frozen=True)

@@ -83,12 +83,12 @@ def detect_delimiter(sample: str, suffix: str = "") -> str:
     return best if widths[best] > 1 else ","
 
 
-def _delimiter_of(raw: bytes, suffix: str) -> str:
+def _delimiter_of(raw: bytes, path: Path) -> str:
     """``detect_delimiter`` on the whole lines of the file's first 64 kB (at least
-    its header); ``suffix`` is the file name's."""
+    its header)."""
     sample = raw[:max(1 << 16, raw.find(b"\n") + 1)]
     sample = sample[:sample.rfind(b"\n") + 1] or sample
-    return detect_delimiter(sample.decode("utf-8", errors="replace"), suffix)
+    return detect_delimiter(sample.decode("utf-8", errors="replace"), path.suffix)
 
 
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -109,7 +109,7 @@ def check_header(columns: list[str], source: str, delimiter: str) -> None:
                     source=source, line=1)
 
 
-def _read_bytes(path: Path, source: str) -> bytes:
+def _check_file(path: Path, source: str) -> None:
     if not path.exists():
         if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]+://", source):  # read by a Dask cluster's workers
             raise DataError("no such file; a URL is read only when training on a Dask cluster "
@@ -117,6 +117,10 @@ def _read_bytes(path: Path, source: str) -> bytes:
         raise DataError("no such file", source=source)
     if path.is_dir():
         raise DataError("is a directory, not a CSV file", source=source)
+
+
+def _read_bytes(path: Path, source: str) -> bytes:
+    _check_file(path, source)
     if check_enabled():  # before reading: a file far larger than memory fails here
         _check_file_memory(path, source)
     try:
@@ -134,11 +138,11 @@ def text_start(raw: bytes, source: str) -> bytes:
     return raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw  # without a byte-order mark
 
 
-def _decode(raw: bytes, source: str) -> str:
+def _decode(raw: bytes, source: str, first_line: int = 1) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
+        line = raw[: e.start].count(b"\n") + first_line
         raise DataError(f"is not UTF-8 text (byte 0x{raw[e.start]:02x})", source=source,
                         line=line) from None
 
@@ -146,23 +150,22 @@ def _decode(raw: bytes, source: str) -> str:
 def read_csv(path: str | Path, source: str | None = None) -> Table:
     source = source or str(path)  # as given: a URL keeps its //
     path = Path(path)
-    return parse_csv(_read_bytes(path, source), source, path.suffix)
+    raw = _read_bytes(path, source)
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # CRLF, and old Mac CR
+    columns, delimiter, start = _header(raw, path, source)
+    table = _body(raw, start, columns, source, delimiter, first_line=2, last=True)
+    if table is None:
+        raise DataError("has a header but no data rows", source=source)
+    return table
 
 
-def normalize_newlines(raw: bytes) -> bytes:
-    """CRLF, and old Mac CR, as LF."""
-    return raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if b"\r" in raw else raw
-
-
-def parse_csv(raw: bytes, source: str, suffix: str = "", delimiter: str | None = None) -> Table:
-    """A CSV file's bytes, without a byte-order mark, as a Table: its header row and
-    data rows.  The delimiter is detected unless given (``suffix``: the file name's).
-    A part of a file read on its own (by a worker of a cluster) is its header line
-    followed by whole lines of the file, with the file's delimiter given."""
-    raw = normalize_newlines(raw)
+def _header(raw: bytes, path: Path, source: str) -> tuple[list[str], str, int]:
+    """The column names and the separator of a file's bytes (its first line, and its
+    first 64 kB), and where its data rows start."""
     cut = raw.find(b"\n")
     header_bytes = raw[:cut] if cut >= 0 else raw
-    delimiter = delimiter or _delimiter_of(raw, suffix)
+    delimiter = _delimiter_of(raw, path)
     header = next(_rows(csv.reader([_decode(header_bytes, source)], delimiter=delimiter),
                         source), [])
     columns = [c.strip() for c in header]
@@ -178,11 +181,21 @@ def parse_csv(raw: bytes, source: str, suffix: str = "", delimiter: str | None =
         dup = next(c for c in columns if columns.count(c) > 1)
         raise DataError(f"the header names column {dup!r} twice", source=source, line=1)
     check_header(columns, source, delimiter)
-    start, end = len(header_bytes) + 1, len(raw)
-    while end > start and raw[end - 1] in b" \t\n":  # trailing blank lines and spaces
+    return columns, delimiter, len(header_bytes) + 1
+
+
+def _body(raw: bytes, start: int, columns: list[str], source: str, delimiter: str, *,
+          first_line: int, last: bool) -> Table | None:
+    """The data rows in ``raw[start:]`` (whole lines, newlines only; ``first_line`` is
+    the file line of the first), or None when there are none.  Trailing spaces are
+    dropped only at the end of the file (``last``): elsewhere they may be an empty
+    last field of a tab-separated row."""
+    end = len(raw)
+    blank = b" \t\n" if last else b"\n"
+    while end > start and raw[end - 1] in blank:  # trailing blank lines (and spaces)
         end -= 1
     if end <= start:  # checked here: numpy would warn about an empty input
-        raise DataError("has a header but no data rows", source=source)
+        return None
     # the fast path for plain integers, on the file's own bytes (no copy of them)
     body = np.frombuffer(raw, dtype=np.uint8)[start:end + 1] if end < len(raw) \
         and raw[end] == 10 else np.frombuffer(raw[start:end] + b"\n", dtype=np.uint8)
@@ -190,13 +203,106 @@ def parse_csv(raw: bytes, source: str, suffix: str = "", delimiter: str | None =
     del body
     if plain is not None:
         return Table(source, columns, plain, delimiter=delimiter)
-    text = _decode(raw, source)
-    body = text.partition("\n")[2]
-    if '"' not in body:
-        fast = _read_numeric(body, len(columns), delimiter)
+    text = _decode(raw[start:], source, first_line)
+    if '"' not in text:
+        fast = _read_numeric(text, len(columns), delimiter)
         if fast is not None:
             return Table(source, columns, fast, delimiter=delimiter)
-    return _read_slow(text, columns, source, delimiter)
+    return _read_slow(text, columns, source, delimiter, first_line)
+
+
+def header_of(raw: bytes, source: str, path: str | Path) -> tuple[list[str], str]:
+    """The column names and the separator of a file, by ``read_csv``'s rules, from its
+    first bytes (its header line and 64 kB at least, or the whole file), such as a
+    Dask cluster's client reads of a file its workers read in partitions."""
+    columns, delimiter, _ = _header(_newlines(text_start(raw, source)), Path(path), source)
+    return columns, delimiter
+
+
+def parse_lines(raw: bytes, columns: list[str], source: str, delimiter: str, *,
+                first_line: int, last: bool, header: bool = False) -> Table | None:
+    """Whole lines of a file, any line endings (a partition of the file on a worker of
+    a Dask cluster), read as ``read_csv`` reads its data rows (``_body``); with
+    ``header``, the first line is the file's header line, and is skipped."""
+    raw = _newlines(raw)
+    start = (raw.find(b"\n") + 1 or len(raw)) if header else 0
+    return _body(raw, start, columns, source, delimiter, first_line=first_line, last=last)
+
+
+CHUNK_BYTES = 1 << 24  # bytes of a file read at a time by read_csv_chunks
+
+
+def read_csv_chunks(path: str | Path, chunk_bytes: int = CHUNK_BYTES):
+    """A CSV file's data rows in bounded memory, for files larger than memory: pairs
+    (table, bytes of the file read so far), each table whole lines, about
+    ``chunk_bytes`` of them, read by the rules and readers of ``read_csv`` (error
+    lines counted from the top of the file; its memory check does not apply).  A
+    quoted field may hold line breaks: a chunk ends only at a newline with an even
+    number of quotes before it."""
+    path = Path(path)
+    source = str(path)
+    _check_file(path, source)
+    try:
+        f = open(path, "rb")
+    except OSError as e:
+        raise DataError(f"cannot be read: {e.strerror}", source=source) from None
+    with f:
+        head = f.read(max(chunk_bytes, 1 << 16))
+        if b"\x00" in head[:65536]:
+            raise DataError("is a binary file, not CSV text", source=source)
+        done = len(head)
+        if head.startswith(b"\xef\xbb\xbf"):
+            head = head[3:]
+        while b"\n" not in head.rstrip(b"\r") and (more := f.read(chunk_bytes)):
+            head, done = head + more, done + len(more)  # a header longer than a chunk
+        head = _newlines(head)
+        columns, delimiter, start = _header(head, path, source)
+        pending, line, rows = head[start:], 2, 0
+        while True:
+            more = f.read(chunk_bytes)
+            done += len(more)
+            data, hold = pending + more, b""
+            if more and data.endswith(b"\r"):  # perhaps half of a CRLF: wait for the rest
+                data, hold = data[:-1], b"\r"
+            data = _newlines(data)
+            cut = _whole_lines(data) if more else len(data)
+            chunk, pending = data[:cut], data[cut:] + hold
+            if chunk:
+                table = _body(chunk, 0, columns, source, delimiter, first_line=line,
+                              last=not more)
+                line += chunk.count(b"\n")
+                if table is not None:
+                    rows += len(table.values)
+                    yield table, done
+            if not more:
+                break
+    if rows == 0:
+        raise DataError("has a header but no data rows", source=source)
+
+
+def read_header(path: str | Path) -> Table:
+    """A CSV file's columns, as a Table without rows (``read_csv``'s rules)."""
+    path = Path(path)
+    for table, _ in read_csv_chunks(path, 1 << 16):
+        return Table(table.source, table.columns, np.empty((0, len(table.columns))),
+                     delimiter=table.delimiter)
+    raise AssertionError("read_csv_chunks yields rows or raises")
+
+
+def _newlines(raw: bytes) -> bytes:
+    return raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if b"\r" in raw else raw
+
+
+def _whole_lines(raw: bytes) -> int:
+    """Where the last whole line of ``raw`` ends: after its last newline outside quotes."""
+    cut = raw.rfind(b"\n") + 1
+    if raw.find(b'"', 0, cut) < 0:
+        return cut
+    b = np.frombuffer(raw, dtype=np.uint8)[:cut]
+    newlines = np.flatnonzero(b == 10)
+    before = np.searchsorted(np.flatnonzero(b == 34), newlines)  # quotes before each newline
+    even = newlines[before % 2 == 0]
+    return int(even[-1]) + 1 if len(even) else 0
 
 
 def _read_numeric(body: str, n: int, delimiter: str) -> np.ndarray | None:
@@ -212,15 +318,16 @@ def _read_numeric(body: str, n: int, delimiter: str) -> np.ndarray | None:
     return values
 
 
-def _read_slow(text: str, columns: list[str], source: str, delimiter: str) -> Table:
+def _read_slow(body: str, columns: list[str], source: str, delimiter: str,
+               first_line: int) -> Table | None:
+    """The data rows of ``body`` (its first line is line ``first_line`` of the file)."""
     n = len(columns)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
-    next(reader)  # the header
+    reader = csv.reader(io.StringIO(body), delimiter=delimiter, skipinitialspace=True)
     rows: list[list[str]] = []
     lines: list[int] = []
-    start = reader.line_num + 1
-    for fields in _rows(reader, source):
-        line, start = start, reader.line_num + 1
+    start = first_line
+    for fields in _rows(reader, source, first_line - 1):
+        line, start = start, reader.line_num + first_line
         if not fields or all(not f.strip() for f in fields):
             continue  # blank line
         if len(fields) != n:
@@ -229,7 +336,7 @@ def _read_slow(text: str, columns: list[str], source: str, delimiter: str) -> Ta
         rows.append([f.strip() for f in fields])
         lines.append(line)
     if not rows:
-        raise DataError("has a header but no data rows", source=source)
+        return None  # blank lines only
     values = np.full((len(rows), n), np.nan)
     text_cols: dict[int, list[str]] = {}
     for j in range(n):
@@ -252,20 +359,32 @@ def read_column_text(path: str | Path, names: list[str]) -> tuple[list[str], lis
     as 007 that numbers would change), one list per name found, data rows only,
     skipping blank lines as ``read_csv`` does."""
     path = Path(path)
-    raw = _read_bytes(path, str(path))
-    raw = normalize_newlines(raw)
-    delimiter = _delimiter_of(raw, path.suffix)
-    text = _decode(raw, str(path))
-    reader = _rows(csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True),
-                   str(path))
+    _read_bytes(path, str(path))  # its checks, memory included
+    columns, rows = column_text_rows(path, names)
+    found = sum(n in columns for n in names)
+    out = [list(c) for c in zip(*rows)]
+    return columns, out if out else [[] for _ in range(found)]
+
+
+def column_text_rows(path: str | Path, names: list[str]):
+    """The header of a CSV file, and an iterator over its data rows (blank lines
+    skipped, as ``read_csv`` does) of the ``names`` columns found, as written: one
+    tuple per row, read as they are taken, in bounded memory."""
+    path = Path(path)
+    _check_file(path, str(path))
+    with open(path, "rb") as f:
+        delimiter = _delimiter_of(_newlines(f.read(1 << 16)), path)
+    text = open(path, encoding="utf-8-sig", newline="")
+    reader = _rows(csv.reader(text, delimiter=delimiter, skipinitialspace=True), str(path))
     columns = [c.strip() for c in next(reader, [])]
     idx = [columns.index(n) for n in names if n in columns]
-    out: list[list[str]] = [[] for _ in idx]
-    for fields in reader:
-        if fields and any(f.strip() for f in fields):
-            for col, j in zip(out, idx):
-                col.append(fields[j].strip() if j < len(fields) else "")
-    return columns, out
+
+    def rows():
+        with text:
+            for fields in reader:
+                if fields and any(f.strip() for f in fields):
+                    yield tuple(fields[j].strip() if j < len(fields) else "" for j in idx)
+    return columns, rows()
 
 
 def first_non_numeric(table: Table, j: int, fix: str = "") -> DataError:
@@ -284,14 +403,14 @@ def first_non_numeric(table: Table, j: int, fix: str = "") -> DataError:
     raise AssertionError("column has no text value")
 
 
-def _rows(reader, source: str):
+def _rows(reader, source: str, lines_before: int = 0):
     """The rows of a csv reader; its own errors (a field over the size limit) as a
-    DataError naming the line."""
+    DataError naming the line (the reader's, after ``lines_before`` lines)."""
     try:
         yield from reader
     except csv.Error as e:
         raise DataError(f"is not CSV that nnbp can read: {e}", source=source,
-                        line=reader.line_num or None) from None
+                        line=reader.line_num + lines_before or None) from None
 
 
 def check_memory(source: str, size: int, available: int | None,
@@ -312,14 +431,28 @@ def check_memory(source: str, size: int, available: int | None,
                         source=source)
 
 
-def _check_file_memory(path: Path, source: str) -> None:
-    """``check_memory`` with the fields estimated from the separators of the first 64 kB."""
+def size_and_fields(path: Path) -> tuple[int, int] | None:
+    """A file's size and its fields, estimated from the separators of the first 64 kB
+    (None when it cannot be read)."""
     try:
         size = path.stat().st_size
         with open(path, "rb") as f:
             sample = f.read(1 << 16)
     except OSError:
-        return  # reading the file will say why
+        return None
     separators = max(sample.count(b","), sample.count(b";"), sample.count(b"\t"))
     per_byte = (separators + sample.count(b"\n") + 1) / (len(sample) + 1)
-    check_memory(source, size, available_memory(), int(size * per_byte) + 1)
+    return size, int(size * per_byte) + 1
+
+
+def reading_needs(path: str | Path) -> int:
+    """About the memory that reading a CSV file in memory takes (``check_memory``)."""
+    found = size_and_fields(Path(path))
+    return 0 if found is None else 6 * found[0] + 8 * found[1]
+
+
+def _check_file_memory(path: Path, source: str) -> None:
+    """``check_memory`` with the fields estimated by ``size_and_fields``."""
+    found = size_and_fields(path)
+    if found is not None:  # else reading the file will say why
+        check_memory(source, found[0], available_memory(), found[1])

@@ -81,8 +81,11 @@ class Target:
 
 @dataclass
 class Split:
-    X: np.ndarray  # (m, s_1), normalized
-    Y: np.ndarray  # (m, K)
+    """A part of the data.  Streamed from the binary cache, it holds only its rows,
+    X and Y None (``nnbp/engine/stream.py``)."""
+
+    X: np.ndarray | None  # (m, s_1), normalized
+    Y: np.ndarray | None  # (m, K)
     rows: np.ndarray  # row numbers (0-based) in the source file
     X1: np.ndarray | None = None  # [1, x] per row, when X is its view X1[:, 1:]
 

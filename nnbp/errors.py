@@ -43,6 +43,10 @@ class UsageError(NnbpError):
     """A command-line value is out of range or contradicts the config."""
 
 
+class CacheError(NnbpError):
+    """The binary cache of a streamed CSV file cannot be written (no room, no permission)."""
+
+
 class TrainingFailed(NnbpError):
     """Training could not go on (for example the cost became non-finite)."""
 

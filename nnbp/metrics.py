@@ -36,16 +36,19 @@ def regression(h: np.ndarray, Y: np.ndarray) -> dict:
     of them (SS summed over the columns, so a column weighs with its variance).
     R² is None where the target is constant (SS_tot = 0): it is undefined there."""
     r = h - Y  # (m, K)
-    ss_res = (r * r).sum(axis=0)  # (K,)
     dev = Y - Y.mean(axis=0)
-    ss_tot = (dev * dev).sum(axis=0)  # (K,)
-    m = len(Y)
+    return regression_from_sums((r * r).sum(axis=0), (dev * dev).sum(axis=0), len(Y))
+
+
+def regression_from_sums(ss_res: np.ndarray, ss_tot: np.ndarray, m: int) -> dict:
+    """``regression`` from SS_res and SS_tot per target (K,) over m examples (rows
+    that came in blocks)."""
 
     def r2(res, tot):
         return float(1.0 - res / tot) if tot > 0 else None
 
     return {
-        "mse": float(ss_res.sum()) / r.size,  # mean over examples and targets
+        "mse": float(ss_res.sum()) / (m * len(ss_res)),  # mean over examples and targets
         "r2": r2(ss_res.sum(), ss_tot.sum()),
         "mse_per_target": (ss_res / m).tolist(),
         "r2_per_target": [r2(a, b) for a, b in zip(ss_res, ss_tot)],

@@ -104,7 +104,7 @@ class Minimizer:
         self.method = METHODS[self.optimizer]
         self.Theta = {l: T.copy() for l, T in self.run.Theta.items()}
         if self.executor is None:
-            self.executor = in_memory(self.run)
+            self.executor = self.run.executor or in_memory(self.run)
 
     def __iter__(self) -> Iterator[Step]:
         last, logged = None, True

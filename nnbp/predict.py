@@ -14,9 +14,10 @@ import numpy as np
 from .csvio import Table, did_you_mean, first_non_numeric, read_column_text, read_csv
 from .data import feature_matrix, label_text, raw_labels
 from .errors import DataError
-from .metrics import confusion, per_class, regression
+from .metrics import confusion, per_class, regression_from_sums
 from .network import example_costs, forward, predict_index, regularization
 from .model import SavedModel
+from .stats import Stats
 
 
 @dataclass
@@ -37,14 +38,18 @@ def read_batch(model: SavedModel, path: str, *, with_target: bool,
     """The rows of a CSV file (all, or the 0-based ``rows``) as the model's inputs,
     and, ``with_target``, its targets (the target columns must then be there).
     ``known`` columns (kept by the caller) are not reported as unknown."""
-    table = read_csv(path)
+    return table_batch(model, read_csv(path), with_target=with_target, rows=rows,
+                       source=source, known=known, path=path)
+
+
+def table_batch(model: SavedModel, table: Table, *, with_target: bool,
+                rows: np.ndarray | None = None, source: str | None = None,
+                known: list[str] = (), path: str | None = None) -> Batch:
+    """``read_batch`` of the rows of a table (a whole file, or a chunk of one)."""
     unknown = check_columns(model, table, known)
     X = feature_matrix(table, model.feature_names)  # (m, s_1) in the model's order
     sel = np.arange(len(X)) if rows is None else rows
-    if rows is not None and len(rows) and rows.max() >= len(X):
-        raise DataError(f"has {len(X)} data rows, but the model's validation rows go up to row "
-                        f"{rows.max() + 1}; has the file changed since training?",
-                        source=table.source)
+    check_rows(rows, len(X), table.source)
     X = model.norm.apply(X[sel])  # x' = (x - shift) / scale   (m, s_1)
     if not with_target:  # predict: a target column, if any, is not read at all
         return Batch(X, None, None, source or table.source, unknown, path=path)
@@ -66,6 +71,13 @@ def read_batch(model: SavedModel, path: str, *, with_target: bool,
     return Batch(X, Y, true, source or table.source, unknown, y, path)
 
 
+def check_rows(rows: np.ndarray | None, m: int, source: str) -> None:
+    """The model's validation rows must be rows of the file's m."""
+    if rows is not None and len(rows) and rows.max() >= m:
+        raise DataError(f"has {m} data rows, but the model's validation rows go up to row "
+                        f"{rows.max() + 1}; has the file changed since training?", source=source)
+
+
 def check_columns(model: SavedModel, table: Table, known: list[str] = ()) -> list[str]:
     """Every feature present (else a DataError); the columns that are neither
     features, targets, ignored in training nor ``known``, to be reported."""
@@ -84,12 +96,21 @@ def kept_columns(path: str, names: list[str]) -> list[list[str]]:
     """The ``names`` columns of a CSV file as written, one list per column, for
     ``predict --keep``; a name the file does not have is an error with the closest."""
     table_columns, columns = read_column_text(path, names)
-    for name in names:
-        if name not in table_columns:
-            raise DataError(f"has no column {name!r} to keep (--keep)"
-                            f"{did_you_mean(name, table_columns)}; its columns are: "
-                            f"{_some(table_columns)}", source=path)
+    check_kept(path, names, table_columns)
     return columns
+
+
+def check_kept(path: str, names: list[str], columns: list[str] | None = None) -> None:
+    """Every ``--keep`` column is one of the file's ``columns`` (default: its header)."""
+    if columns is None:
+        from .csvio import read_header
+
+        columns = read_header(path).columns
+    for name in names:
+        if name not in columns:
+            raise DataError(f"has no column {name!r} to keep (--keep)"
+                            f"{did_you_mean(name, columns)}; its columns are: "
+                            f"{_some(columns)}", source=path)
 
 
 def _some(names: list[str], most: int = 8) -> str:
@@ -135,22 +156,52 @@ def predictions(model: SavedModel, h: np.ndarray, proba: bool = False):
 
 def evaluate(model: SavedModel, batch: Batch) -> dict:
     """J at the model's λ and at λ = 0, and the metrics of the model's kind."""
+    return evaluation_result(model, evaluation_sums(model, batch))
+
+
+def evaluation_sums(model: SavedModel, batch: Batch) -> dict:
+    """What an evaluation adds up over the rows of a batch: m, Σ_t cost(t), and the
+    confusion matrix, or SS_res and the targets' statistics (``add_sums`` adds two)."""
     net, m = model.net, len(batch.X)
     z, a = forward(net, model.Theta, batch.X)
     h = a[net.L]  # (m, s_L)
-    J0 = float(example_costs(net, z, a, batch.Y).sum()) / m  # (1/m) Σ_t cost(t)
+    sums = {"m": m, "cost": float(example_costs(net, z, a, batch.Y).sum())}  # Σ_t cost(t)
+    if model.classifier:  # rows true, columns predicted
+        sums["confusion"] = confusion(batch.true, predict_index(h), len(model.labels))
+    else:  # in the target's own units
+        y = batch.Y if batch.y is None else batch.y
+        r = model.target.decode(h) - y  # (m, K)
+        sums.update(ss_res=(r * r).sum(axis=0), y=Stats.of(y))
+    return sums
+
+
+def add_sums(a: dict, b: dict) -> dict:
+    """Two blocks' ``evaluation_sums`` added, into ``a``."""
+    a["m"] += b["m"]
+    a["cost"] += b["cost"]
+    if "confusion" in a:
+        a["confusion"] += b["confusion"]
+    else:
+        a["ss_res"] = a["ss_res"] + b["ss_res"]
+        a["y"].merge(b["y"])
+    return a
+
+
+def evaluation_result(model: SavedModel, sums: dict) -> dict:
+    """The result of ``evaluate`` from the evaluation's sums."""
+    m = sums["m"]
+    J0 = sums["cost"] / m  # (1/m) Σ_t cost(t)
     out = {"cost": J0 + regularization(model.Theta, model.lam, m), "cost_unregularized": J0}
     if model.classifier:
-        pred = predict_index(h)
-        C = confusion(batch.true, pred, len(model.labels))  # rows true, columns predicted
+        C = sums["confusion"]
         pc = per_class(C)
-        out.update(accuracy=float((pred == batch.true).mean()), classes=model.labels.tolist(),
+        out.update(accuracy=int(np.trace(C)) / m, classes=model.labels.tolist(),
                    confusion=C.tolist(),
                    per_class=[{"class": c, **{k: v[k_].item() for k, v in pc.items()}}
                               for k_, c in enumerate(model.labels.tolist())])
     else:  # MSE and R² in the target's own units; J in the units trained on
-        y = batch.Y if batch.y is None else batch.y
-        out.update(regression(model.target.decode(h), y), targets=list(model.target_names))
+        out.update(regression_from_sums(sums["ss_res"], sums["y"].M2, m),
+                   targets=list(model.target_names))
         scaling = model.target_scaling  # what J's units are: y' = (y - shift)/scale
         out.update(target_shift=None if scaling is None else scaling.shift.tolist(),
                    target_scale=None if scaling is None else scaling.scale.tolist())
@@ -158,16 +209,25 @@ def evaluate(model: SavedModel, batch: Batch) -> dict:
     return out
 
 
-def evaluation_batch(model: SavedModel, path: str | None) -> Batch:
-    """DATA when given; else the model's test file, else its validation rows."""
+def evaluation_data(model: SavedModel, path: str | None) -> tuple[str, str, np.ndarray | None,
+                                                                  str | None]:
+    """What to evaluate on: (kind, CSV path, its rows or None for all, a description
+    or None for the path): DATA when given; else the model's test file, else its
+    validation rows."""
     if path is not None:
-        return read_batch(model, path, with_target=True)
+        return "data file", path, None, None
     kind, p, rows = model.default_data()
     if kind == "test":
-        batch = read_batch(model, p, with_target=True, source=f"{p} (the model's test file)")
-        batch.kind = "test file"
-        return batch
-    batch = read_batch(model, p, with_target=True, rows=rows,
-                       source=f"the {len(rows)} validation rows of {p} held out in training")
-    batch.path, batch.kind = None, "validation rows"
+        return "test file", p, None, f"{p} (the model's test file)"
+    return "validation rows", p, rows, \
+        f"the {len(rows)} validation rows of {p} held out in training"
+
+
+def evaluation_batch(model: SavedModel, path: str | None) -> Batch:
+    """DATA when given; else the model's test file, else its validation rows."""
+    kind, p, rows, source = evaluation_data(model, path)
+    batch = read_batch(model, p, with_target=True, rows=rows, source=source)
+    batch.kind = kind
+    if kind == "validation rows":
+        batch.path = None
     return batch

@@ -115,6 +115,11 @@ def target(v):
     return "a column name, a 0-based column index, a list of columns, or null (last column)"
 
 
+@_rule({"enum": ["auto", True, False]})
+def stream(v):
+    return None if v is True or v is False or v == "auto" else "auto, true or false"
+
+
 @_rule({"anyOf": [{"type": "null"},
                   {"type": "array", "items": _COLUMN, "uniqueItems": True}]})
 def columns(v):
@@ -177,6 +182,9 @@ FIELDS: tuple[Field, ...] = (
     Field("data.normalize_target", "standard", "regression targets (linear output) for "
           "training: y' = (y - mean)/std from the training rows; predictions come back in "
           "the target's units", choice(("standard", "none"))),
+    Field("data.stream", "auto", "read the data from a binary cache every epoch instead of "
+          "holding it in memory: auto (when it would not fit in half the memory there is), "
+          "true or false", stream),
     Field("network.layers", None, "units per layer s_1 … s_L; s_1 and s_L may be auto",
           layers, required=True),
     Field("network.activation", "sigmoid", "hidden activation g", choice(HIDDEN)),

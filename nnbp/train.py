@@ -28,8 +28,9 @@ from .network import Network, Weights, random_weights, with_bias
 class Run:
     cfg: Config
     net: Network
-    data: Data
+    data: Data  # streamed: its Splits hold rows, not arrays (nnbp/engine/stream.py)
     Theta: Weights  # the initial weights
+    executor: object = None  # what reads data not in memory (streamed); None: in_memory(run)
 
     @property
     def classifier(self) -> bool:
@@ -72,11 +73,35 @@ def initial_weights(cfg: Config, net: Network) -> Weights:
     return check_weights(read_npz(w, "weights"), net, w, dtype)
 
 
-def prepare(cfg: Config) -> Run:
-    data = load_data(cfg, cfg.network.layers[-1])
+def prepare(cfg: Config, stream: bool | str = False, notify=None) -> Run:
+    """The run of a config: its data, network and initial weights.  ``stream``: False
+    reads the data in memory, True streams it from a binary cache (``nnbp/streamed.py``),
+    "auto" streams when it would not fit in half the memory there is.  ``notify`` gets
+    the events of streaming: ``Streaming(reason)`` when auto chose it, and
+    ``CacheProgress`` while a cache is built."""
+    if stream == "auto":
+        from .streamed import Streaming, stream_reason
+
+        reason = stream_reason(cfg)
+        stream = reason is not None
+        if stream and notify is not None:
+            notify(Streaming(reason))
+    if not stream:
+        data = load_data(cfg, cfg.network.layers[-1])
+        net = build_network(cfg, len(data.features), data.target.K)
+        check_memory(cfg, net, len(data.train.X))
+        return Run(cfg, net, data, initial_weights(cfg, net))
+    from .engine.stream import Streamed, stream_rows
+    from .streamed import load_streamed
+
+    data, parts = load_streamed(cfg, cfg.network.layers[-1], notify)
     net = build_network(cfg, len(data.features), data.target.K)
-    check_memory(cfg, net, len(data.train.X))
-    return Run(cfg, net, data, initial_weights(cfg, net))
+    check_memory(cfg, net, len(data.train.rows))
+    run = Run(cfg, net, data, initial_weights(cfg, net))
+    rows = stream_rows(net, cfg.training.dtype, available_memory())
+    run.executor = Streamed(net, parts, data.norm, cfg.training.dtype,
+                            classify=run.classifier, rows=rows)
+    return run
 
 
 def log_columns(run: Run) -> list[str]:
@@ -143,7 +168,7 @@ class Trainer:
     def __post_init__(self):
         self.Theta = {l: T.copy() for l, T in self.run.Theta.items()}
         if self.executor is None:
-            self.executor = in_memory(self.run)
+            self.executor = self.run.executor or in_memory(self.run)
 
     def __iter__(self) -> Iterator[Step]:
         alpha, lam, E = self.learning_rate, self.lam, self.epochs

@@ -184,7 +184,7 @@ CASES: dict[str, Case] = {
                              ["folder", "is a directory"]),
     "field over the csv limit": Case(["predict", "model.npz", "bigfield.csv"],
                                      ["bigfield.csv, line 2", "field"]),
-    "csv larger than memory": Case(["predict", "model.npz", "data.csv"],
+    "csv larger than memory": Case(["train", "good.yaml", "--no-stream"],  # else it streams
                                    ["data.csv", "memory", "100 bytes"],
                                    env={"NNBP_MEMORY_AVAILABLE": "100"}),
     "columns the model lacks": Case(["evaluate", "model.npz", "wrong_columns.csv"],

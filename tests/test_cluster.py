@@ -40,6 +40,12 @@ def client():
         yield c
 
 
+def on_cluster(cfg, client, **options):
+    """The run prepared on the cluster, and its executor."""
+    run = prepare_on_cluster(cfg, client, **options)
+    return run, run.executor
+
+
 def write_problem(folder, output, m=200, m_test=40, seed=0):
     """A train and a test CSV: an id to ignore, three features of different scales
     written at full precision, and a label (species names) or two targets."""
@@ -92,7 +98,7 @@ def test_the_cluster_trains_as_in_memory(client, tmp_path, output, cost):
     write_problem(tmp_path, output)
     cfg = load_config(config(tmp_path, output, cost))
     # 1 kB partitions: more than 8, summed in a tree of two levels
-    run, executor = prepare_on_cluster(cfg, client, partition_bytes=1000)
+    run, executor = on_cluster(cfg, client, partition_bytes=1000)
     assert executor.layout()["partitions"] > 8 and executor.layout()["workers"] == 2
     here = prepare(cfg)
     trainer, rows = train(run, executor)
@@ -110,7 +116,7 @@ def test_the_cluster_trains_as_in_memory(client, tmp_path, output, cost):
         if key in model:  # statistics merged from the partitions: the same to rounding
             np.testing.assert_allclose(model[key], expected_model[key], rtol=1e-14, atol=1e-15)
     if output == "softmax":  # and the same cluster gives bitwise the same Θ again
-        again, _ = train(*prepare_on_cluster(cfg, client, partition_bytes=1000))
+        again, _ = train(*on_cluster(cfg, client, partition_bytes=1000))
         assert all(np.array_equal(again.Theta[l], trainer.Theta[l]) for l in trainer.Theta)
 
 
@@ -118,7 +124,7 @@ def test_lbfgs_on_the_cluster_takes_the_steps_it_takes_in_memory(client, tmp_pat
     write_problem(tmp_path, "softmax")
     cfg = load_config(config(tmp_path, "softmax", "cross_entropy", optimizer="lbfgs",
                              epochs=30, log_every=10))
-    run, executor = prepare_on_cluster(cfg, client, partition_bytes=1000)
+    run, executor = on_cluster(cfg, client, partition_bytes=1000)
     there, here = make_trainer(run, executor=executor), make_trainer(prepare(cfg))
     rows = [s.row for s in there if s.row is not None]
     expected = [s.row for s in here if s.row is not None]
@@ -150,7 +156,7 @@ def test_the_workers_read_a_file_to_the_same_numbers_as_in_memory(client, tmp_pa
     here = prepare(cfg)
     # the workers read a URL as well as a path (fsspec): here file://, as s3:// or gs://
     url = cfg.replace(**{"data.train": (tmp_path / "d.csv").as_uri()})
-    run, executor = prepare_on_cluster(url, client, partition_bytes=200)
+    run, executor = on_cluster(url, client, partition_bytes=200)
     assert executor.layout()["partitions"] >= 8
     assert run.data.features == here.data.features == ["x1", "x2"]
     assert run.data.target.classes.tolist() == ["a", "b"] and run.data.target.K == 1
@@ -186,7 +192,7 @@ def test_a_constant_feature_is_centred_on_its_value_in_memory_and_on_the_cluster
                                      "training:\n  epochs: 20\n")
     cfg = load_config(tmp_path / "c.yaml")
     here = prepare(cfg)
-    run, executor = prepare_on_cluster(cfg, client, partition_bytes=3000)
+    run, executor = on_cluster(cfg, client, partition_bytes=3000)
     for data in (here.data, run.data):
         assert data.norm.shift[1] == 0.1 and data.norm.scale[1] == 1.0
     assert (here.data.train.X1[:, 2] == 0).all()
@@ -207,7 +213,7 @@ def test_an_empty_last_field_at_the_end_of_a_partition_is_kept(client, tmp_path)
                                      "network:\n  layers: [auto, 2, auto]\n")
     cfg = load_config(tmp_path / "c.yaml")
     here = prepare(cfg)
-    run, executor = prepare_on_cluster(cfg, client, partition_bytes=50)
+    run, executor = on_cluster(cfg, client, partition_bytes=50)
     assert executor.layout()["partitions"] > 10
     blocks = client.gather(executor.parts["train"])
     assert np.array_equal(np.concatenate([X1 for X1, _ in blocks]), here.data.train.X1)
@@ -223,7 +229,7 @@ def test_an_error_in_a_late_partition_names_its_line_in_the_file(client, tmp_pat
     with pytest.raises(DataError) as here:
         prepare(cfg)
     with pytest.raises(DataError) as there:
-        prepare_on_cluster(cfg, client, partition_bytes=300)
+        on_cluster(cfg, client, partition_bytes=300)
     assert str(there.value) == str(here.value)
     assert f"d.csv, line 252: column 'x2' holds '{bad}'" in str(there.value)
 
@@ -237,14 +243,14 @@ def test_a_quoted_field_across_partitions_is_an_error_that_says_so(client, tmp_p
     cfg = load_config(tmp_path / "c.yaml")
     assert len(prepare(cfg).data.train.rows) == 100  # in memory, a quoted line break is fine
     with pytest.raises(DataError, match="quoted field that spans lines"):
-        prepare_on_cluster(cfg, client, partition_bytes=40)
+        on_cluster(cfg, client, partition_bytes=40)
 
 
 def test_cancel_drops_the_epoch_in_flight_and_the_trainer_ends_with_its_cost(client, tmp_path):
     write_problem(tmp_path, "sigmoid")
     cfg = load_config(config(tmp_path, "sigmoid", "cross_entropy", log_every=1))
     stop = []
-    run, executor = prepare_on_cluster(cfg, client, cancel=lambda: bool(stop))
+    run, executor = on_cluster(cfg, client, cancel=lambda: bool(stop))
     executor.sums(run.Theta, backward=False)  # a forward pass is never cancelled
     stop.append(True)
     with pytest.raises(EpochCancelled):
@@ -397,6 +403,15 @@ def test_without_dask_the_scheduler_option_says_what_to_install(tmp_path):
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr == ("Error: --scheduler local: training on a Dask cluster needs Dask (No "
                         "module named 'distributed'): pip install 'nnbp[dask]'\n")
+
+
+def test_streaming_and_a_scheduler_together_are_an_error(tmp_path):
+    r = subprocess.run([*nnbp_argv(), "train", "xor", "--stream", "--scheduler", "local"],
+                       cwd=tmp_path, capture_output=True, text=True, env=nnbp_env(), timeout=60)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr == ("Error: --scheduler local: training on a Dask cluster reads the data "
+                        "into the workers' memory, and does not stream it (data.stream or "
+                        "--stream): leave one of them out\n")
 
 
 PROBE = """

@@ -61,7 +61,7 @@ def test_the_defaults_are_the_ones_the_spec_names():
     assert {k: v for k, v in cfg.values.items() if k not in ("data.train", "network.layers")} == {
         "data.target": None, "data.ignore": [], "data.test": None,
         "data.validation_split": 0.0, "data.normalize": "standard",
-        "data.normalize_target": "standard",
+        "data.normalize_target": "standard", "data.stream": "auto",
         "network.activation": "sigmoid", "network.output": "sigmoid",
         "network.cost": "cross_entropy", "network.init.epsilon": "auto",
         "network.init.seed": 0, "network.init.weights": None,

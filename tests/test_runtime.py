@@ -280,7 +280,7 @@ def test_a_network_too_large_for_memory_is_refused_before_it_is_built(tmp_path, 
 
 def test_a_csv_larger_than_memory_fails_before_training(tmp_path):
     fake = {"NNBP_MEMORY_AVAILABLE": "1000000"}  # digits-train.csv needs about 2 MB
-    r = run_env("train", "digits", cwd=tmp_path, env=fake)
+    r = run_env("train", "digits", "--no-stream", cwd=tmp_path, env=fake)  # else it streams
     assert r.returncode == 2
     assert r.stdout == ""
     train = (DATASETS / "digits-train.csv").resolve()
@@ -289,7 +289,7 @@ def test_a_csv_larger_than_memory_fails_before_training(tmp_path):
                         "NNBP_IGNORE_MEMORY_CHECK=1 to try anyway\n")
     assert list(tmp_path.iterdir()) == []
 
-    r = run_env("train", "digits", "--epochs", 1, "-q", cwd=tmp_path,
+    r = run_env("train", "digits", "--no-stream", "--epochs", 1, "-q", cwd=tmp_path,
                 env={**fake, "NNBP_IGNORE_MEMORY_CHECK": "1"})
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "digits.npz").exists()

@@ -8,9 +8,12 @@ and run, and answers one question:
     executor.sums(Theta, part, *, backward, cost) -> Sums   # part: train, val, test
 
 ``memory.InMemory`` holds the data in memory and runs a share of it on each
-core; ``cluster.OnCluster`` runs the kernel on the workers of a Dask cluster that
-hold the data.  The engine is tested against ``nnbp/network.py``
-(tests/test_engine.py, tests/test_cluster.py).
+core; ``stream.Streamed`` runs the same shares and blocks, reading each block
+from a binary cache of the CSV on disk (``cache.py``) for data bigger than
+memory; ``cluster.OnCluster`` runs the kernel on the workers of a Dask cluster
+that hold the data.  A run that is not in memory carries its executor
+(``train.Run.executor``).  The engine is tested against ``nnbp/network.py``
+(tests/test_engine.py, tests/test_stream.py, tests/test_cluster.py).
 """
 
 from .kernel import Kernel, Sums

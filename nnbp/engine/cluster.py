@@ -135,19 +135,20 @@ def _explained(e: BaseException) -> BaseException:
 
 def prepare_on_cluster(cfg, client, *, cancel: Callable[[], bool] = lambda: False,
                        partition_bytes: int = PARTITION_BYTES):
-    """``train.prepare`` on a cluster: the run (its data's rows left on the workers)
-    and the executor that trains it there."""
+    """``train.prepare`` on a cluster: the run, its data's rows left on the workers, and
+    its executor (``Run.executor``) the one that trains it there."""
     from ..train import Run, build_network, initial_weights
 
     data, parts = load_on_cluster(cfg, client, cfg.network.layers[-1], partition_bytes)
     net = build_network(cfg, len(data.features), data.target.K)
     run = Run(cfg, net, data, initial_weights(cfg, net))
-    return run, OnCluster(client, net, parts, classify=run.classifier, cancel=cancel)
+    run.executor = OnCluster(client, net, parts, classify=run.classifier, cancel=cancel)
+    return run
 
 
 @contextlib.contextmanager
 def on_cluster(cfg, *, fail: Callable[[str], NnbpError], cancel: Callable[[], bool]):
-    """The run and its executor on the cluster of ``cfg.training.scheduler``, for as
-    long as the block lasts."""
+    """The run on the cluster of ``cfg.training.scheduler`` (``prepare_on_cluster``),
+    for as long as the block lasts."""
     with connect(cfg.training.scheduler, fail) as client:
         yield prepare_on_cluster(cfg, client, cancel=cancel)

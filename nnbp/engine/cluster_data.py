@@ -3,9 +3,9 @@ partitions, and keep the blocks that training multiplies in their memory.
 
 A partition is a byte range of the file cut at line ends (``dask.bytes.read_bytes``:
 a path every worker can see, or a URL fsspec reads, such as s3://…).  Each worker
-parses its partitions with nnbp's own reader (``csvio.parse_csv``: the header line
-put before the partition's lines, and the delimiter detected from the file's first
-64 kB, as in memory), so the numbers are those of ``read_csv``.  What needs the
+parses its partitions with nnbp's own reader (``csvio.parse_lines``, with the
+columns and the delimiter the client found in the file's first 256 kB, by
+``read_csv``'s rules), so the numbers are those of ``read_csv``.  What needs the
 whole file is gathered on the client in a few passes, each a round trip (the
 workers' side of each is in ``partitions``):
 
@@ -32,25 +32,16 @@ from pathlib import PurePosixPath
 
 import numpy as np
 
-from ..csvio import Table, normalize_newlines, parse_csv, text_start
-from ..data import (Data, Normalization, Split, column_roles, feature_matrix, label_text,
-                    make_target, split_rows)
+from ..csvio import Table, header_of
+from ..data import (Data, Split, column_roles, feature_matrix, label_text, make_target,
+                    split_rows)
 from ..errors import DataError
-from .partitions import (Moments, block, encode, label_codes, moments, read_partition,
-                         rows_of, summary)
+from ..stats import Stats
+from .partitions import (block, encode, label_codes, read_partition, rows_of, statistics,
+                         summary)
 
 PARTITION_BYTES = 64 << 20  # of CSV text per partition, at most
 SAMPLE = 256 << 10  # bytes read on the client: the header and the delimiter's sample
-
-
-def normalization(kind: str, m: Moments) -> Normalization:
-    """``Normalization.fit`` from merged moments: the same shift and scale, to rounding
-    (exactly for minmax, none, and constant columns)."""
-    if kind == "standard":
-        return Normalization.of(kind, m.mean, np.sqrt(m.M2 / m.n), m.min, m.max)
-    if kind == "minmax":
-        return Normalization.of(kind, m.min, m.max - m.min, m.min, m.max)
-    return Normalization(kind, np.zeros(len(m.mean)), np.ones(len(m.mean)))
 
 
 class CsvFile:
@@ -75,9 +66,8 @@ class CsvFile:
         n = len(workers) * max(1, math.ceil(size / (len(workers) * partition_bytes)))
         sample, [blocks] = read_bytes(url, delimiter=b"\n", blocksize=max(1, size // n),
                                       sample=SAMPLE)
-        self.head: Table = parse_csv(text_start(sample, url), url, PurePosixPath(path).suffix)
-        header = normalize_newlines(text_start(sample, url)).partition(b"\n")[0]
-        self._read = (header, self.head.delimiter)
+        columns, delimiter = header_of(sample, url, PurePosixPath(path))
+        self.head = Table(url, columns, np.empty((0, len(columns))), delimiter=delimiter)
         self.blocks = blocks
         # partitions in file order on the workers in turn, so that neighbours (added up
         # first) share a worker; another takes over a partition whose worker is lost
@@ -89,21 +79,23 @@ class CsvFile:
         counts in ``sizes``); raises the file's first error."""
         from dask import delayed
 
-        header, delimiter = self._read
+        last = len(self.blocks) - 1
         parts = [self.client.compute(
-            delayed(read_partition)(b, i == 0, header, delimiter, self.source, features,
-                                    target, classify, ignored),
+            delayed(read_partition)(b, i == 0, i == last, self.head.columns,
+                                    self.head.delimiter, self.source, features, target,
+                                    classify, ignored),
             workers=[w], allow_other_workers=True)
             for i, (b, w) in enumerate(zip(self.blocks, self.workers))]
         summaries = self.client.gather(self.client.map(summary, parts))
-        before = 0
-        for i, (m, lines, error, _) in enumerate(summaries):
+        before = 0  # lines of the file before the partition
+        for m, lines, error, _ in summaries:
             if error is not None:
                 message, line = error
-                if line is not None and i > 0:  # after the header put before the partition
-                    line += before - 1
-                raise DataError(message, source=self.source, line=line)
+                raise DataError(message, source=self.source,
+                                line=None if line is None else line + before)
             before += lines
+        if not any(s[0] for s in summaries):
+            raise DataError("has a header but no data rows", source=self.source)
         rows = [i for i, s in enumerate(summaries) if s[0] > 0]
         self.summaries = [summaries[i] for i in rows]
         self.sizes = [s[0] for s in self.summaries]
@@ -146,11 +138,11 @@ def load_on_cluster(cfg, client, units_out, partition_bytes: int = PARTITION_BYT
     tr, va = split_rows(codes, m, fraction, cfg.network.init.seed, train.source)
     starts = np.cumsum([0] + train.sizes)
     val = [va[(va >= a) & (va < b)] - a for a, b in zip(starts[:-1], starts[1:])]
-    stats = client.gather(client.map(moments, parts, val, of_y=not classify))
+    stats = client.gather(client.map(statistics, parts, val, of_y=not classify))
     if cfg.network.output == "linear" and cfg.data.normalize_target == "standard":
         # a new Target: the one the encode tasks were given stays as it was
-        target = replace(target, scaling=normalization("standard", _merged(s[1] for s in stats)))
-    norm = normalization(cfg.data.normalize, _merged(s[0] for s in stats))
+        target = replace(target, scaling=_merged(s[1] for s in stats).fit("standard"))
+    norm = _merged(s[0] for s in stats).fit(cfg.data.normalize)
     dtype = np.dtype(cfg.training.dtype)
     rows = {"train": [n - len(v) for n, v in zip(train.sizes, val)],
             "val": [len(v) for v in val]}
@@ -174,10 +166,14 @@ def load_on_cluster(cfg, client, units_out, partition_bytes: int = PARTITION_BYT
     return data, {name: b for name, b in blocks.items() if b}
 
 
-def _merged(moments) -> Moments:
-    total = None
-    for m in moments:  # in partition order
-        total = m if total is None else total.merge(m)
+def _merged(stats) -> Stats:
+    """The partitions' statistics merged in partition order: ``Stats.fit`` then gives
+    ``Normalization.fit``'s shift and scale, to rounding (exactly for minmax, none and
+    constant columns)."""
+    stats = list(stats)
+    total = Stats.empty(len(stats[0].mean))
+    for s in stats:
+        total.merge(s)
     return total
 
 

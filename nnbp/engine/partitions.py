@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..csvio import first_non_numeric, normalize_newlines, parse_csv, text_start
+from ..csvio import first_non_numeric, parse_lines, text_start
 from ..data import (Normalization, check_numeric_features, design_matrix, feature_matrix,
                     raw_labels)
 from ..errors import DataError
+from ..stats import Stats
 
 
 @dataclass
@@ -33,27 +34,28 @@ class Partition:
         return 0 if self.X is None else len(self.X)
 
 
-def read_partition(block: bytes, first: bool, header: bytes, delimiter: str, source: str,
-                   features: list[str], target: list[str], classify: bool,
+def read_partition(block: bytes, first: bool, last: bool, columns: list[str], delimiter: str,
+                   source: str, features: list[str], target: list[str], classify: bool,
                    ignored: list[str] | None) -> Partition:
     """Parse a partition as ``load_data`` parses the whole file: the target columns
     (labels as read, or numbers), then the features (with ``ignored``: the training
-    file, whose text columns get the data.ignore hint)."""
+    file, whose text columns get the data.ignore hint).  Its lines are numbered from
+    its first (1; 2 in the first partition, after the header): the client adds the
+    lines of the partitions before it."""
     if first:
         block = text_start(block, source)
-    block = normalize_newlines(block)
-    lines = block.count(b"\n")
+    # its lines as read_csv counts them: CRLF, LF and a lone CR each end one
+    lines = block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
     if block.count(b'"') % 2:  # a quoted field cut in two where the file was cut
         return Partition(lines, error=(
             "has a quoted field that spans lines; on a Dask cluster the file is cut into "
             "partitions at line ends, so quoted fields cannot hold line breaks: remove them, "
-            "or train without --scheduler", lines + (0 if first else 1)))
-    body = block.partition(b"\n")[2] if first else block
-    if not body.strip():
-        return Partition(lines)  # no rows here (blank lines, or past the file's end)
+            "or train without --scheduler", lines))
     try:
-        table = parse_csv(block if first else header + b"\n" + block, source,
-                          delimiter=delimiter)
+        table = parse_lines(block, columns, source, delimiter, first_line=2 if first else 1,
+                            last=last, header=first)
+        if table is None:
+            return Partition(lines)  # no rows here (blank lines, or past the file's end)
         ty = [table.column_index(c, "target") for c in target]
         if classify:
             labels = raw_labels(table, ty[0])
@@ -91,34 +93,6 @@ def label_codes(p: Partition) -> np.ndarray:
     return codes.astype(np.int32)
 
 
-@dataclass
-class Moments:
-    """Per column: count, mean, Σ (x - mean)², min and max, of some rows."""
-
-    n: int
-    mean: np.ndarray
-    M2: np.ndarray
-    min: np.ndarray
-    max: np.ndarray
-
-    @classmethod
-    def of(cls, A: np.ndarray) -> "Moments | None":
-        if len(A) == 0:
-            return None
-        mean = A.mean(axis=0)
-        return cls(len(A), mean, ((A - mean) ** 2).sum(axis=0), A.min(axis=0), A.max(axis=0))
-
-    def merge(self, other: "Moments | None") -> "Moments":
-        """The moments of both sets of rows (Chan, Golub and LeVeque's update)."""
-        if other is None:
-            return self
-        n = self.n + other.n
-        d = other.mean - self.mean
-        return Moments(n, self.mean + d * (other.n / n),
-                       self.M2 + other.M2 + d * d * (self.n * other.n / n),
-                       np.minimum(self.min, other.min), np.maximum(self.max, other.max))
-
-
 def _rows(p: Partition, val: np.ndarray, part: str):
     """The partition's training rows (all but ``val``) or its validation rows."""
     if part == "val":
@@ -130,9 +104,10 @@ def _rows(p: Partition, val: np.ndarray, part: str):
     return keep
 
 
-def moments(p: Partition, val: np.ndarray, of_y: bool) -> tuple:
+def statistics(p: Partition, val: np.ndarray, of_y: bool) -> tuple:
+    """The statistics of the partition's training rows' x (and y, with ``of_y``)."""
     rows = _rows(p, val, "train")
-    return Moments.of(p.X[rows]), Moments.of(p.Y[rows]) if of_y else None
+    return Stats.of(p.X[rows]), Stats.of(p.Y[rows]) if of_y else None
 
 
 def block(p: Partition, val: np.ndarray, part: str, norm: Normalization, scaling, dtype):

@@ -1,0 +1,48 @@
+"""What a streamed run says while it prepares: why it streams (one line on stderr),
+and a progress bar while the binary cache is built (on a terminal only)."""
+
+from __future__ import annotations
+
+import sys
+
+from cli.progress import note
+
+
+class CacheBar:
+    """``notify`` for ``nnbp.train.prepare``: renders its events on stderr."""
+
+    def __init__(self, enabled: bool = True):
+        self.enabled = enabled
+        self._bar = None
+        self._tasks: dict[str, int] = {}
+
+    def __enter__(self):
+        return self
+
+    def notify(self, event) -> None:
+        from nnbp.streamed import CacheProgress, Streaming
+
+        if not self.enabled:
+            return
+        if isinstance(event, Streaming):
+            note(event.reason[:1].upper() + event.reason[1:] + ".")
+        elif isinstance(event, CacheProgress) and sys.stderr.isatty():
+            if self._bar is None:
+                from rich.console import Console
+                from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn,
+                                           TimeRemainingColumn)
+
+                console = Console(stderr=True, highlight=False, markup=False, emoji=False)
+                self._bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                                     DownloadColumn(), TimeRemainingColumn(),
+                                     console=console, transient=True)
+                self._bar.__enter__()
+            if event.path not in self._tasks:
+                self._tasks[event.path] = self._bar.add_task(
+                    f"caching {event.path}", total=event.total)
+            self._bar.update(self._tasks[event.path], completed=event.done)
+
+    def __exit__(self, *exc):
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+        return False

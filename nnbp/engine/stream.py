@@ -1,0 +1,116 @@
+"""The executor for data streamed from disk: every epoch reads the rows from the
+binary cache (``cache.py``) block by block, never holding more than a block per
+core in memory.
+
+The plan is the in-memory executor's (``memory.InMemory``): each part's rows in
+one contiguous share per core, each share in blocks, the shares' sums added in a
+fixed order, so a streamed run is bitwise the same from one run to the next.
+Only where a block comes from differs: each share reads its block's rows from the
+cache into its own buffers, in their narrow dtype, and makes them X1 for the
+kernel.  The in-memory path normalizes once, x' = (x - shift)/scale; here every
+epoch does, so its division is moved into Θ^(1) (``Streamed.sums``), leaving
+one pass over each block: the same products, to rounding.
+
+A run whose data is not in memory is a ``train.Run`` whose ``data`` describes the
+parts (``Split`` with rows and no arrays: features, target, normalization,
+validation rows, which held-out parts exist) and whose ``executor`` reads them:
+``Trainer``, the log's columns and the model file work the same on both.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from ..data import Normalization
+from ..network import Network, Weights
+from .cache import FileRows
+from .kernel import Sums
+from .memory import InMemory, block_rows
+from .threads import cores
+
+ROWS_ENV = "NNBP_STREAM_ROWS"  # rows per block (tests force tiny blocks with it)
+X1_BYTES = 1 << 22  # a share's block of [1, x - s], sized to stay in the processor's cache
+
+
+@dataclass
+class Part:
+    """A part's rows in the cache: features ``x`` and labels or targets ``y``, the file
+    rows that are this part's, in order (None: all of them), and what makes Y of
+    y's rows."""
+
+    x: FileRows
+    y: FileRows
+    m: int
+    rows: np.ndarray | None
+    Y: Callable[[np.ndarray], np.ndarray]  # y's rows -> Y (b, K) float64
+
+
+def stream_rows(net: Network, dtype, available: int | None) -> int:
+    """Rows per block: the in-memory executor's, or fewer, so that a share's X1 block
+    (made anew from the cache for every block) takes about X1_BYTES and stays in the
+    processor's cache while the kernel reads it; fewer still when an eighth of the
+    memory there is, split between the cores, could not hold a share's buffers."""
+    if os.environ.get(ROWS_ENV, "").strip().isdigit():
+        return max(1, int(os.environ[ROWS_ENV]))
+    size = np.dtype(dtype).itemsize
+    rows = X1_BYTES // ((net.s(1) + 1) * size)
+    if available is not None:  # X1, the cache's rows, and the kernel's z, a and δ
+        per_row = size * (2 * (net.s(1) + 1) + 3 * sum(s + 1 for s in net.sizes[1:]))
+        rows = min(rows, available // 8 // cores() // per_row)
+    return max(64, min(block_rows(net), rows))
+
+
+class Streamed(InMemory):
+    """Runs the kernel over parts read from the binary cache, block by block."""
+
+    def __init__(self, net: Network, parts: dict[str, Part], norm: Normalization, dtype, *,
+                 classify: bool, threads: int | None = None, rows: int | None = None):
+        super().__init__(net, {}, classify=classify, threads=threads, rows=rows)
+        self.stream_parts, self.norm, self.dtype = parts, norm, np.dtype(dtype)
+        self._X1: dict[int, np.ndarray] = {}  # share k's [1, x - s] buffer
+
+    def sums(self, Theta: Weights, part: str = "train", *, backward: bool = True,
+             cost: bool = True) -> Sums:
+        """The in-memory executor's sums, with the division of x' = (x - s)/c moved into
+        Θ^(1): Θ^(1) [1; (x - s)/c] = Θ̃ [1; x - s] with Θ̃_ij = Θ_ij / c_j (j ≥ 1), and
+        Δ^(1)_ij = Σ_t δ_i (x_j - s_j)/c_j = Δ̃_ij / c_j, Δ̃ the kernel's Δ^(1) on
+        [1; x - s].  Nothing cancels: each product is the in-memory one to rounding."""
+        tilde = dict(Theta)
+        tilde[1] = Theta[1].copy()
+        tilde[1][:, 1:] /= self.norm.scale  # Θ̃_ij = Θ_ij / c_j   (s_2, s_1 + 1)
+        sums = super().sums(tilde, part, backward=backward, cost=cost)
+        if sums.Delta is not None:
+            sums.Delta[1][:, 1:] /= self.norm.scale  # Δ^(1)_ij = Δ̃_ij / c_j
+        return sums
+
+    def size(self, part: str) -> tuple[int, np.dtype]:
+        return self.stream_parts[part].m, self.dtype
+
+    def block(self, part: str, rows: slice, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Read the part's ``rows`` into share k's buffer as X1 = [1, x - s], and their Y."""
+        p = self.stream_parts[part]
+        b = rows.stop - rows.start
+        if p.rows is None:
+            lo, hi, pick = rows.start, rows.stop, None
+        else:  # the part's rows within the span of the file that holds them
+            r = p.rows[rows]
+            lo, hi = int(r[0]), int(r[-1]) + 1
+            pick = None if hi - lo == b else r - lo
+        x, y = p.x.read(lo, hi), p.y.read(lo, hi)
+        if pick is not None:
+            x, y = x[pick], y[pick]
+        X1 = self._x1(k, b)
+        np.subtract(x, self.norm.shift, out=X1[:, 1:], casting="same_kind")  # x - s
+        return X1, p.Y(y).astype(self.dtype, copy=False)
+
+    def _x1(self, k: int, b: int) -> np.ndarray:
+        buf = self._X1.get(k)
+        if buf is None or len(buf) < b:
+            buf = np.empty((max(b, self.rows), self.net.s(1) + 1), self.dtype)
+            buf[:, 0] = 1.0  # the bias unit's 1, kept by every block
+            self._X1[k] = buf
+        return buf[:b]
