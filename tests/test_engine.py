@@ -105,8 +105,8 @@ def test_a_small_batch_keeps_one_share_and_a_large_one_takes_every_core(monkeypa
     monkeypatch.setattr(engine_memory, "cores", lambda: 4)
     net = nw.Network((64, 25, 10))
     executor = InMemory(net, {}, classify=True)
-    assert executor.shares(100) == 1  # 100 × 26 elements: not worth a hand-over
-    assert executor.shares(2000) == 4
+    assert executor.shares(1797) == 1  # 1797 × (26 + 11) elements: not worth a hand-over
+    assert executor.shares(20000) == 4
     assert InMemory(net, {}, classify=True, threads=3).shares(2) == 2  # never an empty share
 
 

@@ -15,7 +15,10 @@ from ..network import Network, Weights
 from .kernel import Kernel, Sums
 from .threads import MAX_THREADS, blas_threads, cores, run_each
 
-PARALLEL_MIN = 1 << 14  # elements of the widest layer below which one share is faster
+# m × Σ_l (s_l + 1) below which one share is faster than one per core: numpy passes
+# the GIL between the shares at each call, and on short calls the hand-overs cost more
+# than the second core gives (benchmarks/bench_epoch.py --threads)
+PARALLEL_MIN = 1 << 18
 BLOCK_ROWS = 1024  # rows per block (benchmarks/bench_epoch.py --blocks)
 BLOCK_ELEMENTS = 1 << 22  # at most this many rows × Σ_l (s_l + 1) in the kernel's buffers
 
@@ -55,8 +58,8 @@ class InMemory:
     def shares(self, m: int) -> int:
         if self.threads is not None:
             return max(1, min(self.threads, m))
-        widest = max(self.net.sizes[1:]) + 1
-        return min(cores(), MAX_THREADS, m) if m * widest >= PARALLEL_MIN else 1
+        units = sum(s + 1 for s in self.net.sizes[1:])
+        return min(cores(), MAX_THREADS, m) if m * units >= PARALLEL_MIN else 1
 
     def sums(self, Theta: Weights, part: str = "train", *, backward: bool = True,
              cost: bool = True) -> Sums:
