@@ -20,13 +20,13 @@ class CacheBar:
         return self
 
     def notify(self, event) -> None:
-        from nnbp.streamed import CacheProgress, Streaming
+        from nnbp.train import Streaming
 
         if not self.enabled:
             return
         if isinstance(event, Streaming):
             note(event.reason[:1].upper() + event.reason[1:] + ".")
-        elif isinstance(event, CacheProgress) and sys.stderr.isatty():
+        elif sys.stderr.isatty():  # CacheProgress, while the cache is built
             if self._bar is None:
                 from rich.console import Console
                 from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn,

@@ -11,11 +11,18 @@ import sys
 
 import typer
 
-from cli import config_cmd, evaluate, explain, gradcheck, init_cmd, plot, predict, train
 from cli.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PIPE, error_line, quiet_stdout
 from nnbp import __version__
 
-app = typer.Typer(
+class _Nnbp(typer.Typer):
+    """The app, which adds its commands when it is called (``register``)."""
+
+    def __call__(self, *args, **kwargs):
+        register(sys.argv[1:])
+        return super().__call__(*args, **kwargs)
+
+
+app = _Nnbp(
     name="nnbp",
     help="Train fully connected neural networks from a YAML spec and CSV data, "
          "and see backpropagation at work.",
@@ -60,14 +67,33 @@ def keep_freed_memory() -> None:
         pass
 
 
-app.command("train")(train.train)
-app.command("explain")(explain.explain)
-app.command("gradcheck")(gradcheck.gradcheck)
-app.command("init")(init_cmd.init)
-app.add_typer(config_cmd.app, name="config")
-app.command("evaluate")(evaluate.evaluate)
-app.command("predict")(predict.predict)
-app.command("plot")(plot.plot)
+# Each command's module and function; a run registers only the command it runs (building
+# every command's options takes Typer as long as a short command's own work), and all
+# of them for the help and for shell completion.
+COMMANDS = {"train": "train", "explain": "explain", "gradcheck": "gradcheck",
+            "init": "init_cmd", "config": "config_cmd", "evaluate": "evaluate",
+            "predict": "predict", "plot": "plot"}
+
+
+_registered: set[str] = set()
+
+
+def register(argv: list[str]) -> None:
+    """Add to the app the command that ``argv`` names, or every command when it names
+    none (``nnbp --help``, a misspelt command) or the shell asks for completions."""
+    import importlib
+
+    named = next((a for a in argv if not a.startswith("-")), None)
+    completing = any(k.startswith("_NNBP_COMPLETE") for k in os.environ)
+    for name, module in COMMANDS.items():
+        if name in _registered or named in COMMANDS and name != named and not completing:
+            continue
+        _registered.add(name)
+        mod = importlib.import_module(f"cli.{module}")
+        if name == "config":
+            app.add_typer(mod.app, name="config")
+        else:
+            app.command(name)(getattr(mod, name))
 
 
 def _stdout_id() -> tuple[int, int] | None:

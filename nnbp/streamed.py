@@ -17,22 +17,16 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from .csvio import Table, first_non_numeric, read_csv_chunks, read_header, reading_needs
+from .csvio import Table, first_non_numeric, read_csv_chunks, read_header
 from .data import (Data, Split, Target, check_numeric_features, column_roles, feature_matrix,
                    label_text, make_target, raw_labels, split_rows)
 from .engine import cache
 from .engine.cache import FileRows
 from .engine.stream import Part
-from .memory import available_memory, size_text
 from .stats import Stats
 
 CHUNK_ENV = "NNBP_STREAM_CHUNK_BYTES"  # bytes of CSV per chunk (tests force small ones)
 STATS_ROWS = 1 << 16  # rows per block of the pass over the cache
-
-
-class Streaming(NamedTuple):
-    """Event: the run streams its data, and why (data.stream: auto)."""
-    reason: str
 
 
 class CacheProgress(NamedTuple):
@@ -40,21 +34,6 @@ class CacheProgress(NamedTuple):
     path: str
     done: int
     total: int
-
-
-def stream_reason(cfg) -> str | None:
-    """Why data.stream: auto streams this config's data, or None when it fits: reading
-    the files in memory would take more than half the memory there is."""
-    available = available_memory()
-    if available is None:
-        return None
-    files = [f for f in (cfg.data.train, cfg.data.test) if f is not None]
-    needed = sum(reading_needs(f) for f in files)
-    if needed <= available / 2:
-        return None
-    return (f"streaming the data from a binary cache: reading {' and '.join(files)} in memory "
-            f"would take about {size_text(needed)}, more than half of the "
-            f"{size_text(available)} available (data.stream: auto)")
 
 
 def chunk_bytes() -> int:

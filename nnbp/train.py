@@ -19,6 +19,7 @@ from .data import Data, load_data
 from .engine import EpochCancelled
 from .engine.memory import InMemory, block_rows
 from .engine.threads import cores
+from .csvio import reading_needs
 from .memory import available_memory, check_enabled, size_text
 from .model import check_weights, model_arrays, read_npz
 from .network import Network, Weights, random_weights, with_bias
@@ -73,6 +74,26 @@ def initial_weights(cfg: Config, net: Network) -> Weights:
     return check_weights(read_npz(w, "weights"), net, w, dtype)
 
 
+class Streaming(NamedTuple):
+    """Event: the run streams its data, and why (data.stream: auto)."""
+    reason: str
+
+
+def stream_reason(cfg) -> str | None:
+    """Why data.stream: auto streams this config's data, or None when it fits: reading
+    the files in memory would take more than half the memory there is."""
+    available = available_memory()
+    if available is None:
+        return None
+    files = [f for f in (cfg.data.train, cfg.data.test) if f is not None]
+    needed = sum(reading_needs(f) for f in files)
+    if needed <= available / 2:
+        return None
+    return (f"streaming the data from a binary cache: reading {' and '.join(files)} in memory "
+            f"would take about {size_text(needed)}, more than half of the "
+            f"{size_text(available)} available (data.stream: auto)")
+
+
 def prepare(cfg: Config, stream: bool | str = False, notify=None) -> Run:
     """The run of a config: its data, network and initial weights.  ``stream``: False
     reads the data in memory, True streams it from a binary cache (``nnbp/streamed.py``),
@@ -80,8 +101,6 @@ def prepare(cfg: Config, stream: bool | str = False, notify=None) -> Run:
     the events of streaming: ``Streaming(reason)`` when auto chose it, and
     ``CacheProgress`` while a cache is built."""
     if stream == "auto":
-        from .streamed import Streaming, stream_reason
-
         reason = stream_reason(cfg)
         stream = reason is not None
         if stream and notify is not None:

@@ -46,14 +46,16 @@ print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 
 @pytest.mark.parametrize("args,absent", [
     (["train", "xor", "--epochs", "1", "--out", "x.npz", "--quiet"],
-     ["pydantic", "rich", "numpy.ma"]),
+     ["pydantic", "rich", "numpy.ma", "cli.explain", "cli.plot", "nnbp.streamed",
+      "concurrent.futures", "threadpoolctl"]),
     (["explain", "lecture"], ["pydantic", "numpy.random", "numpy.ma", "nnbp.gradcheck",
-                              "nnbp.saved"]),
+                              "nnbp.saved", "cli.train", "cli.evaluate"]),
     (["gradcheck", "lecture"], ["pydantic", "numpy.random"]),
 ])
 def test_commands_leave_out_what_they_do_not_use(tmp_path, args, absent):
-    """Typer's option parsing without pydantic (typer < 0.27), no progress bar off a
-    terminal, no random numbers for a network with its weights written out, no masked
+    """Typer's option parsing without pydantic (typer < 0.27), only the command that
+    runs, no progress bar off a terminal, no streaming or threads for a small batch in
+    memory, no random numbers for a network with its weights written out, no masked
     arrays for finding the classes."""
     r = subprocess.run([sys.executable, "-c", COMMAND_PROBE, *args], capture_output=True,
                        text=True, env=nnbp_env(), timeout=60, cwd=tmp_path)

@@ -13,12 +13,11 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
-from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Callable
 
 MAX_THREADS = 8
-_pool: ThreadPoolExecutor | None = None
+_pool = None  # a concurrent.futures.ThreadPoolExecutor, made at the first call of pool()
 
 
 def cores() -> int:
@@ -29,10 +28,12 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def pool() -> ThreadPoolExecutor:
+def pool():
     """The threads that work runs on beside the caller's, made once."""
     global _pool
     if _pool is None:
+        from concurrent.futures import ThreadPoolExecutor  # not at start-up: one share needs none
+
         _pool = ThreadPoolExecutor(max_workers=min(cores(), MAX_THREADS),
                                    thread_name_prefix="nnbp")
     return _pool
