@@ -39,6 +39,15 @@ COMMANDS = {
                                   1.5),
     "nnbp explain lecture": (NNBP + ["explain", "lecture"], 1.7),
     "nnbp gradcheck lecture": (NNBP + ["gradcheck", "lecture"], None),
+    # what the commands cannot do without, imported and nothing run: Typer parses the
+    # command line, pyyaml reads the config, numpy.random draws the initial weights
+    # (train), rich lays out explain's tables
+    "floor: import numpy, typer, yaml": (
+        [sys.executable, "-c", "import numpy, typer, yaml"], None),
+    "floor: … and numpy.random (train)": (
+        [sys.executable, "-c", "import numpy, typer, yaml, numpy.random"], None),
+    "floor: … and rich's tables (explain)": (
+        [sys.executable, "-c", "import numpy, typer, yaml, rich.console, rich.table"], None),
 }
 
 
