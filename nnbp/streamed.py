@@ -91,15 +91,8 @@ def load_streamed(cfg, units_out, notify=None) -> tuple[Data, dict[str, Part]]:
     target = make_target(header, tcols, cfg.network.output, units_out) if values else None
 
     def extract(table: Table):
-        if values:
-            for j in tcols:
-                if j in table.text:
-                    raise first_non_numeric(table, j)
-            y = table.values[:, tcols]
-        else:
-            y = raw_labels(table, tcols[0])
         check_numeric_features(table, features, ignored)
-        return feature_matrix(table, features), y
+        return _extract(table, features, tcols, values)
 
     names = [header.columns[j] for j in tcols]
     options = {"features": features, "targets": names, "kind": "values" if values else "classes"}
@@ -165,6 +158,17 @@ def _split_pass(x: FileRows, y: FileRows, m: int, va: np.ndarray, values: bool):
     return xstats, ystats, FileRows(val_x, x.dtype, x.width), FileRows(val_y, y.dtype, y.width)
 
 
+def _extract(table: Table, features: list[str], tcols: list[int], values: bool):
+    """A chunk's features, and its targets: the values of the target columns, or the
+    labels of the one target column (``values`` False)."""
+    if not values:
+        return feature_matrix(table, features), raw_labels(table, tcols[0])
+    for j in tcols:
+        if j in table.text:
+            raise first_non_numeric(table, j)
+    return feature_matrix(table, features), table.values[:, tcols]
+
+
 def _test_part(path: str, features: list[str], names: list[str], target: Target,
                values: bool, notify) -> Part:
     """The test file, in its own cache entry, encoded with the training classes."""
@@ -172,14 +176,7 @@ def _test_part(path: str, features: list[str], names: list[str], target: Target,
     ty = [header.column_index(c, "target") for c in names]
 
     def extract(table: Table):
-        if values:
-            for j in ty:
-                if j in table.text:
-                    raise first_non_numeric(table, j)
-            y = table.values[:, ty]
-        else:
-            y = raw_labels(table, ty[0])
-        return feature_matrix(table, features), y
+        return _extract(table, features, ty, values)
 
     options = {"features": features, "targets": names, "kind": "values" if values else "classes"}
     entry = _entry(path, options, extract, notify)

@@ -37,6 +37,27 @@ def run_nnbp(*args, cwd, timeout=120) -> _subprocess.CompletedProcess:
                            stdin=_subprocess.DEVNULL)
 
 
+_MODULES_PROBE = """
+import json, sys
+sys.argv = ["nnbp"] + sys.argv[1:]
+from cli.main import app
+try:
+    app(prog_name="nnbp")
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def modules_after(*args, cwd=None) -> tuple[_subprocess.CompletedProcess, set[str]]:
+    """Run ``nnbp ARGS`` in a fresh Python; the process, and the modules it imported."""
+    import json
+
+    r = _subprocess.run([_sys.executable, "-c", _MODULES_PROBE, *map(str, args)],
+                        capture_output=True, text=True, env=nnbp_env(), timeout=60, cwd=cwd)
+    return r, set(json.loads(r.stderr.strip().splitlines()[-1]))
+
+
 @_pytest.fixture(scope="session")
 def nnbp_runner():
     """``run_nnbp`` itself, for fixtures of any scope: ``nnbp_runner("train", "xor", cwd=d)``."""

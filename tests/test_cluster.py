@@ -7,14 +7,12 @@ command-line tests connect to it by its address, as to any running cluster."""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 
@@ -22,7 +20,7 @@ import numpy as np
 import pytest
 from distributed import Client, LocalCluster
 
-from conftest import nnbp_argv, nnbp_env
+from conftest import modules_after, nnbp_argv, nnbp_env
 from nnbp.config import load_config
 from nnbp.engine import EpochCancelled
 from nnbp.engine.cluster import prepare_on_cluster
@@ -414,22 +412,10 @@ def test_streaming_and_a_scheduler_together_are_an_error(tmp_path):
                         "--stream): leave one of them out\n")
 
 
-PROBE = """
-import json, sys
-sys.argv = ["nnbp"] + sys.argv[1:]
-from cli.main import app
-try:
-    app(prog_name="nnbp")
-except SystemExit:
-    pass
-print(json.dumps(sorted(sys.modules)), file=sys.stderr)
-"""
 
 
 def test_training_without_a_scheduler_imports_no_dask(tmp_path):
-    r = subprocess.run([sys.executable, "-c", PROBE, "train", "xor", "--epochs", "1", "--quiet",
-                        "--out", str(tmp_path / "x.npz")], capture_output=True, text=True,
-                       env=nnbp_env(), timeout=60, cwd=tmp_path)
-    modules = json.loads(r.stderr.strip().splitlines()[-1])
+    r, modules = modules_after("train", "xor", "--epochs", 1, "--quiet", "--out",
+                               tmp_path / "x.npz", cwd=tmp_path)
     assert "numpy" in modules  # it trained
     assert [m for m in modules if m.split(".")[0] in ("dask", "distributed")] == []

@@ -1,47 +1,21 @@
 """``nnbp --help`` and ``--version`` stay quick: they import neither numpy nor
 rich (timings are in benchmarks/bench_startup.py; this checks the cause)."""
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-from conftest import nnbp_env
+from conftest import modules_after
 
-PROBE = """
-import json, sys
-sys.argv = ["nnbp"] + sys.argv[1:]
-from cli.main import app
-try:
-    app(prog_name="nnbp")
-except SystemExit:
-    pass
-print(json.dumps(sorted(sys.modules)), file=sys.stderr)
-"""
 
 
 @pytest.mark.parametrize("args", [["--help"], ["--version"], ["train", "--help"],
                                   ["explain", "--help"]])
 def test_help_and_version_import_no_numpy_or_rich(args):
-    r = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True,
-                       env=nnbp_env(), timeout=60)
-    modules = json.loads(r.stderr.strip().splitlines()[-1])
+    r, modules = modules_after(*args)
     assert r.stdout.strip()  # the help or the version was printed
     heavy = [m for m in modules if m.split(".")[0] in ("numpy", "rich", "yaml")]
     assert heavy == []
 
 
-COMMAND_PROBE = """
-import json, sys
-sys.argv = ["nnbp"] + sys.argv[1:]
-from cli.main import app
-try:
-    app(prog_name="nnbp")
-except SystemExit:
-    pass
-print(json.dumps(sorted(sys.modules)), file=sys.stderr)
-"""
 
 
 @pytest.mark.parametrize("args,absent", [
@@ -57,18 +31,14 @@ def test_commands_leave_out_what_they_do_not_use(tmp_path, args, absent):
     runs, no progress bar off a terminal, no streaming or threads for a small batch in
     memory, no random numbers for a network with its weights written out, no masked
     arrays for finding the classes."""
-    r = subprocess.run([sys.executable, "-c", COMMAND_PROBE, *args], capture_output=True,
-                       text=True, env=nnbp_env(), timeout=60, cwd=tmp_path)
-    modules = set(json.loads(r.stderr.strip().splitlines()[-1]))
+    r, modules = modules_after(*args, cwd=tmp_path)
     assert r.stdout.strip()  # the command ran
     assert [m for m in absent if m in modules] == []
 
 
 @pytest.mark.parametrize("optimizer, imports_scipy", [("gd", False), ("lbfgs", True)])
 def test_scipy_is_imported_only_by_the_runs_that_use_it(tmp_path, optimizer, imports_scipy):
-    r = subprocess.run([sys.executable, "-c", PROBE, "train", "xor", "--epochs", "1", "--quiet",
-                        "--optimizer", optimizer, "--out", "x.npz"], capture_output=True,
-                       text=True, env=nnbp_env(), timeout=60, cwd=tmp_path)
-    modules = json.loads(r.stderr.strip().splitlines()[-1])
+    r, modules = modules_after("train", "xor", "--epochs", 1, "--quiet", "--optimizer",
+                               optimizer, "--out", "x.npz", cwd=tmp_path)
     assert r.stdout.startswith("epoch,cost,accuracy,passes\n") and (tmp_path / "x.npz").exists()
     assert ("scipy" in modules) == imports_scipy
