@@ -15,11 +15,11 @@ from typing import Callable, Iterator, NamedTuple
 import numpy as np
 
 from .config import Config
+from .csvio import reading_needs
 from .data import Data, load_data
 from .engine import EpochCancelled
 from .engine.memory import InMemory, block_rows
 from .engine.threads import cores
-from .csvio import reading_needs
 from .memory import available_memory, check_enabled, size_text
 from .model import check_weights, model_arrays, read_npz
 from .network import Network, Weights, random_weights, with_bias
@@ -29,9 +29,11 @@ from .network import Network, Weights, random_weights, with_bias
 class Run:
     cfg: Config
     net: Network
-    data: Data  # streamed: its Splits hold rows, not arrays (nnbp/engine/stream.py)
+    data: Data  # not in memory: its Splits hold rows, not arrays (nnbp/engine/stream.py)
     Theta: Weights  # the initial weights
-    executor: object = None  # what reads data not in memory (streamed); None: in_memory(run)
+    # what runs the epochs on data not in memory (streamed, or on a Dask cluster);
+    # None: in_memory(run)
+    executor: object = None
 
     @property
     def classifier(self) -> bool:
