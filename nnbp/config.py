@@ -47,12 +47,17 @@ def bundled_names() -> list[str]:
 
 
 def resolve_config_path(name: str) -> Path:
-    """A config file path, or the name of a bundled example (``digits``)."""
+    """A config file path, or the name of a bundled example (``digits``), unless the
+    working folder has a config of that name (``digits.yaml``): the user's own file,
+    whose model has the same default name, comes first."""
     p = Path(name)
     if p.is_file():
         return p
     if p.is_dir():
         raise ConfigError("is a directory, not a config file", source=name)
+    own = [q for q in (p.with_name(p.name + ".yaml"), p.with_name(p.name + ".yml")) if q.is_file()]
+    if own:
+        return own[0]
     if name in bundled_names():
         return bundled_dir("configs") / f"{name}.yaml"
     hint = difflib.get_close_matches(name, bundled_names(), n=1)

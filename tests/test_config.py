@@ -516,6 +516,19 @@ def test_a_bundled_example_by_name(tmp_path, monkeypatch):
     assert cfg.network.layers == ["auto", 25, "auto"]
 
 
+def test_a_config_of_the_same_name_in_the_working_folder_comes_before_the_bundled_one(
+        tmp_path, monkeypatch):
+    # `nnbp init iris.yaml` then `nnbp train iris`: the user's own file, whose model
+    # would otherwise be overwritten by the bundled example's (both iris.npz)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "iris.csv").write_text("a,b,y\n1,2,0\n2,1,1\n")
+    (tmp_path / "iris.yaml").write_text("data: {train: iris.csv}\nnetwork: {layers: [2, 1]}\n")
+    cfg = load_config("iris")
+    assert cfg.data.train == str(tmp_path.resolve() / "iris.csv") and cfg.name == "iris"
+    (tmp_path / "mine.yml").write_text("data: {train: iris.csv}\nnetwork: {layers: [2, 1]}\n")
+    assert load_config("mine").name == "mine"  # the suffix may be left out, .yml too
+
+
 def test_a_misspelled_bundled_name_suggests_the_right_one(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigError) as info:
