@@ -362,13 +362,11 @@ def test_an_unreachable_scheduler_is_one_error_naming_it_within_30_s(tmp_path):
     path = config(tmp_path, "sigmoid", "cross_entropy", scheduler=address)
     started = time.monotonic()
     code, out, err = finish(popen("train", path, cwd=tmp_path))
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 8  # refused at once: no wait for Dask's time-out
     assert code == 2 and out == ""
-    # what Dask last met is said when its time-out keeps it (not when an attempt was cut short)
-    assert re.fullmatch(
-        f"Error: {re.escape(path)}, line 19: training.scheduler: no Dask scheduler answered at "
-        f"{address} within 10 s( \\(connection refused\\))?; start one there with "
-        "`dask scheduler`, or check the address\n", err), err
+    assert err == (f"Error: {path}, line 19: training.scheduler: no Dask scheduler answered at "
+                   f"{address} (connection refused); start one there with `dask scheduler`, "
+                   "or check the address\n")
     assert not (tmp_path / "c.npz").exists()
 
 

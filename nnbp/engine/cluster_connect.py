@@ -41,9 +41,12 @@ def connect(address: str, fail: Callable[[str], NnbpError]) -> Iterator:
                 from distributed.comm.addressing import parse_address
                 from distributed.comm.registry import get_backend
 
-                get_backend(parse_address(address)[0])  # a scheme Dask knows: tcp, tls, …
+                scheme, location = parse_address(address)
+                get_backend(scheme)  # a scheme Dask knows: tcp, tls, …
             except ValueError as e:
                 raise fail(f"{address} is not a Dask scheduler address ({e})") from None
+            if scheme in ("tcp", "tls"):  # a refused connection is known at once
+                _reachable(location, timeout, address, fail)
             try:
                 client = distributed.Client(address, timeout=timeout, set_as_default=False)
             except OSError as e:  # TimeoutError is one
@@ -53,6 +56,23 @@ def connect(address: str, fail: Callable[[str], NnbpError]) -> Iterator:
             stack.enter_context(client)
         check_workers(client, address, fail)
         yield client
+
+
+def _reachable(location: str, timeout: float, address: str,
+               fail: Callable[[str], NnbpError]) -> None:
+    """Fail at once when nothing listens at host:port (Dask would retry until its
+    time-out); a connection that is slow to answer is left to Dask's own time-out."""
+    import socket
+
+    from distributed.comm.addressing import parse_host_port
+
+    try:
+        socket.create_connection(parse_host_port(location), timeout=timeout).close()
+    except (ConnectionRefusedError, socket.gaierror) as e:
+        raise fail(f"no Dask scheduler answered at {address}{_reason(e)}; start one there "
+                   "with `dask scheduler`, or check the address") from None
+    except OSError:  # a time-out or an unreachable network: Dask says so below
+        pass
 
 
 def _reason(e: BaseException | None) -> str:
