@@ -97,8 +97,14 @@ class Progress:
         else:
             note(line)
 
+    def due(self, epoch: int) -> bool:
+        """Whether the bar redraws after ``epoch``: the trainer computes J for it then,
+        so that the bar shows the cost of the epoch it shows, not the last logged one."""
+        return self._bar is not None and (time.monotonic() - self._last >= 0.1
+                                          or epoch == self.epochs)
+
     def update(self, step) -> None:
-        """Redraw from a training step, with the cost of the last logged epoch."""
+        """Redraw from a training step (at most ten times a second), with its cost."""
         if self._bar is None:
             return
         if step.cost is not None:
@@ -106,7 +112,8 @@ class Progress:
         if self._plot is not None and step.row is not None:
             self._plot.add(step.row)
         now = time.monotonic()
-        if now - self._last >= 0.1 or step.epoch == self.epochs:
+        # the epochs ``due`` asked J for, or the last; the others come too fast to see
+        if step.cost is not None and now - self._last >= 0.1 or step.epoch == self.epochs:
             self._last = now
             self._bar.update(self._task, completed=step.epoch, cost=self._cost)
 

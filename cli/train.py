@@ -127,6 +127,8 @@ def train(
     watch = CostWatch()  # a cost that keeps rising: warn once that α is probably too high
     try:
         with Progress(trainer.epochs, enabled=not quiet, plot=plot) as progress:
+            if gd:  # J for each redraw of the bar, not only on the logged epochs
+                trainer.cost_wanted = progress.due
             log = LogWriter(progress.log_stream(sys.stdout), log_format.value, log_columns(run))
             for step in trainer:
                 progress.update(step)

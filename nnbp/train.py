@@ -153,9 +153,11 @@ def log_row(run: Run, executor, Theta: Weights, e: int, J: float, accuracy: floa
 
 
 class Step(NamedTuple):
-    """One epoch: ``epoch`` updates done (epoch 0 is before any), and on logged
-    epochs J(Θ) then and the log row (on the others both are None: J's logs are a
-    good part of a small network's epoch, so it is computed only when logged)."""
+    """One epoch: ``epoch`` updates done (epoch 0 is before any), J(Θ) then, and the
+    log row.  J's logs are a good part of a small network's epoch, so it is computed
+    only on the logged epochs and those the caller asks for (``Trainer.cost_wanted``,
+    for a progress bar); on the others ``cost`` is None, and ``row`` is None but on
+    logged epochs."""
 
     epoch: int
     cost: float | None
@@ -179,9 +181,11 @@ class Trainer:
     log_every: int = 1
     should_stop: Callable[[], bool] = lambda: False
     executor: object = None  # where the epochs run (default: ``in_memory(run)``)
+    # epochs on which J is wanted besides the logged ones (a progress bar's redraws)
+    cost_wanted: Callable[[int], bool] = lambda e: False
     Theta: Weights = field(init=False)  # the current (last finite) weights
     epochs_done: int = field(init=False, default=0)
-    cost: float = field(init=False, default=math.nan)  # J(Θ) at the last logged epoch
+    cost: float = field(init=False, default=math.nan)  # J(Θ) when last computed
     accuracy: float | None = field(init=False, default=None)
     diverged: bool = field(init=False, default=False)
     last_row: dict | None = field(init=False, default=None)  # the most recent log row
@@ -199,13 +203,14 @@ class Trainer:
                 last = e == E  # after the final update only the forward pass is needed
                 stop = last or self.should_stop()
                 logged = stop or e % self.log_every == 0
+                costed = logged or self.cost_wanted(e)
                 try:
                     sums = self.executor.sums(self.Theta, "train", backward=not stop,
-                                              cost=logged)
+                                              cost=costed)
                 except EpochCancelled:  # stopped mid-epoch: end here, with this Θ's cost
-                    stop = logged = True
+                    stop = logged = costed = True
                     sums = self.executor.sums(self.Theta, "train", backward=False)
-                J = sums.J(self.Theta, lam) if logged else None
+                J = sums.J(self.Theta, lam) if costed else None
                 D = None if stop else sums.gradient(self.Theta, lam)
                 # a non-finite J shows in D too, on the epochs that do not compute J
                 if not ((J is None or math.isfinite(J)) and
@@ -215,10 +220,11 @@ class Trainer:
                     return
                 self.epochs_done = e
                 row = None
-                if logged:
+                if costed:
                     self.cost = J
                     if self.run.classifier:
                         self.accuracy = sums.correct / sums.m
+                if logged:
                     row = self._row(e, J)
                 yield Step(e, J, row)
                 if stop:

@@ -165,3 +165,17 @@ def test_steps_keep_their_cost_after_later_epochs():
                                [expected[e] for e in (0, 2, 4, 5)], rtol=1e-12)
     assert all((s.row is None) == (s.cost is None) for s in steps)
     assert [s.row["cost"] for s in steps if s.row] == [s.cost for s in steps if s.row]
+
+
+def test_j_is_computed_also_on_the_epochs_the_caller_asks_for():
+    net = nw.Network((3, 5, 4, 3), "sigmoid", "sigmoid", "cross_entropy")
+    Theta = nw.random_weights(net, seed=1, epsilon=1.0)
+    X, Y = random_problem("sigmoid", m=9)
+    trainer = Trainer(make_run(net, Theta, X, Y), epochs=6, learning_rate=0.5, lam=0.1,
+                      log_every=4, cost_wanted=lambda e: e == 3)  # a progress bar's redraw
+    steps = list(trainer)
+    expected, _ = descent_by_hand(net, Theta, X, Y, 6, 0.5, 0.1)
+    assert [s.epoch for s in steps if s.cost is not None] == [0, 3, 4, 6]
+    assert [s.epoch for s in steps if s.row is not None] == [0, 4, 6]  # the log is the same
+    np.testing.assert_allclose([s.cost for s in steps if s.cost is not None],
+                               [expected[e] for e in (0, 3, 4, 6)], rtol=1e-12)
