@@ -380,3 +380,105 @@ def test_cli_model_trained_to_its_minimum_passes(tmp_path, nnbp_run):
     verdict = " ".join(table.stdout.split()).split("PASSED (absolute floor): ")[1]
     assert f"{r['relative_difference']:.3e} is over the tolerance 1e-07" in verdict
     assert f"under the floor {r['floor']:.2g} that rounding in J leaves at ε = 0.0001" in verdict
+
+
+# --- a check that cannot tell the gradient from zero is inconclusive, never passed ------------------
+
+def test_float32_near_a_minimum_is_inconclusive(near_minimum):
+    """The same trained weights in float32: the floor at ε = 1e-2 (3 · 8u · S / ε with
+    u = 2^-24) is above every |D_ij|, so a gradient of zeros would pass it as well."""
+    net, Theta, X, Y = near_minimum
+    T32 = {l: t.astype(np.float32) for l, t in Theta.items()}
+    X32, Y32 = X.astype(np.float32), Y.astype(np.float32)
+    r = gradcheck(net, T32, X32, Y32, 1.0, epsilon=1e-2, tolerance=1e-3)
+    assert r["unit_roundoff"] == 2.0 ** -24
+    assert r["criterion"] == "floor" and r["verdict"] == "inconclusive" and r["passed"] is False
+    for d in r["layers"]:
+        assert d["resolved"] is False and d["max_abs_gradient"] < r["floor"]
+    zeros = {l: np.zeros_like(t) for l, t in T32.items()}
+    r0 = gradcheck(net, T32, X32, Y32, 1.0, epsilon=1e-2, tolerance=1e-3, gradient=zeros)
+    assert r0["relative_difference"] == 1.0  # ‖num‖ / ‖num‖
+    assert r0["passed"] is False and r0["verdict"] == "inconclusive"
+    # in float64 the floor is far below the gradient: the same check decides
+    r64 = gradcheck(net, Theta, X, Y, 1.0)
+    assert r64["verdict"] == "passed" and r64["criterion"] == "floor"
+    assert all(d["resolved"] for d in r64["layers"])
+    assert r64["floor"] < 1e-3 * min(d["max_abs_gradient"] for d in r64["layers"])
+    # and there a gradient of zeros fails
+    zeros64 = {l: np.zeros_like(t) for l, t in Theta.items()}
+    assert gradcheck(net, Theta, X, Y, 1.0, gradient=zeros64)["verdict"] == "failed"
+
+
+def test_a_stationary_point_is_inconclusive():
+    """Θ = 0 and two examples of opposite class: every a^(2) = ½ and h = ½, so
+    δ^(3) = (−½, ½) sums to 0 in D^(2)'s columns (each a_j the same for both examples),
+    δ^(2) = Θ^(2)ᵀ δ^(3) = 0, and the λ term vanishes with Θ: D = 0 exactly.  The
+    differences are 0 too (J is even in each Θ_ij here), so ‖num − grad‖ / ‖num + grad‖
+    is 0/0: nothing tells this D from a backprop that always returns zeros."""
+    net = Network((1, 2, 1))
+    Theta = {1: np.zeros((2, 2)), 2: np.zeros((1, 3))}
+    X, Y = np.array([[1.0], [-1.0]]), np.array([[1.0], [0.0]])
+    D = backprop(net, Theta, X, Y, 1.0).D
+    assert all(not D[l].any() for l in D)
+    r = gradcheck(net, Theta, X, Y, 1.0)
+    assert r["relative_difference"] is None and r["gradient_norm"] == 0.0
+    assert r["criterion"] == "floor" and r["verdict"] == "inconclusive" and r["passed"] is False
+
+
+def float32_cells(tmp_path, nnbp_run):
+    """The 30-input binary problem of the test below, trained in float32 to near its minimum."""
+    X, Y = binary_data()
+    rows = [",".join(f"{v:.6f}" for v in x) + f",{'MB'[int(y)]}" for x, y in zip(X, Y[:, 0])]
+    (tmp_path / "cells.csv").write_text(
+        ",".join(f"f{k}" for k in range(30)) + ",diagnosis\n" + "\n".join(rows) + "\n")
+    (tmp_path / "cells32.yaml").write_text(
+        "data: {train: cells.csv, target: diagnosis}\n"
+        "network: {layers: [auto, 8, auto]}\n"
+        "training: {epochs: 3000, learning_rate: 1.0, lambda: 1.0, log_every: 3000,"
+        " dtype: float32}\n")
+    p = nnbp_run("train", "cells32.yaml", "--out", "cells32.npz", "--quiet")
+    assert p.returncode == 0, p.stderr
+
+
+def test_cli_float32_model_near_its_minimum_is_inconclusive(tmp_path, nnbp_run):
+    """A float32 model trained 3000 epochs: the float32 floor is above its gradient.
+    INCONCLUSIVE, exit 1, and the fix; with --dtype float64 the same weights pass."""
+    float32_cells(tmp_path, nnbp_run)
+    p = nnbp_run("gradcheck", "cells32.yaml", "--model", "cells32.npz")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "Traceback" not in p.stderr
+    text = " ".join(p.stdout.split())
+    assert "in float32" in text and "PASSED" not in text
+    verdict = text.split("INCONCLUSIVE: ")[1]
+    assert "is over the tolerance 0.001" in verdict and "under the floor" in verdict
+    assert "a gradient of zeros there would pass as well" in verdict
+    assert verdict.endswith("Check in float64, where rounding is 2^29 times finer: add --dtype "
+                            "float64 (the same weights and data, J and D computed in float64).")
+    r = json.loads(nnbp_run("gradcheck", "cells32.yaml", "--model", "cells32.npz",
+                            "--json").stdout)
+    assert r["verdict"] == "inconclusive" and r["passed"] is False and r["criterion"] == "floor"
+    assert r["unit_roundoff"] == 2.0 ** -24 and r["epsilon"] == 1e-2
+    assert r["floor"] > max(d["max_abs_gradient"] for d in r["layers"])
+    p = nnbp_run("gradcheck", "cells32.yaml", "--model", "cells32.npz", "--dtype", "float64",
+                 "--json")
+    assert p.returncode == 0, p.stdout + p.stderr
+    r64 = json.loads(p.stdout)
+    assert r64["verdict"] == "passed" and r64["unit_roundoff"] == 2.0 ** -53
+    assert r64["epsilon"] == 1e-4 and r64["tolerance"] == 1e-7  # float64's defaults
+    assert r64["gradient_norm"] == pytest.approx(r["gradient_norm"], rel=1e-2)
+
+
+def test_cli_inconclusive_in_float64_says_how_to_check(tmp_path, nnbp_run):
+    """The stationary point above as a config (inline weights, no normalization)."""
+    (tmp_path / "s.csv").write_text("x,label\n1,b\n-1,a\n")
+    (tmp_path / "s.yaml").write_text(
+        "data: {train: s.csv, target: label, normalize: none}\n"
+        "network:\n  layers: [1, 2, 1]\n  init:\n    weights:\n"
+        "      Theta1: [[0, 0], [0, 0]]\n      Theta2: [[0, 0, 0]]\n")
+    p = nnbp_run("gradcheck", "s.yaml")
+    assert p.returncode == 1, p.stdout + p.stderr
+    text = " ".join(p.stdout.split())
+    assert "INCONCLUSIVE: ‖num − grad‖ / ‖num + grad‖ = 0/0 (both are zero), which decides " \
+           "nothing (‖grad‖ = 0)" in text
+    assert text.endswith("A larger --epsilon lowers the floor (it is 3δJ/ε), or check where "
+                         "the gradient is larger.")
