@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -305,6 +306,22 @@ def test_a_streamed_predict_that_fails_says_how_many_rows_it_wrote(nnbp_run, tmp
     first = nnbp_run("predict", "m.npz", "bad.csv", "--keep", "id")
     assert (first.returncode, first.stdout) == (2, "")
     assert first.stderr == "Error: bad.csv, line 4: column 'c' holds 'seven'; expected a number\n"
+
+
+def test_a_value_beyond_float32_trains_streamed_as_in_memory_without_a_warning(tmp_path):
+    # 1e50 is read (below the 1e100 limit) but no float32 holds it: the cache keeps the
+    # column in float64 instead of saying so with numpy's overflow warning
+    write_data(tmp_path)
+    lines = (tmp_path / "train.csv").read_text().splitlines()
+    fields = lines[30].split(",")
+    lines[30] = ",".join(fields[:2] + ["1e50"] + fields[3:])
+    (tmp_path / "train.csv").write_text("\n".join(lines) + "\n")
+    cfg = config(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # numpy's overflow
+        streamed, memory = train(cfg, True), train(cfg, False)
+    assert memory[1]["norm_scale"][1] > 1e48
+    assert_same(memory, streamed)
 
 
 def test_streamed_regression_evaluate_is_the_in_memory_one(nnbp_run, tmp_path, monkeypatch):
