@@ -72,9 +72,12 @@ def render(r: dict, description: str) -> None:
         con.print(confusion_table(r))
         return
     summary.add_row("mean squared error", num(r["mse"], 8))
-    summary.add_row("R²", "undefined (constant target)" if r["r2"] is None else num(r["r2"], 10))
+    several = len(r["targets"]) > 1
+    summary.add_row("R² (mean over the targets)" if several else "R²",
+                    f"undefined (constant target{'s' * several})" if r["r2"] is None
+                    else num(r["r2"], 10))
     con.print(summary)
-    if len(r["targets"]) > 1:
+    if several:
         t = Table(title="Per target", title_justify="left")
         for col in ("target", "MSE", "R²"):
             t.add_column(col, justify="right")

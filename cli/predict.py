@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -16,18 +16,20 @@ def predict(
                                "columns, in any order (a target column is allowed and ignored)."),
     proba: bool = typer.Option(False, "--proba", help="Add a p_<class> column per class: "
                                "the output h_Θ(x)."),
-    keep: Optional[str] = typer.Option(None, "--keep", metavar="COL,…", help="Copy these "
-                                       "columns of DATA (ids, names), as written, ahead of "
-                                       "the predictions."),
+    keep: Optional[List[str]] = typer.Option(None, "--keep", metavar="COL,…", help="Copy these "
+                                             "columns of DATA (ids, names), as written, ahead "
+                                             "of the predictions; a column's whole name is "
+                                             "taken whole (a comma in it too); may be given "
+                                             "more than once."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Nothing on stderr but errors."),
 ) -> None:
     """Predict the label (or target values) of every row of a CSV file."""
-    from nnbp.errors import UsageError
+    from nnbp.errors import NnbpError, UsageError
     from nnbp.model import load_model
     import numpy as np
 
     from nnbp.csvio import read_header
-    from nnbp.predict import check_columns, check_kept, kept_columns, outputs, predictions, \
+    from nnbp.predict import check_columns, keep_names, kept_columns, outputs, predictions, \
         read_batch
     from nnbp.predict_stream import predict_stream, too_big
 
@@ -37,10 +39,7 @@ def predict(
     if proba and not saved.classifier:
         raise UsageError("--proba needs a classifier; this model predicts numbers (output "
                          f"{saved.net.output}, targets {', '.join(saved.target_names)})")
-    kept = [c.strip() for c in keep.split(",")] if keep is not None else []
-    if any(not c for c in kept) or len(set(kept)) < len(kept):
-        raise UsageError(f"--keep {keep!r}: expected distinct column names separated by "
-                         "commas, such as --keep id,name")
+    kept = keep_names(keep, read_header(data).columns, data) if keep else []
     streamed = too_big(data)  # a file bigger than memory: rows written as chunks are done
     if streamed:
         unknown = check_columns(saved, read_header(data), kept)
@@ -55,22 +54,28 @@ def predict(
         raise UsageError(f"--keep {twice[0]}: the predictions are written in a column of that "
                          "name; keep other columns, or compare with the targets by nnbp evaluate")
     if kept:
-        if streamed:
-            check_kept(data, kept)
-        else:
+        header = kept + header
+        if not streamed:
             columns = kept_columns(data, kept)
             blocks = [[[*k, *r] for k, r in zip(zip(*columns), rows)]]
-        header = kept + header
     if unknown and not quiet:
         names = ", ".join(map(repr, unknown))
         sys.stderr.write(f"Warning: {data}: column(s) {names} are not features of the model; "
                          "they were left out (--keep copies columns to the output).\n")
+    written = 0  # rows written so far
     try:
         out = csv.writer(sys.stdout, lineterminator="\n")  # floats written by repr: all digits
-        out.writerow(header)
-        for rows in blocks:
+        for rows in blocks:  # the header with the first rows: nothing before they are ready
+            if written == 0:
+                out.writerow(header)
             out.writerows(rows)
             sys.stdout.flush()
+            written += len(rows)
     except BrokenPipeError:  # the reader went away (| head): stop quietly
         quiet_stdout()
         raise typer.Exit(EXIT_PIPE)
+    except NnbpError as e:  # streamed: the chunks before the error are written
+        if written:
+            e.message += (f". The predictions of the first {written} rows were written before "
+                          "this error; the output is incomplete")
+        raise

@@ -95,28 +95,41 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 def check_header(columns: list[str], source: str, delimiter: str) -> None:
-    """A first row of numbers is data, not column names.  Only the names pandas and R
-    give unnamed columns, 0 … n-1 or 1 … n, are taken as a header."""
-    if not all(_NUMBER.fullmatch(c) for c in columns):
-        return
+    """A first row that looks like data is not column names: all numbers (but for the
+    names pandas and R give unnamed columns, 0 … n-1 or 1 … n), or more than half
+    numbers with one of them written with a decimal point or an exponent (UCI's
+    iris.data: 5.1,3.5,1.4,0.2,Iris-setosa; a header of years, id,2019,2020,label, is
+    names)."""
+    numbers = [c for c in columns if _NUMBER.fullmatch(c)]
     n = len(columns)
-    if columns in ([str(i) for i in range(n)], [str(i) for i in range(1, n + 1)]):
+    if len(numbers) == n:
+        if columns in ([str(i) for i in range(n)], [str(i) for i in range(1, n + 1)]):
+            return
+        what = "is all numbers"
+    elif 2 * len(numbers) > n and any(re.search(r"[.eE]", c) for c in numbers):
+        what = f"looks like data, {len(numbers)} of its {n} fields numbers"
+    else:
         return
     shown = ", ".join(columns[:4]) + (", …" if n > 4 else "")
-    raise DataError(f"the first row is all numbers ({shown}), not a header row; nnbp needs a "
+    raise DataError(f"the first row {what} ({shown}), not a header row; nnbp needs a "
                     "header row naming the columns, since configs refer to columns by name: "
                     f"add one as the first line (e.g. {delimiter.join(['x1', '…', 'y'])})",
                     source=source, line=1)
 
 
+class MissingFile(DataError):
+    """A CSV file that is not there, or is a folder (a config's key named it: its error
+    names the key)."""
+
+
 def _check_file(path: Path, source: str) -> None:
     if not path.exists():
         if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]+://", source):  # read by a Dask cluster's workers
-            raise DataError("no such file; a URL is read only when training on a Dask cluster "
-                            "(--scheduler)", source=source)
-        raise DataError("no such file", source=source)
+            raise MissingFile("no such file; a URL is read only when training on a Dask "
+                              "cluster (--scheduler)", source=source)
+        raise MissingFile("no such file", source=source)
     if path.is_dir():
-        raise DataError("is a directory, not a CSV file", source=source)
+        raise MissingFile("is a directory, not a CSV file", source=source)
 
 
 def _read_bytes(path: Path, source: str) -> bytes:
@@ -132,19 +145,77 @@ def _read_bytes(path: Path, source: str) -> bytes:
 
 def text_start(raw: bytes, source: str) -> bytes:
     """A file's bytes (or its first 64 kB or more) without a byte-order mark; a binary
-    file is refused."""
-    if b"\x00" in raw[:65536]:
-        raise DataError("is a binary file, not CSV text", source=source)
+    file, or text in UTF-16 or UTF-32, is refused."""
+    check_text(raw[:65536], source)
     return raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw  # without a byte-order mark
+
+
+SAVE_AS_UTF8 = "save it as UTF-8 (in Excel: Save As, CSV UTF-8)"
+
+
+def check_text(head: bytes, source: str) -> None:
+    """The first bytes of a file are text nnbp can read: not UTF-16 or UTF-32 (told by
+    their byte-order mark, or by the NUL bytes of ASCII written in them), not binary."""
+    wide = wide_encoding(head)
+    if wide is not None:
+        excel = " (Excel's Unicode Text)" if wide.startswith("UTF-16") else ""
+        raise DataError(f"is {wide} text{excel}, not UTF-8: {SAVE_AS_UTF8}, or convert it: "
+                        f"{_iconv(wide, source)}", source=source)
+    if b"\x00" in head:
+        raise DataError("is a binary file, not CSV text", source=source)
+
+
+def wide_encoding(head: bytes) -> str | None:
+    """"UTF-16" or "UTF-32" when the bytes start with its byte-order mark, or have a NUL
+    byte in nearly every place but one of each 2 (or 4), as ASCII text has; else None."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    for width in (4, 2):  # without a mark: LE has ASCII's byte first, BE last
+        n = len(head) // width
+        if n < 4:
+            continue
+        nul = [head[k:n * width:width].count(0) / n for k in range(width)]
+        if sum(f >= 0.9 for f in nul) == width - 1 and sum(f < 0.1 for f in nul) == 1:
+            return f"UTF-{8 * width}{'LE' if nul[0] < 0.1 else 'BE'}"
+    return None
+
+
+def _iconv(encoding: str, source: str) -> str:
+    name = Path(source).name or "data.csv"
+    stem, dot, suffix = name.rpartition(".")
+    new = f"{stem}-utf8.{suffix}" if dot else f"{name}-utf8"
+    import shlex
+
+    return f"iconv -f {encoding} -t UTF-8 {shlex.quote(name)} > {shlex.quote(new)}"
+
+
+def not_utf8(raw: bytes, at: int, source: str, first_line: int = 1) -> DataError:
+    """The error for the byte at ``at`` of ``raw`` (lines from ``first_line``), which is
+    not UTF-8: the byte, what it is in Windows-1252 (Latin-1's superset, the commonest
+    other encoding of CSV files) in the word around it, and how to save the file."""
+    line = raw[:at].count(b"\n") + first_line
+    ends = (b"\n", b",", b";", b"\t", b'"', b" ")  # the word around it: up to 40 bytes a side
+    start = max([raw.rfind(c, max(0, at - 40), at) + 1 for c in ends] + [max(0, at - 40)])
+    stop = min([e for e in (raw.find(c, at, at + 40) for c in ends) if e >= 0] +
+               [min(len(raw), at + 40)])
+    word = raw[start:stop]
+    try:
+        guess = f", {bytes([raw[at]]).decode('cp1252')!r} in Windows-1252 or Latin-1: " \
+                f"{word.decode('cp1252')!r}"
+        fix = f"{SAVE_AS_UTF8}, or convert it: {_iconv('WINDOWS-1252', source)}"
+    except UnicodeDecodeError:
+        guess, fix = "", SAVE_AS_UTF8
+    return DataError(f"is not UTF-8 text (byte 0x{raw[at]:02x}{guess}); {fix}", source=source,
+                     line=line)
 
 
 def _decode(raw: bytes, source: str, first_line: int = 1) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + first_line
-        raise DataError(f"is not UTF-8 text (byte 0x{raw[e.start]:02x})", source=source,
-                        line=line) from None
+        raise not_utf8(raw, e.start, source, first_line) from None
 
 
 def read_csv(path: str | Path, source: str | None = None) -> Table:
@@ -248,8 +319,7 @@ def read_csv_chunks(path: str | Path, chunk_bytes: int = CHUNK_BYTES):
         raise DataError(f"cannot be read: {e.strerror}", source=source) from None
     with f:
         head = f.read(max(chunk_bytes, 1 << 16))
-        if b"\x00" in head[:65536]:
-            raise DataError("is a binary file, not CSV text", source=source)
+        check_text(head[:65536], source)
         done = len(head)
         if head.startswith(b"\xef\xbb\xbf"):
             head = head[3:]
@@ -281,12 +351,20 @@ def read_csv_chunks(path: str | Path, chunk_bytes: int = CHUNK_BYTES):
 
 
 def read_header(path: str | Path) -> Table:
-    """A CSV file's columns, as a Table without rows (``read_csv``'s rules)."""
+    """A CSV file's columns, as a Table without rows (``read_csv``'s rules), from its
+    header line and first 64 kB: the rows are read later (streamed), with their errors."""
     path = Path(path)
-    for table, _ in read_csv_chunks(path, 1 << 16):
-        return Table(table.source, table.columns, np.empty((0, len(table.columns))),
-                     delimiter=table.delimiter)
-    raise AssertionError("read_csv_chunks yields rows or raises")
+    source = str(path)
+    _check_file(path, source)
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 16)
+            while b"\n" not in head.rstrip(b"\r") and (more := f.read(1 << 16)):
+                head += more  # a header longer than 64 kB
+    except OSError as e:
+        raise DataError(f"cannot be read: {e.strerror}", source=source) from None
+    columns, delimiter = header_of(head, source, path)
+    return Table(source, columns, np.empty((0, len(columns))), delimiter=delimiter)
 
 
 def _newlines(raw: bytes) -> bytes:
@@ -305,6 +383,15 @@ def _whole_lines(raw: bytes) -> int:
     return int(even[-1]) + 1 if len(even) else 0
 
 
+# The largest number read: its square, summed over any count of rows, stays finite in
+# float64 (normalization, R² and the cost add up squares); a larger one is a typo or a
+# code for a missing value far more often than a measurement.
+LARGEST = 1e100
+TOO_LARGE = ("number between -1e100 and 1e100 (the squares that normalization and the cost add up "
+             "would overflow float64): a typo, or a code for a missing value? Fix that value "
+             "or remove its row")
+
+
 def _read_numeric(body: str, n: int, delimiter: str) -> np.ndarray | None:
     """All-numeric files through numpy's C parser; None when anything is off, so
     that the slow reader can say exactly what."""
@@ -313,8 +400,8 @@ def _read_numeric(body: str, n: int, delimiter: str) -> np.ndarray | None:
                             comments=None)
     except ValueError:
         return None
-    if values.shape[1] != n or not np.isfinite(values).all():
-        return None
+    if values.shape[1] != n or not (np.abs(values) <= LARGEST).all():
+        return None  # NaN, ±inf or too large: the slow reader names the value and its line
     return values
 
 
@@ -346,9 +433,10 @@ def _read_slow(body: str, columns: list[str], source: str, delimiter: str,
         except ValueError:
             text_cols[j] = col
             continue
-        bad = next((i for i, v in enumerate(numbers) if not math.isfinite(v)), None)
+        bad = next((i for i, v in enumerate(numbers) if not abs(v) <= LARGEST), None)
         if bad is not None:
-            raise DataError(f"column {columns[j]!r} holds {col[bad]!r}; expected a finite number",
+            raise DataError(f"column {columns[j]!r} holds {col[bad]!r}; expected a "
+                            + ("finite number" if not math.isfinite(numbers[bad]) else TOO_LARGE),
                             source=source, line=lines[bad])
         values[:, j] = numbers
     return Table(source, columns, values, text_cols, lines, delimiter)
@@ -374,7 +462,9 @@ def column_text_rows(path: str | Path, names: list[str]):
     _check_file(path, str(path))
     with open(path, "rb") as f:
         delimiter = _delimiter_of(_newlines(f.read(1 << 16)), path)
-    text = open(path, encoding="utf-8-sig", newline="")
+    # bytes that are not UTF-8 are replaced, not raised: the reader of the numbers (read
+    # first, or a chunk ahead) says where they are, and no row of theirs is written
+    text = open(path, encoding="utf-8-sig", errors="replace", newline="")
     reader = _rows(csv.reader(text, delimiter=delimiter, skipinitialspace=True), str(path))
     columns = [c.strip() for c in next(reader, [])]
     idx = [columns.index(n) for n in names if n in columns]
@@ -387,6 +477,9 @@ def column_text_rows(path: str | Path, names: list[str]):
     return columns, rows()
 
 
+DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")  # 3,5: a number as some locales write it
+
+
 def first_non_numeric(table: Table, j: int, fix: str = "") -> DataError:
     """The error for a column that should be numeric but holds text; ``fix`` is
     added to it (what the user can do about it)."""
@@ -396,7 +489,7 @@ def first_non_numeric(table: Table, j: int, fix: str = "") -> DataError:
             float(v)
         except ValueError:
             what = "an empty value" if v == "" else repr(v)
-            if re.fullmatch(r"[+-]?\d*,\d+", v):
+            if DECIMAL_COMMA.fullmatch(v):
                 fix = "; write numbers with a decimal point (3.5, not 3,5)"
             return DataError(f"column {table.columns[j]!r} holds {what}; expected a number{fix}",
                              source=table.source, line=table.line_of(i))

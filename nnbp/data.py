@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .csvio import Table, first_non_numeric, read_csv
+from .csvio import MissingFile, Table, first_non_numeric, read_csv
 from .errors import DataError
 
 
@@ -121,12 +121,19 @@ def target_columns(table: Table, target) -> list[int]:
     return [table.column_index(r, "target") for r in refs]
 
 
-def _columns_at_key(cfg, key: str, find):
-    """``find()``; a column it cannot find is an error at the config key."""
+def at_key(cfg, key: str, call, catch: type = DataError):
+    """``call()``; its ``catch`` errors (a column it cannot find, a file that is not
+    there) are errors at the config key, naming the file."""
     try:
-        return find()
-    except DataError as e:
+        return call()
+    except catch as e:
         raise cfg.error(key, f"{e.source}: {e.message}") from None
+
+
+def read_at_key(cfg, key: str, read=read_csv):
+    """``read(path)`` of the file at a config key (data.train, data.test): a file that
+    is not there is an error at the key, other errors name the file."""
+    return at_key(cfg, key, lambda: read(cfg.values[key]), MissingFile)
 
 
 def yaml_list(names: list[str]) -> str:
@@ -162,9 +169,15 @@ def is_number(v: str) -> bool:
 
 
 def raw_labels(table: Table, j: int) -> np.ndarray:
-    """A label column: numbers when it is numeric, else its strings."""
+    """A label column: numbers when it is numeric, else its strings.  An empty label is
+    an error: it is no class."""
     if j in table.text:
-        return np.array(table.text[j])
+        labels = table.text[j]
+        if "" in labels:
+            raise DataError(f"the target column {table.columns[j]!r} is empty; every row needs "
+                            "its label there: fill it in, or remove the row", source=table.source,
+                            line=table.line_of(labels.index("")))
+        return np.array(labels)
     return table.values[:, j]
 
 
@@ -181,18 +194,26 @@ def feature_matrix(table: Table, features: list[str]) -> np.ndarray:
     return table.values[:, idx]
 
 
-def make_target(table: Table, tcols: list[int], output: str, units) -> Target:
+def make_target(table: Table, tcols: list[int], output: str, units, cfg=None) -> Target:
     """Decide the classes and the number of output units K.  ``units`` is s_L from
-    the config (an int or "auto")."""
+    the config ``cfg`` (an int or "auto"); one that does not fit the data is an error
+    at its network.layers."""
     names = [table.columns[j] for j in tcols]
+
+    def wrong_units(what: str, fits: list[int]):
+        message = (f"the output layer has {units} units but {what} in {table.source}: make "
+                   f"the last layer {' or '.join(map(str, fits))}, or auto")
+        return cfg.error("network.layers", message) if cfg is not None else \
+            DataError(message, source=table.source)
+
     if len(tcols) > 1 or output == "linear":
         for j in tcols:
             if j in table.text:
                 raise first_non_numeric(table, j)
         K = len(tcols)
         if units not in ("auto", K):
-            raise DataError(f"the output layer has {units} units but the target has {K} "
-                            f"column(s) ({', '.join(names)})", source=table.source)
+            raise wrong_units(f"the target has {K} column{'s' * (K > 1)} ({', '.join(names)})",
+                              [K])
         return Target(names, None, K)
     labels = raw_labels(table, tcols[0])
     if labels.dtype.kind == "f":
@@ -214,9 +235,14 @@ def make_target(table: Table, tcols: list[int], output: str, units) -> Target:
                         "classification needs at least 2", source=table.source)
     K = 1 if n == 2 and output == "sigmoid" and units in ("auto", 1) else n
     if units not in ("auto", K):
-        raise DataError(f"the output layer has {units} units but target {names[0]!r} has {n} "
-                        f"classes", source=table.source)
+        raise wrong_units(f"target {names[0]!r} has {n} classes ({_some_labels(classes)})",
+                          [1, 2] if n == 2 and output == "sigmoid" else [n])
     return Target(names, classes, K)
+
+
+def _some_labels(classes: np.ndarray, most: int = 6) -> str:
+    shown = [_shown(c) for c in classes[:most]]
+    return ", ".join(shown) + (f", … ({len(classes)} in all)" if len(classes) > most else "")
 
 
 def split_rows(labels: np.ndarray | None, m: int, fraction: float, seed: int,
@@ -239,8 +265,8 @@ def split_rows(labels: np.ndarray | None, m: int, fraction: float, seed: int,
 def column_roles(cfg, table: Table) -> tuple[list[int], list[str], list[str]]:
     """The target columns' indexes, the ignored columns and the features of the
     training file (its header is enough)."""
-    tcols = _columns_at_key(cfg, "data.target", lambda: target_columns(table, cfg.data.target))
-    skip = _columns_at_key(cfg, "data.ignore", lambda: [
+    tcols = at_key(cfg, "data.target", lambda: target_columns(table, cfg.data.target))
+    skip = at_key(cfg, "data.ignore", lambda: [
         table.column_index(r, "ignore list") for r in cfg.data.ignore or []])
     both = [table.columns[j] for j in skip if j in tcols]
     if both:
@@ -260,7 +286,8 @@ def design_matrix(X: np.ndarray, norm: Normalization, dtype) -> np.ndarray:
     multiplies (the bias unit's 1 in column 0), without other copies of the data."""
     X1 = np.empty((len(X), X.shape[1] + 1), dtype)
     X1[:, 0] = 1.0
-    np.subtract(X, norm.shift, out=X1[:, 1:], casting="same_kind")
+    with np.errstate(over="ignore"):  # beyond float32's range: inf, and training says so
+        np.subtract(X, norm.shift, out=X1[:, 1:], casting="same_kind")
     X1[:, 1:] /= norm.scale
     return X1
 
@@ -268,9 +295,9 @@ def design_matrix(X: np.ndarray, norm: Normalization, dtype) -> np.ndarray:
 def load_data(cfg, units_out) -> Data:
     """Everything the config's data section asks for: train (less the validation
     rows), validation and test splits, normalized with the training statistics."""
-    table = read_csv(cfg.data.train)
+    table = read_at_key(cfg, "data.train")
     tcols, ignored, features = column_roles(cfg, table)
-    target = make_target(table, tcols, cfg.network.output, units_out)
+    target = make_target(table, tcols, cfg.network.output, units_out, cfg)
     check_numeric_features(table, features, ignored)
     X = feature_matrix(table, features)
     labels = raw_labels(table, tcols[0]) if target.classes is not None else None
@@ -289,7 +316,7 @@ def load_data(cfg, units_out) -> Data:
 
     test = None
     if cfg.data.test is not None:
-        ttable = read_csv(cfg.data.test)
+        ttable = read_at_key(cfg, "data.test")
         ty = [ttable.column_index(c, "target") for c in target.columns]
         tlabels = raw_labels(ttable, ty[0]) if target.classes is not None else ttable.values[:, ty]
         if target.classes is None:

@@ -33,8 +33,10 @@ def per_class(C: np.ndarray) -> dict[str, np.ndarray]:
 
 def regression(h: np.ndarray, Y: np.ndarray) -> dict:
     """Mean squared error and R² = 1 - SS_res / SS_tot, per target column and over all
-    of them (SS summed over the columns, so a column weighs with its variance).
-    R² is None where the target is constant (SS_tot = 0): it is undefined there."""
+    of them: the mean of the columns' MSE, and of their R² (scikit-learn's ``r2_score``
+    by default, "uniform_average"), so that each target counts the same whatever its
+    units.  R² is None where the target is constant (SS_tot = 0): it is undefined
+    there, and the mean is over the other targets (None when every one is constant)."""
     r = h - Y  # (m, K)
     dev = Y - Y.mean(axis=0)
     return regression_from_sums((r * r).sum(axis=0), (dev * dev).sum(axis=0), len(Y))
@@ -44,12 +46,11 @@ def regression_from_sums(ss_res: np.ndarray, ss_tot: np.ndarray, m: int) -> dict
     """``regression`` from SS_res and SS_tot per target (K,) over m examples (rows
     that came in blocks)."""
 
-    def r2(res, tot):
-        return float(1.0 - res / tot) if tot > 0 else None
-
+    r2 = [float(1.0 - res / tot) if tot > 0 else None for res, tot in zip(ss_res, ss_tot)]
+    defined = [v for v in r2 if v is not None]
     return {
         "mse": float(ss_res.sum()) / (m * len(ss_res)),  # mean over examples and targets
-        "r2": r2(ss_res.sum(), ss_tot.sum()),
+        "r2": float(np.mean(defined)) if defined else None,  # mean over the targets
         "mse_per_target": (ss_res / m).tolist(),
-        "r2_per_target": [r2(a, b) for a, b in zip(ss_res, ss_tot)],
+        "r2_per_target": r2,
     }

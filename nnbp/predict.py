@@ -7,13 +7,14 @@ the model does not know is reported, not refused.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 
 import numpy as np
 
 from .csvio import Table, did_you_mean, first_non_numeric, read_column_text, read_csv
 from .data import feature_matrix, label_text, raw_labels
-from .errors import DataError
+from .errors import DataError, UsageError
 from .metrics import confusion, per_class, regression_from_sums
 from .network import example_costs, forward, predict_index, regularization
 from .model import SavedModel
@@ -94,23 +95,36 @@ def check_columns(model: SavedModel, table: Table, known: list[str] = ()) -> lis
 
 def kept_columns(path: str, names: list[str]) -> list[list[str]]:
     """The ``names`` columns of a CSV file as written, one list per column, for
-    ``predict --keep``; a name the file does not have is an error with the closest."""
-    table_columns, columns = read_column_text(path, names)
-    check_kept(path, names, table_columns)
-    return columns
+    ``predict --keep`` (names checked by ``keep_names``)."""
+    return read_column_text(path, names)[1]
 
 
-def check_kept(path: str, names: list[str], columns: list[str] | None = None) -> None:
-    """Every ``--keep`` column is one of the file's ``columns`` (default: its header)."""
-    if columns is None:
-        from .csvio import read_header
-
-        columns = read_header(path).columns
-    for name in names:
-        if name not in columns:
-            raise DataError(f"has no column {name!r} to keep (--keep)"
-                            f"{did_you_mean(name, columns)}; its columns are: "
-                            f"{_some(columns)}", source=path)
+def keep_names(values: list[str], columns: list[str], path: str) -> list[str]:
+    """The columns that ``predict --keep`` values name among a file's ``columns``: a value
+    that is a column's whole name is that column (a comma in it included), another is
+    names separated by commas.  A name the file does not have is an error with the
+    closest."""
+    names: list[str] = []
+    for value in values:
+        parts = [value.strip()] if value.strip() in columns else \
+            [c.strip() for c in value.split(",")]
+        if any(not c for c in parts):
+            raise UsageError(f"--keep {value!r}: expected distinct column names separated by "
+                             "commas, such as --keep id,name")
+        for name in parts:
+            if name in names:
+                raise UsageError(f"--keep {value!r}: column {name!r} is kept twice; name each "
+                                 "column once")
+            if name not in columns:
+                comma = [c for c in columns if "," in c]
+                hint = ("; a name with a comma is kept by a --keep of its own, such as "
+                        f"--keep {shlex.quote(comma[0])}") if comma and "," in value else ""
+                shown = [repr(c) if "," in c else c for c in columns]
+                raise DataError(f"has no column {name!r} to keep (--keep)"
+                                f"{did_you_mean(name, columns)}; its columns are: "
+                                f"{_some(shown)}{hint}", source=path)
+            names.append(name)
+    return names
 
 
 def _some(names: list[str], most: int = 8) -> str:

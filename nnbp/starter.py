@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from .csvio import read_csv
+from .csvio import DECIMAL_COMMA, read_csv
 from .data import (check_numeric_features, feature_matrix, is_number, label_text,
                    make_target, raw_labels, target_columns)
 from .errors import DataError, UsageError, printable
@@ -29,9 +29,12 @@ from .schema import FIELDS
 COMMENT_COLUMN = 36  # where the comments after the values start
 MAX_HIDDEN = 25  # the course's digit network has 25 hidden units
 # A numeric target with more distinct values than this, and fewer than ROWS_PER_CLASS
-# rows per value on average, is taken for a quantity, not for class labels.
+# rows per value on average, is taken for a quantity, not for class labels; so is one
+# of more than two values with fewer than MIN_ROWS_PER_CLASS rows per value (a class
+# seen once cannot be learnt: scikit-learn's linnerud, Pulse, 20 rows of 15 values).
 MAX_CLASSES = 20
 ROWS_PER_CLASS = 10
+MIN_ROWS_PER_CLASS = 2
 # α for a regression network, on standardized x and y.  Measured over 1000 and 3000
 # epochs on diabetes (442 × 10) and penguins (342 × 3), 3 to 25 sigmoid or tanh
 # hidden units, λ = 1: α = 1 diverged (25 sigmoid units: at epoch 293 on diabetes),
@@ -76,16 +79,22 @@ def regression_reason(labels: np.ndarray) -> str | None:
         return (f"{n} distinct whole numbers in {m} rows, too many for classes (over "
                 f"{MAX_CLASSES}, under {ROWS_PER_CLASS} rows each; nnbp init --classification "
                 "makes them classes)")
+    if n > 2 and n * MIN_ROWS_PER_CLASS > m:
+        return (f"{n} distinct whole numbers in {m} rows, too many for classes (under "
+                f"{MIN_ROWS_PER_CLASS} rows each; nnbp init --classification makes them "
+                "classes)")
     return None
 
 
 def left_out(table, others: list[int]) -> dict[str, str]:
-    """Columns that cannot be features, with why: text (no value is a number), and
-    identifiers (named id, index or …_id, every value distinct)."""
+    """Columns that cannot be features, with why: text (no value is a number, nor a
+    number with a decimal comma, which training's error explains), and identifiers
+    (named id, index or …_id, every value distinct)."""
     out = {}
     for j in others:
         name = table.columns[j]
-        if j in table.text and not any(is_number(v) for v in table.text[j]):
+        if j in table.text and not any(is_number(v) or DECIMAL_COMMA.fullmatch(v)
+                                       for v in table.text[j]):
             out[name] = "text"
         elif j not in table.text and _id_name(name) and \
                 len(np.unique(table.values[:, j])) == len(table.values):

@@ -19,7 +19,7 @@ import numpy as np
 
 from .csvio import Table, first_non_numeric, read_csv_chunks, read_header
 from .data import (Data, Split, Target, check_numeric_features, column_roles, feature_matrix,
-                   label_text, make_target, raw_labels, split_rows)
+                   label_text, make_target, raw_labels, read_at_key, split_rows)
 from .engine import cache
 from .engine.cache import FileRows
 from .engine.stream import Part
@@ -85,10 +85,10 @@ def _y_of(target: Target, remap: np.ndarray | None) -> Callable[[np.ndarray], np
 
 def load_streamed(cfg, units_out, notify=None) -> tuple[Data, dict[str, Part]]:
     """The data of ``load_data``, described, and the parts the streamed executor reads."""
-    header = read_header(cfg.data.train)
+    header = read_at_key(cfg, "data.train", read_header)
     tcols, ignored, features = column_roles(cfg, header)
     values = len(tcols) > 1 or cfg.network.output == "linear"
-    target = make_target(header, tcols, cfg.network.output, units_out) if values else None
+    target = make_target(header, tcols, cfg.network.output, units_out, cfg) if values else None
 
     def extract(table: Table):
         check_numeric_features(table, features, ignored)
@@ -104,7 +104,7 @@ def load_streamed(cfg, units_out, notify=None) -> tuple[Data, dict[str, Part]]:
         stub = Table(source, [names[0]], labels[:, None] if labels.dtype.kind == "f"
                      else np.full((len(labels), 1), np.nan),
                      {} if labels.dtype.kind == "f" else {0: labels.tolist()})
-        target = make_target(stub, [0], cfg.network.output, units_out)
+        target = make_target(stub, [0], cfg.network.output, units_out, cfg)
         remap = class_index(target, labels, source)
     x, y = entry.x(), entry.y()
     fraction = cfg.data.validation_split
@@ -127,7 +127,7 @@ def load_streamed(cfg, units_out, notify=None) -> tuple[Data, dict[str, Part]]:
         parts["val"] = Part(val_x, val_y, len(va), None, Y)
         val = Split(None, None, va)
     if cfg.data.test is not None:
-        parts["test"] = _test_part(cfg.data.test, features, names, target, values, notify)
+        parts["test"] = _test_part(cfg, features, names, target, values, notify)
         test = Split(None, None, np.arange(parts["test"].m))
     return Data(features, target, norm, Split(None, None, tr), val, test, np.empty(0),
                 ignored), parts
@@ -169,10 +169,11 @@ def _extract(table: Table, features: list[str], tcols: list[int], values: bool):
     return feature_matrix(table, features), table.values[:, tcols]
 
 
-def _test_part(path: str, features: list[str], names: list[str], target: Target,
+def _test_part(cfg, features: list[str], names: list[str], target: Target,
                values: bool, notify) -> Part:
     """The test file, in its own cache entry, encoded with the training classes."""
-    header = read_header(path)
+    path = cfg.data.test
+    header = read_at_key(cfg, "data.test", read_header)
     ty = [header.column_index(c, "target") for c in names]
 
     def extract(table: Table):

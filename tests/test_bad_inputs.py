@@ -74,6 +74,10 @@ def build(folder: Path) -> None:
         "ragged.yaml": GOOD.replace("train: data.csv", "train: ragged.csv"),
         "no_target.yaml": GOOD.replace("target: y", "target: label"),
         "inf.yaml": GOOD.replace("train: data.csv", "train: inf.csv"),
+        "huge.yaml": GOOD.replace("train: data.csv", "train: huge.csv"),
+        "huge_target.yaml": GOOD.replace("train: data.csv", "train: huge_target.csv").replace(
+            NETWORK, NETWORK + "  output: linear\n  cost: squared_error\n"),
+        "blank_label.yaml": GOOD.replace("train: data.csv", "train: blank_label.csv"),
         "nodir_out.yaml": GOOD + "output:\n  model: nodir/m.npz\n",
         # data
         "empty.csv": "",
@@ -82,6 +86,10 @@ def build(folder: Path) -> None:
         "text_value.csv": "x1,x2,y\n0,0,0\noops,1,1\n",
         "nan.csv": "x1,x2,y\nnan,0,0\n0,1,1\n",
         "inf.csv": "x1,x2,y\n0,0,0\n0,-inf,1\n",
+        "huge.csv": "x1,x2,y\n0,0,0\n0,1e300,1\n1,0,1\n",
+        "huge_target.csv": "x1,x2,y\n0,0,0\n0,1,2.5\n1,0,-1e300\n",
+        "blank_label.csv": "x1,x2,y\n0,0,0\n0,1,\n1,0,1\n",
+        "no_header.csv": "0.5,1.5,a\n1.5,0.5,b\n",
         "single.csv": "x1,x2,y\n0,0,1\n0,1,1\n",
         "latin1.csv": None,  # written as bytes below
         "bigfield.csv": 'x1,x2,y\n0,"' + "9" * 140000 + '",1\n',
@@ -92,6 +100,7 @@ def build(folder: Path) -> None:
         if content is not None:
             (folder / name).write_text(content, encoding="utf-8")
     (folder / "latin1.csv").write_bytes("x1,x2,y\n0,é,0\n".encode("latin-1"))
+    (folder / "utf16.csv").write_bytes(XOR.encode("utf-16"))
     (folder / "binary.csv").write_bytes(bytes(range(256)) * 4)
     (folder / "garbage.yaml").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
     (folder / "folder").mkdir()
@@ -150,7 +159,8 @@ CASES: dict[str, Case] = {
                                ["features.yaml, line 5", "network.layers", "3 units",
                                 "2 feature"]),
     "layers vs classes": Case(["explain", "classes.yaml"],
-                              ["data.csv", "3 units", "2 classes"]),
+                              ["classes.yaml, line 5", "network.layers", "3 units", "2 classes",
+                               "data.csv", "make the last layer 1 or 2, or auto"]),
     "python tag": Case(["config", "show", "python_tag.yaml"],
                        ["python_tag.yaml, line 1", "python/object/apply"]),
     "nested too deep": Case(["train", "deep.yaml"], ["deep.yaml", "nested"]),
@@ -165,7 +175,9 @@ CASES: dict[str, Case] = {
                                      ["inline_weights.yaml", "Theta1", "2 × 2", "3 × 3"]),
     "init weights pickled": Case(["train", "pickled_weights.yaml"], ["pickled.npz", "pickled"]),
     # --- data ---
-    "missing data file": Case(["explain", "missing_data.yaml"], ["nothere.csv", "no such file"]),
+    "missing data file": Case(["explain", "missing_data.yaml"],
+                              ["missing_data.yaml, line 2", "data.train", "nothere.csv",
+                               "no such file"]),
     "empty csv": Case(["predict", "model.npz", "empty.csv"], ["empty.csv", "is empty"]),
     "header only": Case(["evaluate", "model.npz", "header.csv"], ["header.csv", "no data rows"]),
     "ragged row": Case(["gradcheck", "ragged.yaml"], ["ragged.csv, line 3", "2 fields"]),
@@ -173,13 +185,27 @@ CASES: dict[str, Case] = {
                               ["text_value.csv, line 3", "'x1'", "'oops'"]),
     "nan value": Case(["evaluate", "model.npz", "nan.csv"], ["nan.csv, line 2", "'nan'"]),
     "inf value": Case(["train", "inf.yaml"], ["inf.csv, line 3", "'x2'", "'-inf'"]),
+    "huge value": Case(["train", "huge.yaml"], ["huge.csv, line 3", "'x2'", "'1e300'",
+                                               "between -1e100 and 1e100"]),
+    "huge regression target": Case(["train", "huge_target.yaml"],
+                                   ["huge_target.csv, line 4", "'y'", "'-1e300'", "1e100"]),
+    "huge value to predict": Case(["predict", "model.npz", "huge.csv"],
+                                  ["huge.csv, line 3", "'x2'", "'1e300'", "1e100"]),
+    "blank label": Case(["train", "blank_label.yaml"],
+                        ["blank_label.csv, line 3", "target column 'y' is empty"]),
+    "no header row": Case(["init", "new.yaml", "--data", "no_header.csv"],
+                          ["no_header.csv, line 1", "looks like data", "header row"]),
     "missing target column": Case(["train", "no_target.yaml"],
                                   ["data.csv", "'label'", "columns are: x1, x2, y"]),
     "single class": Case(["init", "new.yaml", "--data", "single.csv"],
                          ["single.csv", "single class"]),
     "binary data": Case(["predict", "model.npz", "binary.csv"], ["binary.csv", "binary"]),
     "not utf-8": Case(["evaluate", "model.npz", "latin1.csv"],
-                      ["latin1.csv, line 2", "not UTF-8", "0xe9"]),
+                      ["latin1.csv, line 2", "not UTF-8", "0xe9", "'é' in Windows-1252",
+                       "save it as UTF-8"]),
+    "utf-16": Case(["predict", "model.npz", "utf16.csv"],
+                   ["utf16.csv", "is UTF-16 text", "save it as UTF-8",
+                    "iconv -f UTF-16 -t UTF-8"]),
     "data is a folder": Case(["init", "new.yaml", "--data", "folder"],
                              ["folder", "is a directory"]),
     "field over the csv limit": Case(["predict", "model.npz", "bigfield.csv"],

@@ -23,7 +23,7 @@ from conftest import modules_after, nnbp_argv, nnbp_env
 from nnbp.config import load_config
 from nnbp.engine import EpochCancelled
 from nnbp.engine.cluster import prepare_on_cluster
-from nnbp.errors import DataError
+from nnbp.errors import ConfigError, DataError, NnbpError
 from nnbp.optimize import Flat, make_trainer
 from nnbp.train import Trainer, prepare
 from test_gradients import PAIRS
@@ -170,10 +170,11 @@ def test_a_url_in_the_config_is_kept_as_written_and_read_only_on_a_cluster(tmp_p
                                      "network:\n  layers: [2, 1]\n")
     cfg = load_config(tmp_path / "c.yaml")
     assert cfg.data.train == "s3://bucket/train.csv"
-    with pytest.raises(DataError) as e:
+    with pytest.raises(ConfigError) as e:
         prepare(cfg)
-    assert str(e.value) == ("s3://bucket/train.csv: no such file; a URL is read only when "
-                            "training on a Dask cluster (--scheduler)")
+    assert str(e.value) == (f"{tmp_path / 'c.yaml'}, line 2: data.train: s3://bucket/train.csv: "
+                            "no such file; a URL is read only when training on a Dask cluster "
+                            "(--scheduler)")
 
 
 def test_a_constant_feature_is_centred_on_its_value_in_memory_and_on_the_cluster(client,
@@ -241,6 +242,75 @@ def test_a_quoted_field_across_partitions_is_an_error_that_says_so(client, tmp_p
     assert len(prepare(cfg).data.train.rows) == 100  # in memory, a quoted line break is fine
     with pytest.raises(DataError, match="quoted field that spans lines"):
         on_cluster(cfg, client, partition_bytes=40)
+
+
+def iris_like(m=60, bad_line=None, bad=None):
+    """x1, x2 and a species in m rows; line ``bad_line`` of the file (the header is
+    line 1) replaced by ``bad``."""
+    lines = ["x1,x2,species"] + [f"{t / 7:.6f},{t % 5}.5,{('ab', 'cd', 'ef')[t % 3]}"
+                                 for t in range(m)]
+    if bad_line is not None:
+        lines[bad_line - 1] = bad
+    return "\n".join(lines) + "\n"
+
+
+ONE_TARGET = "data:\n  train: d.csv\nnetwork:\n  layers: [auto, 2, auto]\n"
+REGRESSION = ("data:\n  train: d.csv\n  target: x2\n  ignore: [species]\n"
+              "network:\n  layers: [auto, 2, auto]\n  output: linear\n  cost: squared_error\n")
+BAD_FILES = {  # content (str, or bytes as written), config, the error ({d}: the file's path, {c} the config's)
+    "no header row": (iris_like()[len("x1,x2,species\n"):], ONE_TARGET,
+                      "{d}, line 1: the first row looks like data, 2 of its 3 fields numbers "
+                      "(0.000000, 0.5, ab), not a header row; nnbp needs a header row naming "
+                      "the columns, since configs refer to columns by name: add one as the "
+                      "first line (e.g. x1,…,y)"),
+    "a huge feature": (iris_like(bad_line=50, bad="1,1e300,ab"), ONE_TARGET,
+                       "{d}, line 50: column 'x2' holds '1e300'; expected a number between "
+                       "-1e100 and 1e100 (the squares that normalization and the cost add up "
+                       "would overflow float64): a typo, or a code for a missing value? Fix "
+                       "that value or remove its row"),
+    "a huge target": (iris_like(bad_line=50, bad="1,-1e300,ab"), REGRESSION,
+                      "{d}, line 50: column 'x2' holds '-1e300'; expected a number between "
+                      "-1e100 and 1e100 (the squares that normalization and the cost add up "
+                      "would overflow float64): a typo, or a code for a missing value? Fix "
+                      "that value or remove its row"),
+    "a blank label": (iris_like(bad_line=50, bad="1,2, "), ONE_TARGET,
+                      "{d}, line 50: the target column 'species' is empty; every row needs its "
+                      "label there: fill it in, or remove the row"),
+    "UTF-16": (iris_like().encode("utf-16"), ONE_TARGET,
+               "{d}: is UTF-16 text (Excel's Unicode Text), not UTF-8: save it as UTF-8 (in "
+               "Excel: Save As, CSV UTF-8), or convert it: iconv -f UTF-16 -t UTF-8 d.csv > "
+               "d-utf8.csv"),
+    "Latin-1": (iris_like(bad_line=50, bad="1,2,caf\xe9").encode("latin-1"), ONE_TARGET,
+                "{d}, line 50: is not UTF-8 text (byte 0xe9, 'é' in Windows-1252 or Latin-1: "
+                "'café'); save it as UTF-8 (in Excel: Save As, CSV UTF-8), or convert it: "
+                "iconv -f WINDOWS-1252 -t UTF-8 d.csv > d-utf8.csv"),
+    "output units": (iris_like(), ONE_TARGET.replace("auto]", "2]"),
+                     "{c}, line 4: network.layers: the output layer has 2 units but target "
+                     "'species' has 3 classes (ab, cd, ef) in {d}: make the last layer 3, or auto"),
+    "no such file": (None, ONE_TARGET, "{c}, line 2: data.train: {d}: no such file"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_in_memory_streamed_and_on_the_cluster_a_bad_file_is_the_same_error(
+        client, tmp_path, monkeypatch, case):
+    content, text, expected = BAD_FILES[case]
+    if content is not None:
+        data = content if isinstance(content, bytes) else content.encode()
+        (tmp_path / "d.csv").write_bytes(data)
+    (tmp_path / "c.yaml").write_text(text)
+    cfg = load_config(tmp_path / "c.yaml")
+    monkeypatch.setenv("NNBP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("NNBP_STREAM_CHUNK_BYTES", "200")  # line 50 is in a later chunk
+    errors = []
+    for load in (lambda: prepare(cfg), lambda: prepare(cfg, stream=True),
+                 lambda: on_cluster(cfg, client, partition_bytes=300)):  # and partition
+        with pytest.raises(NnbpError) as e:
+            load()
+        errors.append((type(e.value), str(e.value)))
+    assert errors[0] == errors[1] == errors[2]
+    assert errors[0][1] == expected.format(d=tmp_path / "d.csv", c=tmp_path / "c.yaml")
+    assert errors[0][0] is (ConfigError if expected.startswith("{c}") else DataError)
 
 
 def test_cancel_drops_the_epoch_in_flight_and_the_trainer_ends_with_its_cost(client, tmp_path):

@@ -141,15 +141,23 @@ def test_binary_with_softmax_has_two_units(tmp_path):
 
 
 def test_class_count_and_output_units_must_agree(tmp_path):
-    msg = data_error(tmp_path, "a,label\n1,x\n2,y\n3,z\n", layers="[auto, 3, 4]")
-    assert msg == "TRAIN: the output layer has 4 units but target 'label' has 3 classes"
+    msg = config_error(tmp_path, "a,label\n1,x\n2,y\n3,z\n", layers="[auto, 3, 4]")
+    assert msg == ("c.yaml, line 4: network.layers: the output layer has 4 units but target "
+                   "'label' has 3 classes (x, y, z) in TRAIN: make the last layer 3, or auto")
+
+
+def test_two_classes_fit_one_sigmoid_unit_or_two(tmp_path):
+    msg = config_error(tmp_path, "a,label\n1,x\n2,y\n", layers="[auto, 3, 3]")
+    assert msg == ("c.yaml, line 4: network.layers: the output layer has 3 units but target "
+                   "'label' has 2 classes (x, y) in TRAIN: make the last layer 1 or 2, or auto")
 
 
 def test_target_columns_and_output_units_must_agree(tmp_path):
-    msg = data_error(tmp_path, "a,y1,y2\n1,2,3\n", layers="[auto, 3, 3]",
-                     data="  target: [y1, y2]\n",
-                     network="  output: linear\n  cost: squared_error\n")
-    assert msg == "TRAIN: the output layer has 3 units but the target has 2 column(s) (y1, y2)"
+    msg = config_error(tmp_path, "a,y1,y2\n1,2,3\n", layers="[auto, 3, 3]",
+                       data="  target: [y1, y2]\n",
+                       network="  output: linear\n  cost: squared_error\n")
+    assert msg == ("c.yaml, line 5: network.layers: the output layer has 3 units but the target "
+                   "has 2 columns (y1, y2) in TRAIN: make the last layer 2, or auto")
 
 
 def test_features_and_input_units_must_agree(tmp_path):
@@ -171,7 +179,7 @@ def test_non_integer_numbers_are_not_class_labels(tmp_path):
                    "integers or strings (for regression use network.output: linear)")
 
 
-@pytest.mark.parametrize("label, shown", [("1e20", "1e+20"), ("-1e300", "-1e+300")])
+@pytest.mark.parametrize("label, shown", [("1e20", "1e+20"), ("-1e50", "-1e+50")])
 def test_labels_too_large_for_a_class(tmp_path, label, shown):
     msg = data_error(tmp_path, f"a,y\n1,0\n2,{label}\n3,1\n")
     assert msg == (f"TRAIN: target column 'y' holds {shown}, too large for a class label "
@@ -400,17 +408,26 @@ def test_all_quirks_together(tmp_path):
 
 # --- CSV errors --------------------------------------------------------------
 
-def test_a_missing_file(tmp_path):
-    with pytest.raises(DataError) as info:
+def test_a_missing_file_is_an_error_at_its_key(tmp_path):
+    with pytest.raises(ConfigError) as info:
         prepare(config(tmp_path))
-    assert str(info.value) == f"{tmp_path.resolve() / 'train.csv'}: no such file"
+    assert str(info.value) == f"c.yaml, line 2: data.train: {tmp_path.resolve() / 'train.csv'}: " \
+                              "no such file"
+    write(tmp_path / "train.csv", "a,b\n1,0\n2,1\n")
+    (tmp_path / "test.csv").mkdir()
+    with pytest.raises(ConfigError) as info:
+        prepare(parse_config("data:\n  train: train.csv\n  test: test.csv\nnetwork:\n"
+                             "  layers: [auto, 2, auto]\n", source="c.yaml", base=tmp_path))
+    assert str(info.value) == f"c.yaml, line 3: data.test: {tmp_path.resolve() / 'test.csv'}: " \
+                              "is a directory, not a CSV file"
 
 
 def test_a_directory(tmp_path):
     (tmp_path / "train.csv").mkdir()
-    with pytest.raises(DataError) as info:
+    with pytest.raises(ConfigError) as info:
         prepare(config(tmp_path))
-    assert str(info.value) == f"{tmp_path.resolve() / 'train.csv'}: is a directory, not a CSV file"
+    assert str(info.value) == (f"c.yaml, line 2: data.train: {tmp_path.resolve() / 'train.csv'}: "
+                               "is a directory, not a CSV file")
 
 
 def test_an_empty_file(tmp_path):
@@ -483,9 +500,26 @@ def test_a_binary_file(tmp_path):
     assert msg == "TRAIN: is a binary file, not CSV text"
 
 
-def test_non_utf8_bytes(tmp_path):
-    msg = data_error(tmp_path, b"a,b,label\n1,2,x\n3,4,caf\xe9\n")
-    assert msg == "TRAIN, line 3: is not UTF-8 text (byte 0xe9)"
+def test_non_utf8_bytes_are_shown_as_windows_1252_reads_them_with_the_fix(tmp_path):
+    msg = data_error(tmp_path, b"a,b,label\n1,2,x\n3,4,caf\xe9 cr\xe8me\n")
+    assert msg == ("TRAIN, line 3: is not UTF-8 text (byte 0xe9, '\u00e9' in Windows-1252 or "
+                   "Latin-1: 'caf\u00e9'); save it as UTF-8 (in Excel: Save As, CSV UTF-8), or "
+                   "convert it: iconv -f WINDOWS-1252 -t UTF-8 train.csv > train-utf8.csv")
+    # a byte that Windows-1252 does not have either: no guess
+    msg = data_error(tmp_path, b"a,b,label\n1,2,x\n3,4,\x81\n")
+    assert msg == ("TRAIN, line 3: is not UTF-8 text (byte 0x81); save it as UTF-8 (in Excel: "
+                   "Save As, CSV UTF-8)")
+
+
+@pytest.mark.parametrize("encoding, name", [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16LE"),
+                                            ("utf-16-be", "UTF-16BE"), ("utf-32", "UTF-32"),
+                                            ("utf-32-le", "UTF-32LE")])
+def test_utf16_and_utf32_are_named_by_their_mark_or_their_nul_bytes(tmp_path, encoding, name):
+    msg = data_error(tmp_path, "a,b,label\n1,2,x\n3,4,y\n".encode(encoding))
+    excel = " (Excel's Unicode Text)" if "16" in name else ""
+    assert msg == (f"TRAIN: is {name} text{excel}, not UTF-8: save it as UTF-8 (in Excel: Save "
+                   f"As, CSV UTF-8), or convert it: iconv -f {name} -t UTF-8 train.csv > "
+                   "train-utf8.csv")
 
 
 def test_an_empty_column_name(tmp_path):

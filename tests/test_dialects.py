@@ -92,6 +92,32 @@ def test_a_header_with_one_number_among_names_is_a_header(tmp_path):
     np.testing.assert_array_equal(table.values, [[1, 2, 3]])
 
 
+@pytest.mark.parametrize("first, shown", [
+    ("5.1,3.5,1.4,0.2,Iris-setosa", "4 of its 5 fields numbers (5.1, 3.5, 1.4, 0.2, …)"),
+    ("17,2.5e3,yes", "2 of its 3 fields numbers (17, 2.5e3, yes)"),
+])
+def test_a_first_row_that_looks_like_data_is_not_taken_for_a_header(tmp_path, first, shown):
+    # UCI's iris.data: numbers with decimals and a text label, no header row
+    path = tmp_path / "n.csv"
+    path.write_text(f"{first}\n4.9,3.0,1.4,0.2,Iris-setosa\n")
+    with pytest.raises(DataError) as e:
+        read_csv(path)
+    assert str(e.value) == (
+        f"{path}, line 1: the first row looks like data, {shown}, not a header row; nnbp "
+        "needs a header row naming the columns, since configs refer to columns by name: add one "
+        "as the first line (e.g. x1,…,y)")
+
+
+@pytest.mark.parametrize("header", ["id,2019,2020,label", "id,2019,2020,2021,label",
+                                    "x,0.5,label,note"])
+def test_a_header_of_years_or_of_few_numbers_is_a_header(tmp_path, header):
+    # whole numbers (years) are names; so is a row of numbers with a decimal point when
+    # they are not more than half of it
+    path = tmp_path / "h.csv"
+    path.write_text(f"{header}\n" + ",".join(["1"] * header.count(",")) + ",a\n")
+    assert read_csv(path).columns == header.split(",")
+
+
 def test_the_same_model_from_comma_semicolon_and_tab_files(nnbp_run_all, tmp_path):
     """iris as its comma, semicolon and tab versions: Θ identical to the last bit."""
     from conftest import _REPO

@@ -344,4 +344,18 @@ def test_regression_metrics_and_an_undefined_r2():
     assert r["mse_per_target"] == pytest.approx([0.5 / 3, 0.25 / 3])
     assert r["r2_per_target"][0] == pytest.approx(1 - 0.5 / 2)
     assert r["r2_per_target"][1] is None  # a constant target: R² undefined
-    assert r["r2"] == pytest.approx(1 - 0.75 / 2)
+    assert r["r2"] == 1 - 0.5 / 2  # the mean over the targets where it is defined
+
+
+def test_r2_of_several_targets_is_the_mean_of_theirs_as_scikit_learns_r2_score():
+    Y = np.array([[1.0, 10.0], [2.0, 30.0], [3.0, 20.0]])
+    h = np.array([[1.0, 12.0], [3.0, 30.0], [3.0, 14.0]])
+    r = regression(h, Y)
+    # column 0: mean 2, SS_tot 1 + 0 + 1 = 2, SS_res 0 + 1 + 0 = 1: R² = 1/2
+    # column 1: mean 20, SS_tot 100 + 100 + 0 = 200, SS_res 4 + 0 + 36 = 40: R² = 4/5
+    assert r["r2_per_target"] == [0.5, 0.8]
+    # their mean, 0.65, as r2_score(Y, h) gives; pooled, 1 - 41/202 = 0.797, column 1
+    # (the larger variance) would all but decide it
+    assert r["r2"] == pytest.approx(0.65, rel=1e-15)
+    assert regression(h[:, :1], Y[:, :1])["r2"] == 0.5
+    assert regression(h, np.full_like(Y, 7.0))["r2"] is None  # every target constant

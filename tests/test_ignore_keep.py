@@ -70,12 +70,31 @@ def test_keep_in_a_semicolon_file(nnbp_run, trained):
                  "commas, such as --keep id,name"),
     ("prediction", "Error: --keep prediction: the predictions are written in a column of that "
                    "name; keep other columns, or compare with the targets by nnbp evaluate"),
+    ("id,note,id", "Error: --keep 'id,note,id': column 'id' is kept twice; name each column "
+                   "once"),
 ])
 def test_bad_keep_columns(nnbp_run, trained, keep, error):
     (trained / "new.csv").write_text(NEW.replace("note", "prediction") if keep == "prediction"
                                      else NEW)
     r = nnbp_run("predict", "m.npz", "new.csv", "--keep", keep)
     assert (r.returncode, r.stdout, r.stderr) == (2, "", error + "\n")
+
+
+def test_keep_takes_a_whole_name_with_a_comma_and_may_be_given_more_than_once(nnbp_run,
+                                                                             trained):
+    (trained / "commas.csv").write_text('"id, long",x2,note,x1\nA,2,first,0.5\nB,0,second,3\n')
+    plain = nnbp_run("predict", "m.npz", "commas.csv", "--quiet").stdout.splitlines()
+    r = nnbp_run("predict", "m.npz", "commas.csv", "--keep", "id, long", "--keep", "note")
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout.splitlines() == ['"id, long",note,' + plain[0], "A,first," + plain[1],
+                                     "B,second," + plain[2]]
+    r = nnbp_run("predict", "m.npz", "commas.csv", "--keep", "note,x1", "--keep", "x2")
+    assert r.stdout.splitlines()[:2] == ["note,x1,x2," + plain[0], "first,0.5,2," + plain[1]]
+    r = nnbp_run("predict", "m.npz", "commas.csv", "--keep", "note,id, long")
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr == ("Error: commas.csv: has no column 'id' to keep (--keep); its columns "
+                        "are: 'id, long', x2, note, x1; a name with a comma is kept by a --keep "
+                        "of its own, such as --keep 'id, long'\n")
 
 
 def test_a_missing_feature_stays_an_error(nnbp_run, trained):

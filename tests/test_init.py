@@ -116,6 +116,10 @@ BAD_CSV = {
     "header-only.csv": "a,b,y\n",
     "text-feature.csv": "a,b,y\n1,x,0\n2,3,1\n",
     "dup-header.csv": "a,a,y\n1,2,0\n",
+    "no-header.csv": "5.1,3.5,setosa\n4.9,3.0,setosa\n6.3,2.5,virginica\n",
+    "blank-label.csv": "a,b,y\n1,2,x\n3,4,\n5,6,z\n",
+    "huge-value.csv": "a,b,y\n1,2,x\n3,-4e300,y\n5,6,z\n",
+    "decimal-comma.csv": "a;b;y\n1,5;2;x\n3,25;4;y\n",
 }
 
 
@@ -255,6 +259,41 @@ def test_few_distinct_whole_numbers_are_classes(tmp_path, m, distinct):
     assert len(s.classes) == distinct
     assert "training.learning_rate" not in s.settings
     assert f"target amount: {distinct} classes (nnbp init --regression for a quantity)" in s.text
+
+
+@pytest.mark.parametrize("m, distinct", [(15, 10), (20, 11), (5, 3)])
+def test_under_two_rows_per_whole_number_is_a_quantity(tmp_path, m, distinct):
+    # scikit-learn's linnerud: Pulse, 11 distinct whole numbers in 20 rows (10 in a
+    # training split of 15); as classes, a value seen once could never be learnt
+    s = starter_config(tmp_path / "a.yaml", many_whole_numbers(tmp_path / "a.csv", m, distinct))
+    assert s.classes is None and s.settings["network.output"] == "linear"
+    text = " ".join(line.lstrip("# ") for line in s.text.splitlines() if line.startswith("#"))
+    assert (f"target amount: {distinct} distinct whole numbers in {m} rows, too many for "
+            "classes (under 2 rows each; nnbp init --classification makes them classes);") in text
+
+
+@pytest.mark.parametrize("m, distinct", [(6, 3), (4, 2), (3, 2)])  # 2 rows each; two values
+def test_two_rows_per_whole_number_or_two_values_are_classes(tmp_path, m, distinct):
+    s = starter_config(tmp_path / "a.yaml", many_whole_numbers(tmp_path / "a.csv", m, distinct))
+    assert len(s.classes) == distinct
+
+
+def test_decimal_commas_get_the_error_training_gives_not_a_file_without_features(tmp_path):
+    # pandas' to_csv(sep=";", decimal=","): init took every number column for text
+    (tmp_path / "w.csv").write_text("wine_id;region;alcohol;malic_acid;cultivar\n"
+                                    "W0000;Piemonte, north;14,23;1,71;barolo\n"
+                                    "W0001;Piemonte south;13,2;1,78;barbera\n")
+    with pytest.raises(DataError) as got:
+        starter_config(tmp_path / "w.yaml", tmp_path / "w.csv")
+    (tmp_path / "t.yaml").write_text("data:\n  train: w.csv\n  ignore: [wine_id, region]\n"
+                                     "network:\n  layers: [auto, 3, auto]\n")
+    with pytest.raises(DataError) as training:
+        from nnbp.data import load_data
+
+        load_data(load_config(tmp_path / "t.yaml"), "auto")
+    assert str(got.value) == str(training.value) == (
+        f"{tmp_path / 'w.csv'}, line 2: column 'alcohol' holds '14,23'; expected a number; "
+        "write numbers with a decimal point (3.5, not 3,5)")
 
 
 def test_fractions_say_why(tmp_path):

@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -279,6 +280,48 @@ def test_streamed_evaluate_and_predict_are_the_in_memory_ones(nnbp_run, tmp_path
     assert json.loads(streamed[0].stdout)["examples"] == 10  # the validation rows
     assert streamed[2].stdout == memory[2].stdout
     assert streamed[2].stdout.splitlines()[1].startswith("r000,")
+
+
+def test_a_streamed_predict_that_fails_says_how_many_rows_it_wrote(nnbp_run, tmp_path,
+                                                                   monkeypatch):
+    write_data(tmp_path, m=5000)  # 105 kB: the first chunk is 64 kB at least
+    config(tmp_path)
+    assert nnbp_run("train", "c.yaml", "--epochs", 2, "--out", "m.npz", "-q").returncode == 0
+    lines = (tmp_path / "train.csv").read_text().splitlines()
+    lines[4899] = lines[4899].replace(",7,", ",seven,")  # line 4900, in a later chunk
+    (tmp_path / "bad.csv").write_text("\n".join(lines) + "\n")
+    error = "Error: bad.csv, line 4900: column 'c' holds 'seven'; expected a number"
+    memory = nnbp_run("predict", "m.npz", "bad.csv", "--keep", "id")
+    assert (memory.returncode, memory.stdout, memory.stderr) == (2, "", error + "\n")
+    monkeypatch.setenv("NNBP_MEMORY_AVAILABLE", "100000")  # streamed: chunks written as done
+    streamed = nnbp_run("predict", "m.npz", "bad.csv", "--keep", "id")
+    out = streamed.stdout.splitlines()
+    assert streamed.returncode == 2 and out[0] == "id,prediction"
+    written = len(out) - 1
+    assert 2000 < written < 4898 and out[-1].startswith(f"r{written - 1:03d},")
+    assert streamed.stderr == (f"{error}. The predictions of the first {written} rows were "
+                               "written before this error; the output is incomplete\n")
+    lines[3] = lines[3].replace(",7,", ",seven,")  # in the first chunk: nothing written
+    (tmp_path / "bad.csv").write_text("\n".join(lines) + "\n")
+    first = nnbp_run("predict", "m.npz", "bad.csv", "--keep", "id")
+    assert (first.returncode, first.stdout) == (2, "")
+    assert first.stderr == "Error: bad.csv, line 4: column 'c' holds 'seven'; expected a number\n"
+
+
+def test_a_value_beyond_float32_trains_streamed_as_in_memory_without_a_warning(tmp_path):
+    # 1e50 is read (below the 1e100 limit) but no float32 holds it: the cache keeps the
+    # column in float64 instead of saying so with numpy's overflow warning
+    write_data(tmp_path)
+    lines = (tmp_path / "train.csv").read_text().splitlines()
+    fields = lines[30].split(",")
+    lines[30] = ",".join(fields[:2] + ["1e50"] + fields[3:])
+    (tmp_path / "train.csv").write_text("\n".join(lines) + "\n")
+    cfg = config(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # numpy's overflow
+        streamed, memory = train(cfg, True), train(cfg, False)
+    assert memory[1]["norm_scale"][1] > 1e48
+    assert_same(memory, streamed)
 
 
 def test_streamed_regression_evaluate_is_the_in_memory_one(nnbp_run, tmp_path, monkeypatch):

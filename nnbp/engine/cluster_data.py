@@ -32,9 +32,9 @@ from pathlib import PurePosixPath
 
 import numpy as np
 
-from ..csvio import Table, header_of
-from ..data import (Data, Split, column_roles, feature_matrix, label_text, make_target,
-                    split_rows)
+from ..csvio import MissingFile, Table, header_of
+from ..data import (Data, Split, at_key, column_roles, feature_matrix, label_text,
+                    make_target, split_rows)
 from ..errors import DataError
 from ..stats import Stats
 from .partitions import (block, encode, label_codes, read_partition, rows_of, statistics,
@@ -56,10 +56,10 @@ class CsvFile:
         try:
             fs, path = url_to_fs(url)
             if fs.isdir(path):
-                raise DataError("is a directory, not a CSV file", source=url)
+                raise MissingFile("is a directory, not a CSV file", source=url)
             size = fs.size(path)
         except FileNotFoundError:
-            raise DataError("no such file", source=url) from None
+            raise MissingFile("no such file", source=url) from None
         except OSError as e:
             raise DataError(f"cannot be read: {e.strerror or e}", source=url) from None
         workers = sorted(client.scheduler_info()["workers"])
@@ -122,14 +122,15 @@ def load_on_cluster(cfg, client, units_out, partition_bytes: int = PARTITION_BYT
     """``load_data`` on the cluster: the same Data (without the rows themselves, which
     stay on the workers: its Splits hold only row numbers) and, for each part (train,
     val, test), the futures of its blocks (X1, Y), in file order."""
-    train = CsvFile(client, cfg.data.train, partition_bytes)
+    train = at_key(cfg, "data.train", lambda: CsvFile(client, cfg.data.train, partition_bytes),
+                   MissingFile)
     tcols, ignored, features = column_roles(cfg, train.head)
     classify = not (len(tcols) > 1 or cfg.network.output == "linear")  # as make_target decides
     names = [train.head.columns[j] for j in tcols]
     read = train.read(features, names, classify, ignored)
     target = make_target(train.distinct_labels(tcols[0]) if classify else
                          Table(train.source, train.head.columns, train.head.values[:0]),
-                         tcols, cfg.network.output, units_out)
+                         tcols, cfg.network.output, units_out, cfg)
     parts = client.map(encode, read, target=target, source=train.source)
     del read
     m, fraction = sum(train.sizes), cfg.data.validation_split
@@ -150,7 +151,8 @@ def load_on_cluster(cfg, client, units_out, partition_bytes: int = PARTITION_BYT
               for name in ("train", "val")}
     test = None
     if cfg.data.test is not None:
-        tfile = CsvFile(client, cfg.data.test, partition_bytes)
+        tfile = at_key(cfg, "data.test", lambda: CsvFile(client, cfg.data.test, partition_bytes),
+                       MissingFile)
         for c in target.columns:
             tfile.head.column_index(c, "target")
         feature_matrix(tfile.head, features)  # a missing feature: said before reading

@@ -47,7 +47,8 @@ class NarrowFile:
         if self.integral:
             self.stats.merge(_integer_stats(narrow))
         else:
-            self.float32 = self.float32 and bool((X.astype(np.float32) == X).all())
+            with np.errstate(over="ignore"):  # beyond float32's range: inf, not equal
+                self.float32 = self.float32 and bool((X.astype(np.float32) == X).all())
             self.stats.add(X)
         dtype = narrowest(self.integral, self.lo, self.hi, self.float32)
         if self.dtype is not None and dtype != self.dtype:  # a wider type for what came before
