@@ -187,24 +187,32 @@ def cell(out, lay: dict, l: int, L: int, j: int, c, y: list, *, chosen, feeds) -
 
 
 def equation(e: dict, lay: dict, l: int, j: int) -> list[str]:
-    """δ_j^(l) written out: the symbols, then the numbers (folded as the table folds them)."""
+    """δ_j^(l) written out: the symbols, then the numbers, as many digits of each as the
+    arithmetic needs to hold as written (cli/printed.py)."""
+    from cli import printed
+
     d, L = lay[l], len(lay)
     dj = f"δ_{{{j}}}^{{({l})}}"
     if l == L:
-        a, y, delta = typeset(d["a"][j - 1]), factor(e["y"][j - 1]), typeset(d["delta"][j - 1])
-        if "g_prime" in d and d["g_prime"][j - 1] != 1.0:  # a linear output's g' is 1
+        gp = d["g_prime"][j - 1] if "g_prime" in d else None
+        s = printed.show(printed.output_delta(d["a"][j - 1], e["y"][j - 1], gp, d["delta"][j - 1]))
+        a, y = typeset(s.operands[0].text), factor(s.operands[1].text)
+        if len(s.operands) == 3:  # a linear output's g' is 1
             return [f"{dj} = (a_{{{j}}}^{{({L})}} − y_{{{j}}}) · g′(z_{{{j}}}^{{({L})}})",
-                    f"= ({a} − {y}) · {typeset(d['g_prime'][j - 1])} = {delta}"]
-        return [f"{dj} = a_{{{j}}}^{{({L})}} − y_{{{j}}} = {a} − {y} = {delta}"]
+                    f"= ({a} − {y}) · {typeset(s.operands[2].text)} = {typeset(s.text)}"]
+        return [f"{dj} = a_{{{j}}}^{{({L})}} − y_{{{j}}} = {a} − {y} = {typeset(s.text)}"]
     terms, theta, after = d["terms"][j - 1], e["Theta"][str(l)], lay[l + 1]["delta"]
     syms = [f"Θ_{{{indices(i, j)}}}^{{({l})}} δ_{{{i}}}^{{({l + 1})}}"
             for i in range(1, len(terms) + 1)]
-    nums = [f"({typeset(theta[i][j])})({typeset(after[i])})" for i in range(len(terms))]
-    gp = d["g_prime"][j - 1]
+    s = printed.show(printed.hidden_delta_chain([theta[i][j] for i in range(len(terms))], after,
+                                                d["weighted_sum"][j - 1], d["g_prime"][j - 1],
+                                                d["delta"][j - 1]))
+    total, gp = s.operands
+    f = [typeset(o.text) for o in total.operands]  # Θ_1j, δ_1, Θ_2j, δ_2, …
+    nums = [f"({f[2 * k]})({f[2 * k + 1]})" for k in range(len(terms))]
     return (wrap(f"{dj} = (", syms, f") · g′(z_{{{j}}}^{{({l})}})", 5)
-            + wrap("= (", nums, f") · {typeset(gp)}", 4)
-            + [f"= {typeset(d['weighted_sum'][j - 1])} · {typeset(gp)} = "
-               f"{typeset(d['delta'][j - 1])}"])
+            + wrap("= (", nums, f") · {typeset(gp.text)}", 4)
+            + [f"= {typeset(total.text)} · {typeset(gp.text)} = {typeset(s.text)}"])
 
 
 def wrap(first: str, terms: list[str], last: str, per_line: int) -> list[str]:
@@ -238,9 +246,9 @@ def legend(out, y: float, highlighted: bool) -> None:
         out.text(x + 40, y, "edges into the chosen δ", 12, fill=GREY)
 
 
-def factor(v: float) -> str:
-    """A factor in a product: a negative number in parentheses."""
-    return f"({typeset(v)})" if v < 0 else typeset(v)
+def factor(v: str) -> str:
+    """A factor in a product, as printed: a negative number in parentheses."""
+    return f"({typeset(v)})" if v.startswith("-") else typeset(v)
 
 
 def write(path: str, e: dict, **how) -> None:

@@ -25,6 +25,7 @@ from nnbp.network import Network
 from nnbp.train import prepare
 
 from conftest import run_nnbp
+from steps import rounds
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 REPO = Path(__file__).resolve().parent.parent
@@ -153,13 +154,17 @@ def test_unit_highlights_exactly_the_edges_into_its_delta(l, j):
     eq = [text_of(t) for t in classed(root, "text", "equation")]
     d = layer(e, l)
     assert eq[0].startswith(f"δ{j}({l}) = (")
-    for i in range(1, s_next + 1):
+    products = re.findall(r"\((−?[\d.]+)\)\((−?[\d.]+)\)", eq[1])
+    assert len(products) == s_next
+    for i, (theta, delta_i) in enumerate(products, start=1):
         assert f"Θ{i}{j}({l}) δ{i}({l + 1})" in eq[0]  # the lecture's symbols ...
-        theta, delta_i = e["Theta"][str(l)][i - 1][j], layer(e, l + 1)["delta"][i - 1]
-        assert f"({shown(theta)})({shown(delta_i)})" in eq[1]  # ... and the numbers
-    assert eq[1].endswith(f"· {shown(d['g_prime'][j - 1])}")
-    assert eq[-1] == (f"= {shown(d['weighted_sum'][j - 1])} · {shown(d['g_prime'][j - 1])} "
-                      f"= {shown(d['delta'][j - 1])}")
+        # ... and the numbers, to the digits the arithmetic needs (test_explain_arithmetic.py)
+        assert rounds(theta, e["Theta"][str(l)][i - 1][j])
+        assert rounds(delta_i, layer(e, l + 1)["delta"][i - 1])
+    assert rounds(eq[1].rsplit("· ", 1)[1], d["g_prime"][j - 1])
+    total, factor, delta = re.fullmatch(r"= (\S+) · (\S+) = (\S+)", eq[-1]).groups()
+    assert rounds(total, d["weighted_sum"][j - 1]) and rounds(factor, d["g_prime"][j - 1])
+    assert delta == shown(d["delta"][j - 1])
     tags = [text_of(t) for t in classed(root, "text", "theta")]
     assert len(tags) == s_next
 
