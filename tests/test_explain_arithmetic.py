@@ -30,7 +30,7 @@ from nnbp.gradcheck import cost_size
 from nnbp.pick import example
 from nnbp.train import prepare
 
-from conftest import run_nnbp
+from conftest import nnbp_argv, nnbp_env, run_nnbp
 from steps import (NUMBER, diagram_steps, half_unit, holds, latex_steps, markdown_steps,
                    rounds, table_steps)
 
@@ -230,6 +230,28 @@ def test_gradient_is_readable_at_80_columns(runs, name):
         for c in cells:
             if c:
                 float(c)  # every cell a whole number, none cut
+
+
+def test_no_formula_is_broken_across_lines_at_80_columns(runs):
+    """In a terminal 80 columns wide no line is longer, and sentences break between
+    formulas: the bound on the entries not shown, and a long x′, each on one line."""
+    import subprocess
+
+    env = dict(nnbp_env(), COLUMNS="80")
+    wide = ",".join(str(50 + k) for k in range(13))
+    outs = [subprocess.run([*nnbp_argv(), "explain", *args], cwd=runs["cwd"], env=env,
+                           capture_output=True, text=True, timeout=120).stdout
+            for args in (("wine.yaml", "--gradient", "--check"),
+                         ("wine.yaml", "--x", wide, "--y", "c1"))]
+    for out in outs:
+        lines = out.splitlines()
+        assert lines and max(len(s) for s in lines) <= 80, max(lines, key=len)
+    bounds = [s for s in outs[0].splitlines() if "entries are smaller" in s]
+    assert len(bounds) == 2  # one under each of the two gradient tables
+    for s in bounds:
+        assert re.search(rf"\|δ_i × a_j\| ≤ {NUMBER}", s), s
+    x_prime = next(s for s in outs[1].splitlines() if s.startswith("x′ = ("))
+    assert re.match(r"x′ = \(.*, … 13 values\)", x_prime), x_prime
 
 
 @pytest.mark.parametrize("config", ["cancer", "wine"])
