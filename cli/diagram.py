@@ -21,6 +21,7 @@ from cli.svg import Svg, width
 MAX_UNITS, MAX_EDGES = 12, 150  # beyond this a figure is no longer legible
 R, R0, DX, DY = 50, 22, 260, 120  # unit and bias radius, column and row distance (px)
 TOP, PAD = 116, 36  # room for the title and column headers; margin
+LABEL_MARGIN, BOLD = 3, 1.08 # px between a label and its circle; bold type is wider
 BLUE, RED, HL, INK, GREY, DELTA = "#2166ac", "#c0392b", "#e67e22", "#222222", "#777777", "#6a3d9a"
 
 
@@ -173,17 +174,32 @@ def cell(out, lay: dict, l: int, L: int, j: int, c, y: list, *, chosen, feeds) -
                tip=f"unit {j} of layer {l}")
     if l == 1:
         out.text(x0, y0 - 6, f"x_{{{j}}}", 12, anchor="middle", fill=GREY)
-        out.text(x0, y0 + 12, typeset(d["a"][j - 1]), 12.5, anchor="middle", weight="bold",
-                 cls="a", data={"l": l, "j": j})
+        a = typeset(d["a"][j - 1])
+        out.text(x0, y0 + 12, a, fitted(a, 12.5, 12, bold=True), anchor="middle",
+                 weight="bold", cls="a", data={"l": l, "j": j})
         return
-    out.text(x0, y0 - 15, f"z_{{{j}}} {typeset(d['z'][j - 1])}", 11, anchor="middle",
-             fill=GREY, cls="z", data={"l": l, "j": j})
-    out.text(x0, y0 + 2, f"a_{{{j}}} {typeset(d['a'][j - 1])}", 11.5, anchor="middle",
-             weight="bold", cls="a", data={"l": l, "j": j})
-    out.text(x0, y0 + 19, f"δ_{{{j}}} {typeset(d['delta'][j - 1])}", 11.5, anchor="middle",
+    z, a, delta = (f"{name}_{{{j}}} {typeset(d[key][j - 1])}"
+                   for name, key in (("z", "z"), ("a", "a"), ("δ", "delta")))
+    out.text(x0, y0 - 15, z, fitted(z, 11, -15), anchor="middle", fill=GREY, cls="z",
+             data={"l": l, "j": j})
+    out.text(x0, y0 + 2, a, fitted(a, 11.5, 2, bold=True), anchor="middle", weight="bold",
+             cls="a", data={"l": l, "j": j})
+    out.text(x0, y0 + 19, delta, fitted(delta, 11.5, 19, bold=True), anchor="middle",
              fill=HL if feeds else DELTA, weight="bold", cls="delta", data={"l": l, "j": j})
     if l == L:
         out.text(x0 + R + 10, y0 + 5, f"y_{{{j}}} = {typeset(y[j - 1])}", 13, fill=INK, cls="y")
+
+
+def fitted(text: str, size: float, dy: float, *, bold: bool = False) -> float:
+    """The font size, ``size`` at most, at which ``text``, centred on a unit with its
+    baseline ``dy`` below the centre, fits inside the unit's circle: the chord of the
+    circle at the text's top or bottom edge (whichever is farther from the centre),
+    less a margin, is as wide as the text.  Long numbers (−0.00040085, 1.2346e-05)
+    are set smaller rather than spill over the circle."""
+    far = max(abs(dy - 0.8 * size), abs(dy + 0.25 * size))  # ascent and descent
+    room = 2 * (R * R - far * far) ** 0.5 - 2 * LABEL_MARGIN
+    wide = width(text, size) * (BOLD if bold else 1.0)
+    return size if wide <= room else round(size * room / wide, 2)
 
 
 def equation(e: dict, lay: dict, l: int, j: int) -> list[str]:

@@ -343,6 +343,39 @@ def test_png_text_does_not_overlap(name):
             assert apart, (name, cls_a, cls_b, a, b)
 
 
+def _tiny() -> dict:
+    """Weights of 0.01 to 12: deltas like −0.00040085 and 3.8343e−05, the longest labels."""
+    net = Network((10, 12, 3))
+    rng = np.random.default_rng(0)
+    Theta = {l: rng.uniform(-1, 1, size=net.shape(l)) * scale
+             for l, scale in ((1, 12.0), (2, 0.01))}
+    return explain(net, Theta, rng.normal(size=10), np.eye(3)[0], 1)
+
+
+@pytest.mark.parametrize("name", [*FIGURES, "10-12-3 long labels"])
+def test_png_labels_fit_inside_their_units(name):
+    """Every z, a and δ label, as matplotlib draws it, lies inside its unit's circle:
+    each corner of its box within the circle, less half the circle's line."""
+    from matplotlib.patches import Circle
+
+    make, how = FIGURES.get(name, (_tiny, {"layer": 2, "unit": 3}))
+    picture = drawn(make(), title=name, activation="sigmoid", **how)
+    to_px = picture.ax.transData.transform
+    circles = [(to_px(c.center), (to_px((c.center[0] + c.radius, c.center[1])) - to_px(c.center))[0]
+                - c.get_linewidth() / 72 * picture.fig.dpi / 2)
+               for c in picture.ax.patches if isinstance(c, Circle)]
+    labels = [(box, cls) for box, cls in picture.boxes() if cls in ("z", "a", "delta")]
+    assert len(labels) >= 3 * 3
+    long = 0
+    for box, cls in labels:
+        (cx, cy), r = min(circles, key=lambda c: np.hypot(*(c[0] - box.get_points().mean(0))))
+        corners = [(x, y) for x in (box.x0, box.x1) for y in (box.y0, box.y1)]
+        assert max(np.hypot(x - cx, y - cy) for x, y in corners) <= r, (name, cls, box)
+        long += box.width > 1.4 * r
+    if name == "10-12-3 long labels":
+        assert long >= 10  # labels as wide as the circle allows, still inside it
+
+
 @pytest.mark.parametrize("name", ["lecture unit 2,2", "13-12-3 layer 2 unit 3"])
 def test_png_draws_what_the_svg_draws(name):
     make, how = FIGURES[name]
