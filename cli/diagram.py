@@ -21,6 +21,7 @@ from cli.svg import Svg, width
 MAX_UNITS, MAX_EDGES = 12, 150  # beyond this a figure is no longer legible
 R, R0, DX, DY = 50, 22, 260, 120  # unit and bias radius, column and row distance (px)
 TOP, PAD = 116, 36  # room for the title and column headers; margin
+LABEL_MARGIN, BOLD = 3, 1.08 # px between a label and its circle; bold type is wider
 BLUE, RED, HL, INK, GREY, DELTA = "#2166ac", "#c0392b", "#e67e22", "#222222", "#777777", "#6a3d9a"
 
 
@@ -173,38 +174,61 @@ def cell(out, lay: dict, l: int, L: int, j: int, c, y: list, *, chosen, feeds) -
                tip=f"unit {j} of layer {l}")
     if l == 1:
         out.text(x0, y0 - 6, f"x_{{{j}}}", 12, anchor="middle", fill=GREY)
-        out.text(x0, y0 + 12, typeset(d["a"][j - 1]), 12.5, anchor="middle", weight="bold",
-                 cls="a", data={"l": l, "j": j})
+        a = typeset(d["a"][j - 1])
+        out.text(x0, y0 + 12, a, fitted(a, 12.5, 12, bold=True), anchor="middle",
+                 weight="bold", cls="a", data={"l": l, "j": j})
         return
-    out.text(x0, y0 - 15, f"z_{{{j}}} {typeset(d['z'][j - 1])}", 11, anchor="middle",
-             fill=GREY, cls="z", data={"l": l, "j": j})
-    out.text(x0, y0 + 2, f"a_{{{j}}} {typeset(d['a'][j - 1])}", 11.5, anchor="middle",
-             weight="bold", cls="a", data={"l": l, "j": j})
-    out.text(x0, y0 + 19, f"δ_{{{j}}} {typeset(d['delta'][j - 1])}", 11.5, anchor="middle",
+    z, a, delta = (f"{name}_{{{j}}} {typeset(d[key][j - 1])}"
+                   for name, key in (("z", "z"), ("a", "a"), ("δ", "delta")))
+    out.text(x0, y0 - 15, z, fitted(z, 11, -15), anchor="middle", fill=GREY, cls="z",
+             data={"l": l, "j": j})
+    out.text(x0, y0 + 2, a, fitted(a, 11.5, 2, bold=True), anchor="middle", weight="bold",
+             cls="a", data={"l": l, "j": j})
+    out.text(x0, y0 + 19, delta, fitted(delta, 11.5, 19, bold=True), anchor="middle",
              fill=HL if feeds else DELTA, weight="bold", cls="delta", data={"l": l, "j": j})
     if l == L:
         out.text(x0 + R + 10, y0 + 5, f"y_{{{j}}} = {typeset(y[j - 1])}", 13, fill=INK, cls="y")
 
 
+def fitted(text: str, size: float, dy: float, *, bold: bool = False) -> float:
+    """The font size, ``size`` at most, at which ``text``, centred on a unit with its
+    baseline ``dy`` below the centre, fits inside the unit's circle: the chord of the
+    circle at the text's top or bottom edge (whichever is farther from the centre),
+    less a margin, is as wide as the text.  Long numbers (−0.00040085, 1.2346e-05)
+    are set smaller rather than spill over the circle."""
+    far = max(abs(dy - 0.8 * size), abs(dy + 0.25 * size))  # ascent and descent
+    room = 2 * (R * R - far * far) ** 0.5 - 2 * LABEL_MARGIN
+    wide = width(text, size) * (BOLD if bold else 1.0)
+    return size if wide <= room else round(size * room / wide, 2)
+
+
 def equation(e: dict, lay: dict, l: int, j: int) -> list[str]:
-    """δ_j^(l) written out: the symbols, then the numbers (folded as the table folds them)."""
+    """δ_j^(l) written out: the symbols, then the numbers, as many digits of each as the
+    arithmetic needs to hold as written (cli/printed.py)."""
+    from cli import printed
+
     d, L = lay[l], len(lay)
     dj = f"δ_{{{j}}}^{{({l})}}"
     if l == L:
-        a, y, delta = typeset(d["a"][j - 1]), factor(e["y"][j - 1]), typeset(d["delta"][j - 1])
-        if "g_prime" in d and d["g_prime"][j - 1] != 1.0:  # a linear output's g' is 1
+        gp = d["g_prime"][j - 1] if "g_prime" in d else None
+        s = printed.show(printed.output_delta(d["a"][j - 1], e["y"][j - 1], gp, d["delta"][j - 1]))
+        a, y = typeset(s.operands[0].text), factor(s.operands[1].text)
+        if len(s.operands) == 3:  # a linear output's g' is 1
             return [f"{dj} = (a_{{{j}}}^{{({L})}} − y_{{{j}}}) · g′(z_{{{j}}}^{{({L})}})",
-                    f"= ({a} − {y}) · {typeset(d['g_prime'][j - 1])} = {delta}"]
-        return [f"{dj} = a_{{{j}}}^{{({L})}} − y_{{{j}}} = {a} − {y} = {delta}"]
+                    f"= ({a} − {y}) · {typeset(s.operands[2].text)} = {typeset(s.text)}"]
+        return [f"{dj} = a_{{{j}}}^{{({L})}} − y_{{{j}}} = {a} − {y} = {typeset(s.text)}"]
     terms, theta, after = d["terms"][j - 1], e["Theta"][str(l)], lay[l + 1]["delta"]
     syms = [f"Θ_{{{indices(i, j)}}}^{{({l})}} δ_{{{i}}}^{{({l + 1})}}"
             for i in range(1, len(terms) + 1)]
-    nums = [f"({typeset(theta[i][j])})({typeset(after[i])})" for i in range(len(terms))]
-    gp = d["g_prime"][j - 1]
+    s = printed.show(printed.hidden_delta_chain([theta[i][j] for i in range(len(terms))], after,
+                                                d["weighted_sum"][j - 1], d["g_prime"][j - 1],
+                                                d["delta"][j - 1]))
+    total, gp = s.operands
+    f = [typeset(o.text) for o in total.operands]  # Θ_1j, δ_1, Θ_2j, δ_2, …
+    nums = [f"({f[2 * k]})({f[2 * k + 1]})" for k in range(len(terms))]
     return (wrap(f"{dj} = (", syms, f") · g′(z_{{{j}}}^{{({l})}})", 5)
-            + wrap("= (", nums, f") · {typeset(gp)}", 4)
-            + [f"= {typeset(d['weighted_sum'][j - 1])} · {typeset(gp)} = "
-               f"{typeset(d['delta'][j - 1])}"])
+            + wrap("= (", nums, f") · {typeset(gp.text)}", 4)
+            + [f"= {typeset(total.text)} · {typeset(gp.text)} = {typeset(s.text)}"])
 
 
 def wrap(first: str, terms: list[str], last: str, per_line: int) -> list[str]:
@@ -238,9 +262,9 @@ def legend(out, y: float, highlighted: bool) -> None:
         out.text(x + 40, y, "edges into the chosen δ", 12, fill=GREY)
 
 
-def factor(v: float) -> str:
-    """A factor in a product: a negative number in parentheses."""
-    return f"({typeset(v)})" if v < 0 else typeset(v)
+def factor(v: str) -> str:
+    """A factor in a product, as printed: a negative number in parentheses."""
+    return f"({typeset(v)})" if v.startswith("-") else typeset(v)
 
 
 def write(path: str, e: dict, **how) -> None:

@@ -13,12 +13,14 @@ table folds them (the largest terms, then the rest as one number).
 
 from __future__ import annotations
 
+from cli import printed
 from cli.notation import fold, indices, num, vector
 
 
-def tnum(v: float, digits: int = 5) -> str:
-    """A number for LaTeX, as the table rounds it: 1.2346 \\times 10^{-5} for 1.2346e-05."""
-    s = num(v, digits)
+def tnum(v: float | str, digits: int = 5) -> str:
+    """A number for LaTeX, as the table rounds it (or as printed already, a str):
+    1.2346 \\times 10^{-5} for 1.2346e-05."""
+    s = v if isinstance(v, str) else num(v, digits)
     if s in ("inf", "-inf", "nan"):
         return {"inf": r"\infty", "-inf": r"-\infty", "nan": r"\mathrm{NaN}"}[s]
     if "e" in s:
@@ -54,13 +56,16 @@ def sections(e: dict, *, layer=None, unit=None, check=False, gradient=False) -> 
         for k in range(1, len(d["a"]) + 1):
             if unit is not None and k != unit:
                 continue
-            a, y = tnum(d["a"][k - 1]), paren(e["y"][k - 1])
-            if "g_prime" in d and d["g_prime"][k - 1] != 1.0:
+            gp = d["g_prime"][k - 1] if "g_prime" in d else None
+            s = printed.show(printed.output_delta(d["a"][k - 1], e["y"][k - 1], gp,
+                                                  d["delta"][k - 1]))
+            a, y = tnum(s.operands[0].text), paren(s.operands[1].text)
+            if len(s.operands) == 3:
                 line = (f"\\delta_{{{k}}}^{{({L})}} &= \\left(a^{{({L})}}_{{{k}}} - y_{{{k}}}\\right)"
-                        f" g'(z^{{({L})}}_{{{k}}}) = ({a} - {y})({tnum(d['g_prime'][k - 1])})")
+                        f" g'(z^{{({L})}}_{{{k}}}) = ({a} - {y})({tnum(s.operands[2].text)})")
             else:
                 line = f"\\delta_{{{k}}}^{{({L})}} &= a^{{({L})}}_{{{k}}} - y_{{{k}}} = {a} - {y}"
-            lines.append(line + f" = {tnum(d['delta'][k - 1])}" + numeric(d, L, k, check))
+            lines.append(line + f" = {tnum(s.text)}" + numeric(d, L, k, check))
         out.append((f"Output layer: δ^({L}) = a^({L}) − y"
                     + (f" times g'(z^({L}))" if any(g != 1.0 for g in d.get("g_prime", [1.0]))
                        else ""), lines))
@@ -85,13 +90,17 @@ def hidden(e: dict, lay: dict, l: int, j: int, *, whole: bool, check: bool) -> l
     shown, folded, rest = fold(terms, whole)
     # Θ's row i is unit i of layer l+1, its column j unit j of layer l (0 is the bias)
     syms = [f"\\Theta^{{({l})}}_{{{indices(i + 1, j)}}}\\delta^{{({l + 1})}}_{{{i + 1}}}" for i in shown]
-    nums = [f"({tnum(Theta[i][j])})({tnum(after[i])})" for i in shown]
+    s = printed.show(printed.hidden_delta_inline(
+        [Theta[i][j] for i in range(len(terms))], after, shown, rest if folded else None,
+        d["g_prime"][j - 1], d["delta"][j - 1]))
+    texts = [tnum(o.text) for o in s.operands]  # Θ, δ of each shown term; the rest; g'
+    nums = [f"({texts[2 * k]})({texts[2 * k + 1]})" for k in range(len(shown))]
     if folded:
         syms.append(f"\\dots\\text{{ ({folded} more)}}")
-        nums.append(f"({tnum(rest)})\\text{{ ({folded} more)}}")
+        nums.append(f"({texts[-2]})\\text{{ ({folded} more)}}")
     return [f"\\delta_{{{j}}}^{{({l})}} &= \\left({' + '.join(syms)}\\right) g'(z^{{({l})}}_{{{j}}})",
-            f"&= \\left({' + '.join(nums)}\\right)({tnum(d['g_prime'][j - 1])}) = "
-            f"{tnum(d['delta'][j - 1])}" + numeric(d, l, j, check)]
+            f"&= \\left({' + '.join(nums)}\\right)({texts[-1]}) = "
+            f"{tnum(s.text)}" + numeric(d, l, j, check)]
 
 
 def numeric(d: dict, l: int, j: int, check: bool) -> str:
@@ -102,8 +111,8 @@ def numeric(d: dict, l: int, j: int, check: bool) -> str:
             f" \\approx {tnum(d['delta_numeric'][j - 1])}\\right]")
 
 
-def paren(v: float) -> str:
-    return f"({tnum(v)})" if v < 0 else tnum(v)
+def paren(v: str) -> str:
+    return f"({tnum(v)})" if v.startswith("-") else tnum(v)
 
 
 def matrix(rows: list) -> str:
@@ -168,11 +177,17 @@ def markdown(e: dict, *, title: str = "nnbp", **select) -> str:
             units = [j for j in range(1, len(lay[l]["a"]) + 1)
                      if select.get("unit") in (None, j)]
             out += table(["j", "weighted sum", f"g'(z_j^({l}))", f"δ_j^({l})"],
-                         [[str(j), num(lay[l]["weighted_sum"][j - 1]),
-                           num(lay[l]["g_prime"][j - 1]), num(lay[l]["delta"][j - 1])]
+                         [[str(j), *product(lay[l]["weighted_sum"][j - 1],
+                                            lay[l]["g_prime"][j - 1], lay[l]["delta"][j - 1])]
                           for j in units]) + [""]
         out += ["$$", "\\begin{aligned}", " \\\\\n".join(lines), "\\end{aligned}", "$$"]
     return "\n".join(out)
+
+
+def product(a: float, b: float, c: float) -> list[str]:
+    """a, b and c = a·b as printed so that the product holds as written."""
+    s = printed.show(printed.Step(c, printed.times, (a, b)))
+    return [s.operands[0].text, s.operands[1].text, s.text]
 
 
 def table(head: list[str], rows: list[list[str]]) -> list[str]:

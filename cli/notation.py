@@ -6,6 +6,8 @@ numbers through these functions, so that they all print the same digits.
 
 from __future__ import annotations
 
+import math
+
 DIGITS = 5  # significant digits of every number shown
 
 
@@ -27,15 +29,22 @@ def num(v: float, digits: int = DIGITS) -> str:
     return f"{v:.{digits}g}"
 
 
-def typeset(v: float) -> str:
-    """A number as the tables print it, with a real minus sign (−) for typesetting."""
-    return num(v).replace("-", "−")
+def typeset(v: float | str) -> str:
+    """A number as the tables print it (or as printed already, a str), with a real
+    minus sign (−) for typesetting."""
+    return (v if isinstance(v, str) else num(v)).replace("-", "−")
 
 
-def vector(values: list, most: int = 8) -> str:
-    """A short vector: (v1, v2, …), the first few of a long one."""
-    shown = ", ".join(num(v) if isinstance(v, float) else str(v) for v in values[:most])
-    return f"({shown}, … {len(values)} values)" if len(values) > most else f"({shown})"
+def vector(values: list, most: int = 8, room: int | None = None) -> str:
+    """A short vector: (v1, v2, …), the first few of a long one; with ``room``, as
+    many of the first ``most`` as fit in that many characters (one at least)."""
+    def shown(k: int) -> str:
+        s = ", ".join(num(v) if isinstance(v, float) else str(v) for v in values[:k])
+        return f"({s}, … {len(values)} values)" if len(values) > k else f"({s})"
+    k = min(most, len(values))
+    while room is not None and k > 1 and len(shown(k)) > room:
+        k -= 1
+    return shown(k)
 
 
 MAX_TERMS = 6  # terms Θ_ij·δ_i shown per unit before the smallest are folded
@@ -50,11 +59,4 @@ def fold(terms: list[float], whole: bool = False) -> tuple[list[int], int, float
         shown = sorted(sorted(shown, key=lambda i: -abs(terms[i]))[: MAX_TERMS - 1])
     keep = set(shown)
     rest = [terms[i] for i in range(len(terms)) if i not in keep]
-    return shown, len(rest), sum(rest)
-
-
-def output_delta(a: float, y: float, g_prime: float | None) -> str:
-    """δ_k^(L) written so that it evaluates, as written, to the value shown: a − y, or
-    (a − y) × g'(z) when the output's g' is not 1; a negative y in parentheses."""
-    diff = f"{num(a)} − {num(y) if y >= 0 else f'({num(y)})'}"
-    return diff if g_prime is None or g_prime == 1.0 else f"({diff}) × {num(g_prime)}"
+    return shown, len(rest), math.fsum(rest)

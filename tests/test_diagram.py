@@ -25,6 +25,7 @@ from nnbp.network import Network
 from nnbp.train import prepare
 
 from conftest import run_nnbp
+from steps import rounds
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 REPO = Path(__file__).resolve().parent.parent
@@ -153,13 +154,17 @@ def test_unit_highlights_exactly_the_edges_into_its_delta(l, j):
     eq = [text_of(t) for t in classed(root, "text", "equation")]
     d = layer(e, l)
     assert eq[0].startswith(f"δ{j}({l}) = (")
-    for i in range(1, s_next + 1):
+    products = re.findall(r"\((−?[\d.]+)\)\((−?[\d.]+)\)", eq[1])
+    assert len(products) == s_next
+    for i, (theta, delta_i) in enumerate(products, start=1):
         assert f"Θ{i}{j}({l}) δ{i}({l + 1})" in eq[0]  # the lecture's symbols ...
-        theta, delta_i = e["Theta"][str(l)][i - 1][j], layer(e, l + 1)["delta"][i - 1]
-        assert f"({shown(theta)})({shown(delta_i)})" in eq[1]  # ... and the numbers
-    assert eq[1].endswith(f"· {shown(d['g_prime'][j - 1])}")
-    assert eq[-1] == (f"= {shown(d['weighted_sum'][j - 1])} · {shown(d['g_prime'][j - 1])} "
-                      f"= {shown(d['delta'][j - 1])}")
+        # ... and the numbers, to the digits the arithmetic needs (test_explain_arithmetic.py)
+        assert rounds(theta, e["Theta"][str(l)][i - 1][j])
+        assert rounds(delta_i, layer(e, l + 1)["delta"][i - 1])
+    assert rounds(eq[1].rsplit("· ", 1)[1], d["g_prime"][j - 1])
+    total, factor, delta = re.fullmatch(r"= (\S+) · (\S+) = (\S+)", eq[-1]).groups()
+    assert rounds(total, d["weighted_sum"][j - 1]) and rounds(factor, d["g_prime"][j - 1])
+    assert delta == shown(d["delta"][j - 1])
     tags = [text_of(t) for t in classed(root, "text", "theta")]
     assert len(tags) == s_next
 
@@ -336,6 +341,39 @@ def test_png_text_does_not_overlap(name):
             apart = (a.x1 - 0.5 <= b.x0 or b.x1 - 0.5 <= a.x0 or
                      a.y1 - 0.5 <= b.y0 or b.y1 - 0.5 <= a.y0)
             assert apart, (name, cls_a, cls_b, a, b)
+
+
+def _tiny() -> dict:
+    """Weights of 0.01 to 12: deltas like −0.00040085 and 3.8343e−05, the longest labels."""
+    net = Network((10, 12, 3))
+    rng = np.random.default_rng(0)
+    Theta = {l: rng.uniform(-1, 1, size=net.shape(l)) * scale
+             for l, scale in ((1, 12.0), (2, 0.01))}
+    return explain(net, Theta, rng.normal(size=10), np.eye(3)[0], 1)
+
+
+@pytest.mark.parametrize("name", [*FIGURES, "10-12-3 long labels"])
+def test_png_labels_fit_inside_their_units(name):
+    """Every z, a and δ label, as matplotlib draws it, lies inside its unit's circle:
+    each corner of its box within the circle, less half the circle's line."""
+    from matplotlib.patches import Circle
+
+    make, how = FIGURES.get(name, (_tiny, {"layer": 2, "unit": 3}))
+    picture = drawn(make(), title=name, activation="sigmoid", **how)
+    to_px = picture.ax.transData.transform
+    circles = [(to_px(c.center), (to_px((c.center[0] + c.radius, c.center[1])) - to_px(c.center))[0]
+                - c.get_linewidth() / 72 * picture.fig.dpi / 2)
+               for c in picture.ax.patches if isinstance(c, Circle)]
+    labels = [(box, cls) for box, cls in picture.boxes() if cls in ("z", "a", "delta")]
+    assert len(labels) >= 3 * 3
+    long = 0
+    for box, cls in labels:
+        (cx, cy), r = min(circles, key=lambda c: np.hypot(*(c[0] - box.get_points().mean(0))))
+        corners = [(x, y) for x in (box.x0, box.x1) for y in (box.y0, box.y1)]
+        assert max(np.hypot(x - cx, y - cy) for x, y in corners) <= r, (name, cls, box)
+        long += box.width > 1.4 * r
+    if name == "10-12-3 long labels":
+        assert long >= 10  # labels as wide as the circle allows, still inside it
 
 
 @pytest.mark.parametrize("name", ["lecture unit 2,2", "13-12-3 layer 2 unit 3"])

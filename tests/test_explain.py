@@ -26,6 +26,7 @@ from nnbp.network import Network, backprop, forward
 from nnbp.train import prepare
 
 from conftest import nnbp_argv, nnbp_env
+from steps import rounds
 
 PAIRS = [("sigmoid", "cross_entropy"), ("softmax", "cross_entropy"),
          ("sigmoid", "squared_error"), ("linear", "squared_error")]
@@ -511,9 +512,9 @@ def test_wide_layer_folds_and_fits_80_columns(cli):
     # piped (and without COLUMNS, see Runs): rich's default width of 80
     p = cli("explain", "digits", "--layer", "2")
     assert p.returncode == 0, p.stderr
-    assert "smaller terms (folded)" in p.stdout
+    assert "smaller (folded)" in p.stdout
     # every one of the 25 units has 10 terms (one per output unit): each folds some
-    assert p.stdout.count("smaller terms (folded)") == 25
+    assert p.stdout.count("smaller (folded)") == 25
     lines = p.stdout.splitlines()
     assert max(len(s) for s in lines) <= 80, max(lines, key=len)
     assert "Layer 3:" not in p.stdout and "Output layer" not in p.stdout  # only --layer 2
@@ -533,6 +534,6 @@ def test_wide_layer_one_unit_shows_every_term(cli):
     assert "folded" not in p.stdout
     for i, s in enumerate(term_lines, start=1):
         assert (f"Θ_{i}3^(2)·δ_{i}^(3)" if i < 10 else "Θ_{10,3}^(2)·δ_{10}^(3)") in s
-        assert s.rstrip().rstrip("│").split()[-1] == fmt(terms[i - 1])
+        assert rounds(s.rstrip().rstrip("│").split()[-1], terms[i - 1])
     assert fmt(layer(e, 2)["delta"][2]) in p.stdout
     assert "δ_1^(2)" not in p.stdout and "δ_4^(2)" not in p.stdout  # only unit 3

@@ -1,9 +1,11 @@
 """What ``explain`` prints is arithmetic a reader can redo.
 
 - Every printed expression, in the table, LaTeX, Markdown and the diagram, evaluates
-  as written to the value printed after it, within the printed precision: each
-  number printed with 5 significant digits stands for the interval it rounds from,
-  and the expression is evaluated on those intervals.
+  as written to the value printed after it, to that value's last digit: the
+  expression is worked out exactly (in fractions) on the numbers as printed, and
+  must lie within half a unit of the printed value's last digit.  Checked on every
+  example of several trained networks, cancelling sums among them.
+- Every number printed is the value it stands for, rounded to the digits shown.
 - ``--gradient`` is readable at 80 columns: no line longer, no number cut, and every
   entry shown is δ_i × a_j with the numbers beside it.
 - ``--check`` says when a finite difference cannot resolve δ for a cost of that size.
@@ -12,11 +14,10 @@
 
 from __future__ import annotations
 
-import ast
 import json
-import math
 import re
 from concurrent.futures import ThreadPoolExecutor
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -29,64 +30,26 @@ from nnbp.gradcheck import cost_size
 from nnbp.pick import example
 from nnbp.train import prepare
 
-from conftest import run_nnbp
-
-
-# --- interval arithmetic on printed numbers ---------------------------------------------
-
-class I:
-    """The interval a number printed with 5 significant digits stands for."""
-
-    def __init__(self, lo: float, hi: float):
-        self.lo, self.hi = lo, hi
-
-    @classmethod
-    def printed(cls, text: str) -> "I":
-        v = float(text)
-        if v == 0:
-            return cls(0.0, 0.0)
-        half = 0.5 * 10 ** (math.floor(math.log10(abs(v))) - 4)
-        return cls(v - half, v + half)
-
-    def __add__(self, o): return I(self.lo + o.lo, self.hi + o.hi)
-    def __sub__(self, o): return I(self.lo - o.hi, self.hi - o.lo)
-    def __neg__(self): return I(-self.hi, -self.lo)
-    def __pos__(self): return self
-
-    def __mul__(self, o):
-        c = [self.lo * o.lo, self.lo * o.hi, self.hi * o.lo, self.hi * o.hi]
-        return I(min(c), max(c))
-
-    def meets(self, o) -> bool:
-        slack = 1e-12 * max(abs(self.lo), abs(self.hi), abs(o.lo), abs(o.hi))
-        return self.lo <= o.hi + slack and o.lo <= self.hi + slack
-
-
-NUMBER = r"\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
-
-
-def evaluate(expression: str) -> I:
-    """An expression as printed (−, ×, ·, implicit products of parentheses), on intervals."""
-    text = expression.replace("−", "-").replace("×", "*").replace("·", "*")
-    text = re.sub(r"\)\s*\(", ")*(", text)
-    text = re.sub(NUMBER, lambda m: f"I.printed('{m.group(0)}')", text)
-    tree = ast.parse(text, mode="eval")
-    allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub, ast.Mult, ast.USub,
-               ast.UAdd, ast.Call, ast.Attribute, ast.Name, ast.Constant, ast.Load)
-    assert all(isinstance(n, allowed) for n in ast.walk(tree)), expression
-    return eval(compile(tree, "<printed>", "eval"), {"I": I})
-
-
-def holds(expression: str, value: str) -> bool:
-    return evaluate(expression).meets(I.printed(value.replace("−", "-")))
+from conftest import nnbp_argv, nnbp_env, run_nnbp
+from steps import (NUMBER, diagram_steps, half_unit, holds, latex_steps, markdown_steps,
+                   rounds, table_steps)
 
 
 def test_the_evaluator_reads_as_written():
-    assert holds("0.49076 − 0 × 0.24991", "0.49076")  # as the old table printed it
+    assert holds("0.49076 − 0 × 0.24991", "0.49076")  # as an old table printed it
     assert not holds("0.49076 − 0 × 0.24991", "0.12265")
-    assert holds("(0.49076 − 0) × 0.24991", "0.12265")
+    assert holds("(0.49076 − 0) × 0.24991", "0.12265")  # 0.1226458…
     assert holds("((0.6)(-0.078144) + (-0.3)(0.059075))(0.24895)", "-0.016084")
     assert holds("111.95 − (-68)", "179.95") and not holds("111.95 − 68 × 1", "179.95")
+    # to the last digit: 0.8 · 0.39541 · 0.24704 = 0.0781457…, not 0.078144
+    assert not holds("((0.8)(-0.39541))(0.24704)", "-0.078144")
+    assert holds("((0.8)(-0.395409))(0.247035)", "-0.078144")
+    # cancelling terms: as printed they sum to 8.7e-06
+    assert not holds("-0.020567 + 0.026684 + -0.0061083", "8.1147e-06")
+    assert holds("\\left((2.5)(-0.5)\\right)(2)", "-2.5")
+    assert holds("(1.5 \\times 10^{-3})(2)", "3 \\times 10^{-3}")
+    assert half_unit("0.3") == Fraction(1, 20) and half_unit("1.8803e-07") == Fraction(5, 10**12)
+    assert rounds("0.1", 0.1) and rounds("-0.31633", -0.316327) and not rounds("-0.31632", -0.316327)
 
 
 # --- the runs ---------------------------------------------------------------------------
@@ -174,86 +137,50 @@ def runs(tmp_path_factory):
 
 # --- point by point: the printed arithmetic -----------------------------------------------
 
-def output_lines(stdout: str) -> list[tuple[str, str]]:
-    """(expression, value) of each "δ_k^(L) = expression = value" line of the table."""
-    out = []
-    for s in stdout.splitlines():
-        m = re.match(r"\s+δ_\d+\^\(\d+\) = (.+) = (\S+)$", s)
-        if m:
-            out.append((m.group(1), m.group(2)))
-    return out
-
-
 @pytest.mark.parametrize("name,shape", [
     ("lecture", r"0\.60459 − 1"),                            # cross-entropy: a − y
     ("sigmoid-se", rf"\({NUMBER} − 0\) × {NUMBER}"),          # squared error: (a − y) × g'
     # linear: a − y′, with y^(2) = −3.25 standardized as in training:
-    # (−3.25 − 5.41667) / 6.52666 = −1.3279 (mean and σ of 12.5, −3.25, 7)
-    ("regression", rf"-?{NUMBER} − \(-1\.3279\)"),
+    # (−3.25 − 5.41667) / 6.52666 = −1.327888 (mean and σ of 12.5, −3.25, 7), as many
+    # digits as a′ − y′ = 0.20663 needs
+    ("regression", rf"-?{NUMBER} − \(-1\.327888\)"),
 ])
 def test_table_output_delta_evaluates_as_written(runs, name, shape):
-    lines = output_lines(runs[name].stdout)
+    lines = [step for step in table_steps(runs[name].stdout) if " − " in step[0]]
     assert lines, runs[name].stdout
     for expression, value in lines:
         assert holds(expression, value), (expression, value)
     assert re.fullmatch(shape, lines[0][0]), lines[0]
 
 
-def unit_rows(stdout: str) -> list[list[list[str]]]:
-    """The hidden tables' units: for each, its rows as [term, Θ, δ, value] cells."""
-    units, current = [], None
-    for s in stdout.splitlines():
-        cells = [c.strip() for c in s.split("│")[1:-1]]
-        if len(cells) != 5:
-            if s.startswith(("├", "└")) and current:
-                units.append(current)
-                current = None
-            continue
-        if cells[0]:
-            current = []
-        if current is not None:
-            current.append(cells[1:])
-    return units
-
-
-@pytest.mark.parametrize("name", ["lecture", "lecture check", "sigmoid-se", "regression",
-                                  "cancer json", "wine json"])
-def test_hidden_tables_add_up_as_written(runs, name):
+@pytest.mark.parametrize("name", ["lecture", "lecture check", "lecture gradient", "sigmoid-se",
+                                  "regression", "cancer json", "wine json", "cancer gradient",
+                                  "wine gradient"])
+def test_tables_hold_as_written(runs, name):
     if name.endswith(" json"):  # the table of the same run, with the terms folded
         p = run_nnbp("explain", name.split()[0] + ".yaml", cwd=runs["cwd"])
     else:
         p = runs[name]
-    units = unit_rows(p.stdout)
-    assert units
-    for rows in units:
-        terms = [r for r in rows if r[0].startswith(("Θ", "+ Θ", "+ ")) and "folded" not in r[0]
-                 and "weighted" not in r[0]]
-        for _, theta, delta, value in [r for r in terms if r[1]]:
-            assert holds(f"({theta}) × ({delta})", value), (theta, delta, value)
-        addends = [r[3] for r in rows if r[0].startswith(("Θ", "+ "))]
-        total = next(r[3] for r in rows if r[0] == "= weighted sum")
-        assert holds(" + ".join(f"({v})" for v in addends), total), (addends, total)
-        factor = next(r[3] for r in rows if r[0].startswith("× g'(z_"))
-        delta = next(r[3] for r in rows if r[0].startswith("= δ_"))
-        assert holds(f"({total}) × ({factor})", delta)
+    steps = table_steps(p.stdout)
+    assert len(steps) >= 8
+    for expression, value in steps:
+        assert holds(expression, value), (expression, value)
 
 
-def latex_equations(text: str) -> list[tuple[str, str]]:
-    """(expression, value) of each numeric equation line of a LaTeX (or Markdown) text."""
-    out = []
-    for line in text.splitlines():
-        line = line.rstrip(" \\")
-        if (not line.startswith(("\\delta_", "&=")) or "\\delta" in line.split("&=")[1]
-                or "\\partial" in line):
-            continue
-        sides = [s.strip() for s in line.split("&=")[1].split(" = ")]
-        numeric = [s for s in sides if re.fullmatch(r"[-\d.()+ \\a-z{}^]*", s)
-                   and re.search(r"\d", s)]
-        if len(numeric) >= 2:
-            expression = numeric[-2].replace("\\left(", "(").replace("\\right)", ")")
-            expression = re.sub(r" \\times 10\^\{(-?\d+)\}", r"e\1", expression)
-            out.append((expression, re.sub(r" \\times 10\^\{(-?\d+)\}", r"e\1", numeric[-1])))
-    return out
+def test_lecture_table_numbers_are_the_values(runs):
+    """Each number printed is its value rounded to the digits shown, and the δ and
+    weighted sums keep the tables' 5 digits where nothing cancels."""
+    e = explained("lecture", None)
+    lay = {d["l"]: d for d in e["layers"]}
+    rows = [[c.strip() for c in s.split("│")[1:-1]] for s in runs["lecture"].stdout.splitlines()
+            if s.startswith("│") and s.count("│") == 6]
+    layer3 = rows[:8]  # 2 units: a term, the sum, g', δ each
+    assert [r[4] for r in layer3 if r[1] == "= weighted sum"] == ["-0.316327", "0.23725"]
+    for r, v in zip([r for r in layer3 if r[1].startswith("= δ")], lay[3]["delta"]):
+        assert r[4] == f"{v:.5g}"
+    for r in layer3:
+        if r[2]:  # Θ_1j^(3) and δ_1^(4) = −0.395409…, to the digits shown
+            assert rounds(r[3], lay[4]["delta"][0])
 
 
 def explained(config: str, cwd, t: int = 1) -> dict:
@@ -266,36 +193,27 @@ def explained(config: str, cwd, t: int = 1) -> dict:
                                       ("cancer.yaml", 1)])
 def test_latex_and_markdown_evaluate_as_written(runs, config, t):
     e = explained(config, None if config == "lecture" else runs["cwd"], t)
-    for render in (latex, markdown):
-        equations = latex_equations(render(e))
-        # the output layer and every hidden unit: one equation each
-        units = sum(len(d["delta"]) for d in e["layers"][1:])
-        assert len(equations) == units, render(e)
-        for expression, value in equations:
+    units = sum(len(d["delta"]) for d in e["layers"][1:])
+    hidden = sum(len(d["delta"]) for d in e["layers"][1:-1])
+    for render, steps, count in ((latex, latex_steps, units), (markdown, markdown_steps,
+                                                               units + hidden)):
+        found = steps(render(e))
+        # the output layer and every hidden unit: one equation each (and Markdown's
+        # table rows: weighted sum × g' = δ)
+        assert len(found) == count, render(e)
+        for expression, value in found:
             assert holds(expression, value), (render.__name__, expression, value)
 
 
-@pytest.mark.parametrize("config,t", [("small.yaml", 1), ("small-reg.yaml", 2)])
+@pytest.mark.parametrize("config,t", [("lecture", 1), ("small.yaml", 1), ("small-reg.yaml", 2)])
 def test_diagram_equation_evaluates_as_written(runs, config, t):
-    e = explained(config, runs["cwd"], t)
+    e = explained(config, None if config == "lecture" else runs["cwd"], t)
     L = len(e["layers"])
     for layer_, unit in ((L, 1), (2, 1)):
-        text = svg(e, layer=layer_, unit=unit)
-        lines = ["".join(m.itertext()) for m in _equation_texts(text)]
-        numbers = [s for s in lines if s.startswith("= ") or re.match(r"δ\d", s)]
-        last = numbers[-1].split(" = ")
-        expression = last[-2].removeprefix("= ").split(" = ")[-1]
-        if len(last) == 2:  # "= expression = value"
-            expression = last[0].removeprefix("= ")
-        assert holds(expression, last[-1]), (numbers, expression)
-
-
-def _equation_texts(text: str):
-    from xml.etree import ElementTree as ET
-
-    root = ET.fromstring(text)
-    return [el for el in root.iter("{http://www.w3.org/2000/svg}text")
-            if "equation" in el.get("class", "").split()]
+        steps = diagram_steps(svg(e, layer=layer_, unit=unit))
+        assert len(steps) == (1 if layer_ == L else 3)
+        for expression, value in steps:
+            assert holds(expression, value), (expression, value)
 
 
 # --- the gradient at 80 columns ----------------------------------------------------------------
@@ -312,6 +230,28 @@ def test_gradient_is_readable_at_80_columns(runs, name):
         for c in cells:
             if c:
                 float(c)  # every cell a whole number, none cut
+
+
+def test_no_formula_is_broken_across_lines_at_80_columns(runs):
+    """In a terminal 80 columns wide no line is longer, and sentences break between
+    formulas: the bound on the entries not shown, and a long x′, each on one line."""
+    import subprocess
+
+    env = dict(nnbp_env(), COLUMNS="80")
+    wide = ",".join(str(50 + k) for k in range(13))
+    outs = [subprocess.run([*nnbp_argv(), "explain", *args], cwd=runs["cwd"], env=env,
+                           capture_output=True, text=True, timeout=120).stdout
+            for args in (("wine.yaml", "--gradient", "--check"),
+                         ("wine.yaml", "--x", wide, "--y", "c1"))]
+    for out in outs:
+        lines = out.splitlines()
+        assert lines and max(len(s) for s in lines) <= 80, max(lines, key=len)
+    bounds = [s for s in outs[0].splitlines() if "entries are smaller" in s]
+    assert len(bounds) == 2  # one under each of the two gradient tables
+    for s in bounds:
+        assert re.search(rf"\|δ_i × a_j\| ≤ {NUMBER}", s), s
+    x_prime = next(s for s in outs[1].splitlines() if s.startswith("x′ = ("))
+    assert re.match(r"x′ = \(.*, … 13 values\)", x_prime), x_prime
 
 
 @pytest.mark.parametrize("config", ["cancer", "wine"])
@@ -350,14 +290,14 @@ def test_check_says_when_a_delta_is_below_what_epsilon_resolves(runs):
     assert e["check"]["epsilon"] == 1e-5
     assert e["check"]["resolution"] == pytest.approx(3 * 8 * 2.0 ** -53 * S / 1e-5, rel=1e-12)
     table = " ".join(runs["saturated"].stdout.split())
-    assert "|δ − finite difference|: unresolved" in table
+    assert "unresolved, off by" in table
     assert f"resolve ∂cost/∂z to ±{e['check']['resolution']:.2g}" in table
 
 
 def test_check_agrees_on_the_lecture_network(runs):
     out = runs["lecture check"].stdout
-    assert out.count("|δ − finite difference|: agrees") == 4  # the 4 hidden units
-    assert "finite difference -0.39541: agrees" in out  # the output unit
+    assert out.count("agrees, off by") == 5  # the 4 hidden units and the output unit
+    assert "finite difference -0.39541: agrees, off by" in out  # the output unit
 
 
 # --- x as typed, beside x′ ------------------------------------------------------------------
