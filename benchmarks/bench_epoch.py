@@ -234,10 +234,20 @@ def main() -> None:
                    "several block sizes, as ratios to its default")
     p.add_argument("--threads", action="store_true", help="instead: the engine's epoch on "
                    "one thread and on one per core, at several batch sizes")
+    p.add_argument("--busy", type=int, default=0, metavar="N", help="with --threads: N "
+                   "processes spinning on the CPU meanwhile, as on a shared machine")
     args = p.parse_args()
     repeats = 3 if args.quick else 7
     if args.blocks or args.threads:
-        sweep(args, repeats)
+        import subprocess
+
+        spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                    for _ in range(args.busy)]
+        try:
+            sweep(args, repeats)
+        finally:
+            for s in spinners:
+                s.kill()
         return
     try:
         import torch  # noqa: F401
@@ -296,7 +306,9 @@ def main() -> None:
 def sweep(args, repeats) -> None:
     """The engine's own choices against their alternatives, each timed round by round
     against the default: block sizes (``--blocks``), or one thread against one per
-    core (``--threads``) at a few batch sizes of each net."""
+    core (``--threads``) at a few batch sizes of each net.  By default a batch below
+    ``PARALLEL_MIN`` runs as one share with BLAS on one thread; "1 thread, BLAS as set"
+    is one share with BLAS's threads as the environment left them."""
     for n, (label, sizes, hidden, output, m, dtype) in enumerate(NETS, start=1):
         if args.only and n not in args.only:
             continue
@@ -312,7 +324,8 @@ def sweep(args, repeats) -> None:
                 choices["a whole share"] = dict(rows=mm)
                 choices = {f"{default} rows (default)": dict(rows=default), **choices}
             else:
-                choices = {"default": {}, "1 thread": dict(threads=1),
+                # threads=1: one share, with BLAS's threads left as they are
+                choices = {"default": {}, "1 thread, BLAS as set": dict(threads=1),
                            f"{THREADS} threads": dict(threads=THREADS)}
             runners = {name: InMemory(net, parts, classify=True, **o) for name, o in
                        choices.items()}

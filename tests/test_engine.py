@@ -152,6 +152,33 @@ def test_shares_run_with_their_part_of_blas_threads_and_put_them_back(monkeypatc
     assert blas_counts() == before
 
 
+@pytest.mark.skipif(not blas_counts(), reason="threadpoolctl finds no BLAS in numpy")
+def test_a_small_batch_runs_its_products_on_one_blas_thread(monkeypatch):
+    """A batch below PARALLEL_MIN runs on one core, BLAS included: two BLAS threads on
+    its short products only wait for each other (and on a busy machine for whatever
+    else runs, up to 10× slower)."""
+    from threadpoolctl import threadpool_limits
+
+    net = nw.Network((3, 5, 4, 3), "sigmoid", "sigmoid", "cross_entropy")
+    X, Y = random_problem("sigmoid", m=20)
+    seen = []
+    real_run = engine_memory.run_each
+
+    def spying(fn, n):
+        seen.append(blas_counts())
+        real_run(fn, n)
+    monkeypatch.setattr(engine_memory, "run_each", spying)
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = blas_counts()
+        InMemory(net, {"train": (nw.with_bias(X), Y)}, classify=True).sums(
+            nw.random_weights(net, seed=0))
+        # a share count the caller chose leaves BLAS as it is
+        InMemory(net, {"train": (nw.with_bias(X), Y)}, classify=True, threads=1).sums(
+            nw.random_weights(net, seed=0))
+        assert seen == [[1] * len(before), before]
+        assert blas_counts() == before
+
+
 def test_steps_keep_their_cost_after_later_epochs():
     net = nw.Network((3, 5, 4, 3), "sigmoid", "sigmoid", "cross_entropy")
     Theta = nw.random_weights(net, seed=1, epsilon=1.0)

@@ -55,11 +55,14 @@ class InMemory:
         self._plans: dict[str, list[list[slice]]] = {}
         self._kernels: list[Kernel] = []
 
+    def small(self, m: int) -> bool:
+        """Whether m rows are too few to gain from a second core."""
+        return m * sum(s + 1 for s in self.net.sizes[1:]) < PARALLEL_MIN
+
     def shares(self, m: int) -> int:
         if self.threads is not None:
             return max(1, min(self.threads, m))
-        units = sum(s + 1 for s in self.net.sizes[1:])
-        return min(cores(), MAX_THREADS, m) if m * units >= PARALLEL_MIN else 1
+        return 1 if self.small(m) else min(cores(), MAX_THREADS, m)
 
     def sums(self, Theta: Weights, part: str = "train", *, backward: bool = True,
              cost: bool = True) -> Sums:
@@ -75,7 +78,7 @@ class InMemory:
             for block in shares[k]:
                 X1, Y = self.block(part, block, k)
                 kernels[k].add(Theta, X1, Y, sums[k], backward=backward, cost=cost)
-        with blas_threads(len(shares)):
+        with blas_threads(len(shares), one_core=self.threads is None and self.small(m)):
             run_each(share, len(shares))
         total = sums[0]
         for s in sums[1:]:

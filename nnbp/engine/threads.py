@@ -63,9 +63,13 @@ def _controller():
     return ThreadpoolController()
 
 
-def blas_threads(shares: int):
+def blas_threads(shares: int, *, one_core: bool = False):
     """A block in which BLAS gives each of ``shares`` parallel shares its part of the
-    cores (nothing changes for one share)."""
+    cores; with ``one_core``, a single thread (for a batch too small to gain from a
+    second core: BLAS's threads would only wait for each other, and for whatever else
+    the machine runs); otherwise nothing changes for one share."""
+    if one_core:
+        return _controller().limit(limits=1, user_api="blas")
     if shares <= 1:
         return contextlib.nullcontext()
     return _controller().limit(limits=max(1, cores() // shares), user_api="blas")
