@@ -91,25 +91,30 @@ def train(
     interrupted = []
     gd = cfg.training.optimizer == "gd"
     cluster = contextlib.ExitStack()  # a Dask cluster's client, when training runs on one
-    if cfg.training.scheduler:
-        from nnbp.engine.cluster import on_cluster
+    try:  # Ctrl-C before the first epoch (connecting, reading the data): nothing to save
+        if cfg.training.scheduler:
+            from nnbp.engine.cluster import on_cluster
 
-        def fail(message):  # an error naming where the address came from
-            return UsageError(f"--scheduler {scheduler}: {message}") if scheduler else \
-                cfg.error("training.scheduler", message)
-        if cfg.data.stream is True:  # the workers hold the data in their memory
-            raise fail("training on a Dask cluster reads the data into the workers' memory, "
-                       "and does not stream it (data.stream or --stream): leave one of them out")
-        # gd's epoch in flight is cancelled by Ctrl-C; lbfgs and cg stop between iterations
-        run = cluster.enter_context(on_cluster(
-            cfg, fail=fail, cancel=(lambda: bool(interrupted)) if gd else (lambda: False)))
-        if not quiet:
-            at = run.executor.layout()
-            note(f"Training on the Dask cluster at {at['address']}: {at['workers']} workers, "
-                 f"{at['partitions']} partitions")
-    else:
-        with CacheBar(enabled=not quiet) as bar:
-            run = prepare(cfg, stream=cfg.data.stream, notify=bar.notify)
+            def fail(message):  # an error naming where the address came from
+                return UsageError(f"--scheduler {scheduler}: {message}") if scheduler else \
+                    cfg.error("training.scheduler", message)
+            if cfg.data.stream is True:  # the workers hold the data in their memory
+                raise fail("training on a Dask cluster reads the data into the workers' memory, "
+                           "and does not stream it (data.stream or --stream): leave one of them out")
+            # gd's epoch in flight is cancelled by Ctrl-C; lbfgs and cg stop between iterations
+            run = cluster.enter_context(on_cluster(
+                cfg, fail=fail, cancel=(lambda: bool(interrupted)) if gd else (lambda: False)))
+            if not quiet:
+                at = run.executor.layout()
+                note(f"Training on the Dask cluster at {at['address']}: {at['workers']} workers, "
+                     f"{at['partitions']} partitions")
+        else:
+            with CacheBar(enabled=not quiet) as bar:
+                run = prepare(cfg, stream=cfg.data.stream, notify=bar.notify)
+    except KeyboardInterrupt:
+        cluster.close()
+        sys.stderr.write(f"Interrupted before the first epoch; {unchanged(model_path)}.\n")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     if not quiet:
         for warning in unused_settings(cfg, command_line={k for k, v in overrides.items()
                                                           if v is not None}):
@@ -147,8 +152,7 @@ def train(
         signal.signal(signal.SIGINT, previous)
         cluster.close()
     if trainer.diverged:  # no model: a file already at model_path stays as it was
-        kept = f"{model_path} was left as it was" if model_path.exists() else \
-            f"nothing was written to {model_path}"
+        kept = unchanged(model_path)
         if math.isnan(trainer.cost):  # epoch 0 was not finite: α is not why
             raise TrainingFailed(
                 f"the cost is non-finite with the initial weights, before any update; no model "
@@ -176,6 +180,12 @@ def train(
         raise typer.Exit(EXIT_INTERRUPTED)
     if pipe_closed:
         raise typer.Exit(EXIT_PIPE)
+
+
+def unchanged(model_path: Path) -> str:
+    """What a run that writes no model leaves at its path, in words."""
+    return f"{model_path} was left as it was" if model_path.exists() else \
+        f"nothing was written to {model_path}"
 
 
 class Ended(NamedTuple):
