@@ -91,30 +91,29 @@ def train(
     interrupted = []
     gd = cfg.training.optimizer == "gd"
     cluster = contextlib.ExitStack()  # a Dask cluster's client, when training runs on one
-    try:  # Ctrl-C before the first epoch (connecting, reading the data): nothing to save
-        if cfg.training.scheduler:
-            from nnbp.engine.cluster import on_cluster
+    if cfg.training.scheduler:
+        from nnbp.engine.cluster import on_cluster
 
-            def fail(message):  # an error naming where the address came from
-                return UsageError(f"--scheduler {scheduler}: {message}") if scheduler else \
-                    cfg.error("training.scheduler", message)
-            if cfg.data.stream is True:  # the workers hold the data in their memory
-                raise fail("training on a Dask cluster reads the data into the workers' memory, "
-                           "and does not stream it (data.stream or --stream): leave one of them out")
-            # gd's epoch in flight is cancelled by Ctrl-C; lbfgs and cg stop between iterations
+        def fail(message):  # an error naming where the address came from
+            return UsageError(f"--scheduler {scheduler}: {message}") if scheduler else \
+                cfg.error("training.scheduler", message)
+        if cfg.data.stream is True:  # the workers hold the data in their memory
+            raise fail("training on a Dask cluster reads the data into the workers' memory, "
+                       "and does not stream it (data.stream or --stream): leave one of them out")
+        # gd's epoch in flight is cancelled by Ctrl-C; lbfgs and cg stop between iterations
+        try:
             run = cluster.enter_context(on_cluster(
                 cfg, fail=fail, cancel=(lambda: bool(interrupted)) if gd else (lambda: False)))
-            if not quiet:
-                at = run.executor.layout()
-                note(f"Training on the Dask cluster at {at['address']}: {at['workers']} workers, "
-                     f"{at['partitions']} partitions")
-        else:
-            with CacheBar(enabled=not quiet) as bar:
-                run = prepare(cfg, stream=cfg.data.stream, notify=bar.notify)
-    except KeyboardInterrupt:
-        cluster.close()
-        sys.stderr.write(f"Interrupted before the first epoch; {unchanged(model_path)}.\n")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+            at = run.executor.layout()
+        except KeyboardInterrupt:  # before any epoch: there is no model to save
+            cluster.close()
+            interrupted_on_cluster(model_path)
+        if not quiet:
+            note(f"Training on the Dask cluster at {at['address']}: {at['workers']} workers, "
+                 f"{at['partitions']} partitions")
+    else:
+        with CacheBar(enabled=not quiet) as bar:
+            run = prepare(cfg, stream=cfg.data.stream, notify=bar.notify)
     if not quiet:
         for warning in unused_settings(cfg, command_line={k for k, v in overrides.items()
                                                           if v is not None}):
@@ -152,7 +151,8 @@ def train(
         signal.signal(signal.SIGINT, previous)
         cluster.close()
     if trainer.diverged:  # no model: a file already at model_path stays as it was
-        kept = unchanged(model_path)
+        kept = f"{model_path} was left as it was" if model_path.exists() else \
+            f"nothing was written to {model_path}"
         if math.isnan(trainer.cost):  # epoch 0 was not finite: α is not why
             raise TrainingFailed(
                 f"the cost is non-finite with the initial weights, before any update; no model "
@@ -182,12 +182,6 @@ def train(
         raise typer.Exit(EXIT_PIPE)
 
 
-def unchanged(model_path: Path) -> str:
-    """What a run that writes no model leaves at its path, in words."""
-    return f"{model_path} was left as it was" if model_path.exists() else \
-        f"nothing was written to {model_path}"
-
-
 class Ended(NamedTuple):
     line: str | None  # how the optimizer ended, for stderr (not with --quiet)
     failure: str | None  # an error after the model is saved: exit 1
@@ -210,3 +204,13 @@ def minimizer_end(trainer) -> Ended:
                      f"last iterate, cost {trainer.cost:.6g}, the lowest it reached. Its line "
                      f"search found no lower cost: {why}.")
     return Ended(None, None)  # stopped: Ctrl-C or a closed pipe, said below
+
+
+def interrupted_on_cluster(model_path: Path) -> None:
+    """Ctrl-C while connecting to a Dask cluster or while its workers read the data:
+    one line, exit 130 (the client is closed: the cluster keeps nothing of the run)."""
+    kept = f"{model_path} was left as it was" if model_path.exists() else \
+        f"nothing was written to {model_path}"
+    sys.stderr.write("Interrupted while connecting to the Dask cluster or while its workers "
+                     f"read the data; no model was saved ({kept}).\n")
+    raise typer.Exit(EXIT_INTERRUPTED)

@@ -133,6 +133,10 @@ def test_a_workers_address_is_not_the_schedulers(tmp_path):
                    f"scheduler (it is a Dask worker); {HINT}\n")
 
 
+EARLY = ("Interrupted while connecting to the Dask cluster or while its workers read the data; "
+         "no model was saved (nothing was written to m.npz).\n")
+
+
 def interrupt(p) -> tuple[int, str, str, float]:
     """Ctrl-C to the process; its exit code, streams, and the seconds it took to end."""
     sent = time.monotonic()
@@ -152,7 +156,7 @@ def test_ctrl_c_while_connecting_is_one_line_and_exit_130(tmp_path):
         assert len(accepted) == 2
         code, out, err, elapsed = interrupt(p)
     assert (code, out) == (130, "")
-    assert err == "Interrupted before the first epoch; nothing was written to m.npz.\n"
+    assert err == EARLY
     assert elapsed < 5
     assert not (tmp_path / "m.npz").exists()
 
@@ -204,6 +208,6 @@ def test_ctrl_c_while_the_workers_read_the_data_leaves_the_cluster_as_it_was(tmp
         assert left() == before  # no client of the run, none of its tasks
     # two "Task exception was never retrieved … AllExit" tracebacks, no line of nnbp's
     assert (code, out) == (130, "")
-    assert err == "Interrupted before the first epoch; nothing was written to m.npz.\n"
+    assert err == EARLY
     assert elapsed < 5
     assert not (tmp_path / "m.npz").exists()
