@@ -118,8 +118,8 @@ def _ask_identity(address: str, timeout: float, accepted: bool,
                    "address") from None
     except Exception:  # noqa: BLE001 (MemoryError, a garbled message: not Dask's protocol)
         found = "it does not speak Dask's protocol"
-    if isinstance(found, dict) and found.get("type") == "Scheduler":
-        return
+    if isinstance(found, dict) and str(found.get("type")).endswith("Scheduler"):
+        return  # Dask's Scheduler, or a subclass of it
     if isinstance(found, dict) and isinstance(found.get("type"), str):
         found = f"it is a Dask {found['type'].lower()}"
     elif not isinstance(found, str):
