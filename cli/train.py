@@ -101,10 +101,14 @@ def train(
             raise fail("training on a Dask cluster reads the data into the workers' memory, "
                        "and does not stream it (data.stream or --stream): leave one of them out")
         # gd's epoch in flight is cancelled by Ctrl-C; lbfgs and cg stop between iterations
-        run = cluster.enter_context(on_cluster(
-            cfg, fail=fail, cancel=(lambda: bool(interrupted)) if gd else (lambda: False)))
-        if not quiet:
+        try:
+            run = cluster.enter_context(on_cluster(
+                cfg, fail=fail, cancel=(lambda: bool(interrupted)) if gd else (lambda: False)))
             at = run.executor.layout()
+        except KeyboardInterrupt:  # before any epoch: there is no model to save
+            cluster.close()
+            interrupted_on_cluster(model_path)
+        if not quiet:
             note(f"Training on the Dask cluster at {at['address']}: {at['workers']} workers, "
                  f"{at['partitions']} partitions")
     else:
@@ -200,3 +204,13 @@ def minimizer_end(trainer) -> Ended:
                      f"last iterate, cost {trainer.cost:.6g}, the lowest it reached. Its line "
                      f"search found no lower cost: {why}.")
     return Ended(None, None)  # stopped: Ctrl-C or a closed pipe, said below
+
+
+def interrupted_on_cluster(model_path: Path) -> None:
+    """Ctrl-C while connecting to a Dask cluster or while its workers read the data:
+    one line, exit 130 (the client is closed: the cluster keeps nothing of the run)."""
+    kept = f"{model_path} was left as it was" if model_path.exists() else \
+        f"nothing was written to {model_path}"
+    sys.stderr.write("Interrupted while connecting to the Dask cluster or while its workers "
+                     f"read the data; no model was saved ({kept}).\n")
+    raise typer.Exit(EXIT_INTERRUPTED)

@@ -13,6 +13,8 @@ from ..errors import NnbpError
 from .threads import cores
 
 CONNECT_SECONDS = 10  # at most, to reach a scheduler (less if Dask's config says so)
+WHICH_ADDRESS = ("give the scheduler's address, the one `dask scheduler` prints at its start "
+                 "(tcp://HOST:8786), not its dashboard's (:8787)")
 
 
 @contextlib.contextmanager
@@ -46,7 +48,8 @@ def connect(address: str, fail: Callable[[str], NnbpError]) -> Iterator:
             except ValueError as e:
                 raise fail(f"{address} is not a Dask scheduler address ({e})") from None
             if scheme in ("tcp", "tls"):  # a refused connection is known at once
-                _reachable(location, timeout, address, fail)
+                _ask_identity(address, timeout, _reachable(location, timeout, address, fail),
+                              fail)
             try:
                 client = distributed.Client(address, timeout=timeout, set_as_default=False)
             except OSError as e:  # TimeoutError is one
@@ -54,14 +57,16 @@ def connect(address: str, fail: Callable[[str], NnbpError]) -> Iterator:
                            f"{_reason(e)}; start one there with `dask scheduler`, or "
                            "check the address") from None
             stack.enter_context(client)
+        _quiet_cancelled_gathers(client.loop.asyncio_loop)
         check_workers(client, address, fail)
         yield client
 
 
 def _reachable(location: str, timeout: float, address: str,
-               fail: Callable[[str], NnbpError]) -> None:
+               fail: Callable[[str], NnbpError]) -> bool:
     """Fail at once when nothing listens at host:port (Dask would retry until its
-    time-out); a connection that is slow to answer is left to Dask's own time-out."""
+    time-out); whether something accepted the connection (False: a time-out or an
+    unreachable network, which ``_ask_identity`` says)."""
     import socket
 
     from distributed.comm.addressing import parse_host_port
@@ -71,8 +76,68 @@ def _reachable(location: str, timeout: float, address: str,
     except (ConnectionRefusedError, socket.gaierror) as e:
         raise fail(f"no Dask scheduler answered at {address}{_reason(e)}; start one there "
                    "with `dask scheduler`, or check the address") from None
-    except OSError:  # a time-out or an unreachable network: Dask says so below
-        pass
+    except OSError:
+        return False
+    return True
+
+
+def _ask_identity(address: str, timeout: float, accepted: bool,
+                  fail: Callable[[str], NnbpError]) -> None:
+    """Fail unless a Dask scheduler answers at the address within ``timeout`` seconds:
+    Dask's own connection, handshake and ``identity`` call, under one deadline.  (Dask's
+    Client would wait without end for the handshake of a server that never sends one,
+    an HTTP server, and takes the first bytes of any other, an SSH banner, for the
+    length of a message of exabytes.)"""
+    import asyncio
+
+    from distributed.comm import CommClosedError
+    from distributed.comm import connect as dask_connect
+    from distributed.security import Security
+
+    async def identity():
+        comm = await dask_connect(address, timeout=timeout,
+                                  **Security().get_connection_args("client"))
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    try:
+        found = asyncio.run(asyncio.wait_for(identity(), timeout))
+    except asyncio.TimeoutError:
+        if not accepted:
+            raise fail(f"no Dask scheduler answered at {address} within {timeout:g} s; start "
+                       "one there with `dask scheduler`, or check the address") from None
+        found = f"it accepted the connection but did not answer as one within {timeout:g} s"
+    except CommClosedError:
+        found = "it closed the connection"
+    except OSError as e:  # connecting timed out
+        raise fail(f"no Dask scheduler answered at {address} within {timeout:g} s"
+                   f"{_reason(e)}; start one there with `dask scheduler`, or check the "
+                   "address") from None
+    except Exception:  # noqa: BLE001 (MemoryError, a garbled message: not Dask's protocol)
+        found = "it does not speak Dask's protocol"
+    if isinstance(found, dict) and str(found.get("type")).endswith("Scheduler"):
+        return  # Dask's Scheduler, or a subclass of it
+    if isinstance(found, dict) and isinstance(found.get("type"), str):
+        found = f"it is a Dask {found['type'].lower()}"
+    elif not isinstance(found, str):
+        found = "it does not answer Dask's identity call"
+    raise fail(f"what answers at {address} is not a Dask scheduler ({found}); "
+               f"{WHICH_ADDRESS}")
+
+
+def _quiet_cancelled_gathers(loop) -> None:
+    """Ctrl-C while the client gathers results leaves Dask's waits for each result
+    without a reader; closing the client ends them with ``AllExit``, which asyncio
+    would print as a traceback at exit.  Everything else goes to asyncio's handler."""
+    from distributed.client import AllExit
+
+    def handler(loop, context):
+        if not isinstance(context.get("exception"), AllExit):
+            loop.default_exception_handler(context)
+    loop.set_exception_handler(handler)
 
 
 def _reason(e: BaseException | None) -> str:
