@@ -8,12 +8,13 @@ the model does not know is reported, not refused.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .csvio import Table, did_you_mean, first_non_numeric, read_column_text, read_csv
 from .data import feature_matrix, label_text, raw_labels
+from .engine.memory import block_rows
 from .errors import DataError, UsageError
 from .metrics import confusion, per_class, regression_from_sums
 from .network import example_costs, forward, predict_index, regularization
@@ -149,8 +150,17 @@ def class_index(model: SavedModel, table: Table, j: int, rows: np.ndarray) -> np
 
 
 def outputs(model: SavedModel, X: np.ndarray) -> np.ndarray:
-    """h_Θ(x) for every row.  (m, s_L)"""
-    return forward(model.net, model.Theta, X)[1][model.net.L]
+    """h_Θ(x) for every row, a block of ``block_rows`` rows at a time.  (m, s_L)
+
+    A row's z^(l) from BLAS can differ in its last bits with the rows multiplied
+    beside it (a product's edge rows and its share per thread take other kernels),
+    so the rows go through in fixed blocks counted from the first: a file read in
+    chunks (``predict_stream``) gives each row the same blocks, and the same h."""
+    B, L = block_rows(model.net), model.net.L
+    h = np.empty((len(X), model.net.s(L)))  # (m, s_L)
+    for s in range(0, len(X), B):
+        h[s:s + B] = forward(model.net, model.Theta, X[s:s + B])[1][L]
+    return h
 
 
 def predictions(model: SavedModel, h: np.ndarray, proba: bool = False):
@@ -173,8 +183,20 @@ def evaluate(model: SavedModel, batch: Batch) -> dict:
     return evaluation_result(model, evaluation_sums(model, batch))
 
 
-def evaluation_sums(model: SavedModel, batch: Batch) -> dict:
-    """What an evaluation adds up over the rows of a batch: m, Σ_t cost(t), and the
+def evaluation_sums(model: SavedModel, batch: Batch, sums: dict | None = None) -> dict:
+    """What an evaluation adds up over the rows of a batch, a block of ``block_rows``
+    rows at a time (as ``outputs``), into ``sums`` (None: from nothing).  The blocks
+    are added one by one in order, so rows read in chunks of whole blocks add up to
+    the same figures, to the last bit, as the rows in memory."""
+    B = block_rows(model.net)
+    for s in range(0, len(batch.X), B):
+        block = block_sums(model, cut(batch, slice(s, s + B)))
+        sums = block if sums is None else add_sums(sums, block)
+    return sums
+
+
+def block_sums(model: SavedModel, batch: Batch) -> dict:
+    """What an evaluation adds up over the rows of a block: m, Σ_t cost(t), and the
     confusion matrix, or SS_res and the targets' statistics (``add_sums`` adds two)."""
     net, m = model.net, len(batch.X)
     z, a = forward(net, model.Theta, batch.X)
@@ -187,6 +209,22 @@ def evaluation_sums(model: SavedModel, batch: Batch) -> dict:
         r = model.target.decode(h) - y  # (m, K)
         sums.update(ss_res=(r * r).sum(axis=0), y=Stats.of(y))
     return sums
+
+
+def cut(batch: Batch, rows: slice, copy: bool = False) -> Batch:
+    """The ``rows`` of a batch: views into its arrays, or with ``copy`` arrays of their own."""
+    return replace(batch, **{k: None if v is None else v[rows].copy() if copy else v[rows]
+                             for k, v in _arrays(batch).items()})
+
+
+def joined(a: Batch, b: Batch) -> Batch:
+    """The rows of ``a`` then those of ``b``, as one batch (``b``'s description)."""
+    return replace(b, **{k: None if v is None else np.concatenate([v, _arrays(b)[k]])
+                         for k, v in _arrays(a).items()})
+
+
+def _arrays(batch: Batch) -> dict:
+    return {"X": batch.X, "Y": batch.Y, "true": batch.true, "y": batch.y}
 
 
 def add_sums(a: dict, b: dict) -> dict:
@@ -240,6 +278,7 @@ def evaluation_data(model: SavedModel, path: str | None) -> tuple[str, str, np.n
 def evaluation_batch(model: SavedModel, path: str | None) -> Batch:
     """DATA when given; else the model's test file, else its validation rows."""
     kind, p, rows, source = evaluation_data(model, path)
+    rows = None if rows is None else np.sort(rows)  # in the file's order, as streamed
     batch = read_batch(model, p, with_target=True, rows=rows, source=source)
     batch.kind = kind
     if kind == "validation rows":
