@@ -15,7 +15,6 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
 from distributed import Client, LocalCluster
 
 from conftest import nnbp_argv, nnbp_env
