@@ -111,6 +111,16 @@ def _reader_gone(stdout_was: tuple[int, int] | None) -> bool:
     return type(sys.stdout).__name__ == "PacifyFlushWrapper" or _stdout_id() != stdout_was
 
 
+def _unhandled_interrupt(e: SystemExit) -> bool:
+    """Whether Typer turned a KeyboardInterrupt that no command caught (one in the
+    first moments of a command, before it has anything to save) into this exit 130
+    (its ``Exit(130) from`` the interrupt); a command that caught its Ctrl-C has said
+    what it did, and exits 130 itself."""
+    exit_ = e.__context__
+    return e.code == EXIT_INTERRUPTED and exit_ is not None and \
+        isinstance(exit_.__cause__, KeyboardInterrupt)
+
+
 def run() -> None:
     """Console-script entry point: library errors become one message and an exit code."""
     from nnbp.errors import NnbpError
@@ -122,6 +132,8 @@ def run() -> None:
         if e.code == EXIT_FAILED and _reader_gone(stdout_was):
             quiet_stdout()
             sys.exit(EXIT_PIPE)
+        if _unhandled_interrupt(e):  # Typer ends a Ctrl-C that no command caught silently
+            error_line("interrupted")
         raise
     except NnbpError as e:
         if state["debug"]:  # the traceback, and still the exit code of SPEC's table

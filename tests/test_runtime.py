@@ -96,11 +96,9 @@ def test_ctrl_c_while_the_command_line_is_imported_exits_130_without_a_traceback
     """
     p = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                        text=True, timeout=60, env=nnbp_env(), stdin=subprocess.DEVNULL)
-    assert (p.returncode, p.stdout) == (130, "")
-    if module == "typer":  # before the command line exists: the console script's own line
-        assert p.stderr == "Error: interrupted\n"
-    else:  # inside a command: Typer's exit 130, quietly, as for any Ctrl-C there
-        assert "Traceback" not in p.stderr and "KeyboardInterrupt" not in p.stderr
+    # before the command line exists, the console script's own line; inside a command
+    # that has not caught it (Typer's exit 130, silent by itself), the same line
+    assert (p.returncode, p.stdout, p.stderr) == (130, "", "Error: interrupted\n")
 
 
 @posix_only
