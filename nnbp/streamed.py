@@ -22,11 +22,14 @@ from .data import (Data, Split, Target, check_numeric_features, column_roles, fe
                    label_text, make_target, raw_labels, read_at_key, split_rows)
 from .engine import cache
 from .engine.cache import FileRows
+from .engine.narrow import column_stats
 from .engine.stream import Part
 from .stats import Stats
 
 CHUNK_ENV = "NNBP_STREAM_CHUNK_BYTES"  # bytes of CSV per chunk (tests force small ones)
-STATS_ROWS = 1 << 16  # rows per block of the pass over the cache
+# values per block of the pass over the cache: its statistics take a few float64 copies
+# of a block (2 MiB each), whatever the row's width
+STATS_VALUES = 1 << 18
 
 
 class CacheProgress(NamedTuple):
@@ -141,12 +144,13 @@ def _split_pass(x: FileRows, y: FileRows, m: int, va: np.ndarray, values: bool):
     held[va] = True
     xstats = Stats.empty(x.width)
     ystats = Stats.empty(y.width) if values else None
+    step = max(1, STATS_VALUES // max(x.width, y.width))
     try:
         val_x, val_y = (tempfile.TemporaryFile(dir=folder) for _ in range(2))
-        for lo in range(0, m, STATS_ROWS):
-            hi = min(m, lo + STATS_ROWS)
+        for lo in range(0, m, step):
+            hi = min(m, lo + step)
             xs, ys, h = x.read(lo, hi), y.read(lo, hi), held[lo:hi]
-            xstats.add(xs[~h])
+            xstats.merge(column_stats(xs[~h]))  # as the cache's build took them
             if values:
                 ystats.add(ys[~h])
             xs[h].tofile(val_x)

@@ -140,6 +140,41 @@ def test_mnist_like_pixels_take_a_byte_each(tmp_path):
     np.testing.assert_array_equal(np.fromfile(entry / "x.bin", np.uint8).reshape(30, 5), pixels)
 
 
+def test_a_validation_split_streams_without_a_float64_copy_of_the_rows(tmp_path, monkeypatch):
+    """The split's pass over the cache reads it a block at a time: what it allocates at
+    its peak (tracemalloc sees numpy's buffers) stays far below the rows as float64, as
+    without a split, and the statistics are those of the training rows in memory."""
+    import tracemalloc
+
+    monkeypatch.setenv("NNBP_STREAM_CHUNK_BYTES", str(1 << 20))
+    m, n = 20000, 60
+    pixels = np.random.default_rng(0).integers(0, 256, size=(m, n))
+    labels = np.arange(m) % 3
+    header = ",".join(f"p{j}" for j in range(n)) + ",label\n"
+    body = "\n".join(",".join(map(str, r)) for r in np.column_stack([pixels, labels]).tolist())
+    (tmp_path / "train.csv").write_text(header + body + "\n")
+    (tmp_path / "c.yaml").write_text("data: {train: train.csv, validation_split: 0.1}\n"
+                                     "network: {layers: [auto, 3, auto]}\n")
+    cfg = load_config(tmp_path / "c.yaml")
+    prepare(cfg, stream=True)  # the cache's build, which reads the CSV: not measured
+    tracemalloc.start()
+    try:
+        run = prepare(cfg, stream=True)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < m * n * 8 / 4, f"{peak} bytes at the peak"  # the rows as float64: 9.6 MB
+    memory = prepare(cfg, stream=False).data
+    assert np.array_equal(run.data.val.rows, memory.val.rows)
+    X = pixels[memory.train.rows].tolist()  # the training rows, as exact integers
+    N, S = len(X), [sum(c) for c in zip(*X)]
+    S2 = [sum(v * v for v in c) for c in zip(*X)]
+    mean = [s / N for s in S]  # Σx/N and √((NΣx² - (Σx)²)/N²), rounded once
+    std = [float(np.sqrt((N * s2 - s * s) / (N * N))) for s, s2 in zip(S, S2)]
+    np.testing.assert_allclose(run.data.norm.shift, mean, rtol=1e-15)  # a few ulps
+    np.testing.assert_allclose(run.data.norm.scale, std, rtol=1e-15)
+
+
 def entries(tmp_path):
     return sorted(p.name for p in (tmp_path / "cache").iterdir())
 
