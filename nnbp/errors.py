@@ -47,6 +47,14 @@ class CacheError(NnbpError):
     """The binary cache of a streamed CSV file cannot be written (no room, no permission)."""
 
 
+class BuildInterrupted(KeyboardInterrupt):
+    """Ctrl-C while the binary cache of ``path`` was built: nothing of it was kept."""
+
+    def __init__(self, path: str):
+        self.path = path
+        super().__init__(path)
+
+
 class TrainingFailed(NnbpError):
     """Training could not go on (for example the cost became non-finite)."""
 

@@ -23,6 +23,7 @@ from .data import (Data, Split, Target, check_numeric_features, column_roles, fe
 from .engine import cache
 from .engine.cache import FileRows
 from .engine.narrow import column_stats
+from .errors import BuildInterrupted
 from .engine.stream import Part
 from .stats import Stats
 
@@ -55,8 +56,11 @@ def _entry(path: str, options: dict, extract, notify) -> cache.Entry:
     report = None if notify is None else lambda done: notify(CacheProgress(path, done, total))
     if report:
         report(0)
-    return cache.build(Path(path), options, read_csv_chunks(path, chunk_bytes()), extract,
-                       report)
+    try:
+        return cache.build(Path(path), options, read_csv_chunks(path, chunk_bytes()), extract,
+                           report)
+    except KeyboardInterrupt:  # the build removed what it had written
+        raise BuildInterrupted(path) from None
 
 
 def _labels(values: list) -> np.ndarray:

@@ -390,14 +390,19 @@ def test_ctrl_c_while_the_cache_is_built_exits_130_and_leaves_no_entry(nnbp_pope
     write_data(tmp_path, m=30000)
     config(tmp_path)
     monkeypatch.setenv("NNBP_STREAM_CHUNK_BYTES", "40")  # a chunk a row: a build of seconds
+    np.savez(tmp_path / "m.npz", nnbp_version="an older model")  # enough to be overwritten
+    older = (tmp_path / "m.npz").read_bytes()
     p = nnbp_popen("train", "c.yaml", "--stream", "--out", "m.npz")
     folder, deadline = tmp_path / "cache", time.monotonic() + 30
     while not (folder.is_dir() and any(folder.iterdir())) and time.monotonic() < deadline:
         time.sleep(0.01)  # until the build has started
     p.send_signal(signal.SIGINT)
     assert p.wait(timeout=30) == 130
-    assert "Traceback" not in p.stderr.read()
-    assert list(folder.iterdir()) == [] and not (tmp_path / "m.npz").exists()
+    assert p.stderr.read() == (f"Interrupted while building the binary cache of "
+                               f"{tmp_path / 'train.csv'}: nothing of it was kept; no model was "
+                               "saved (m.npz was left as it was).\n")
+    assert list(folder.iterdir()) == []
+    assert (tmp_path / "m.npz").read_bytes() == older
 
 
 def test_a_cache_folder_that_cannot_be_made_is_one_error_line(nnbp_run, tmp_path, monkeypatch):
