@@ -19,9 +19,10 @@ from .streamed import chunk_bytes
 
 
 def too_big(path: str) -> bool:
-    """Whether reading the file in memory would take more than half the memory there is."""
+    """Whether reading the file in memory, with the three arrays evaluate and predict
+    make of it (x, x' and [1, x']), would take more than half the memory there is."""
     available = available_memory()
-    return available is not None and reading_needs(path) > available / 2
+    return available is not None and reading_needs(path, copies=3) > available / 2
 
 
 def evaluate_stream(model: SavedModel, path: str, rows: np.ndarray | None = None,
@@ -29,7 +30,7 @@ def evaluate_stream(model: SavedModel, path: str, rows: np.ndarray | None = None
     """``evaluate`` on the file's rows (all, or the 0-based ``rows``), chunk by chunk."""
     rows = None if rows is None else np.sort(rows)
     sums, start = None, 0
-    for table, _ in read_csv_chunks(path, chunk_bytes()):
+    for table, _ in read_csv_chunks(path, chunk_bytes(available_memory())):
         b = len(table.values)
         mine = None
         if rows is not None:  # the chunk's share of the rows, counted from its first
@@ -49,7 +50,7 @@ def predict_stream(model: SavedModel, path: str, proba: bool = False,
     """predict's rows (``predictions``, after the ``keep`` columns as written), a
     chunk of the file at a time."""
     kept = column_text_rows(path, keep)[1] if keep else None
-    for table, _ in read_csv_chunks(path, chunk_bytes()):
+    for table, _ in read_csv_chunks(path, chunk_bytes(available_memory())):
         batch = table_batch(model, table, with_target=False, known=keep)
         rows = predictions(model, outputs(model, batch.X), proba)[1]
         if kept is not None:

@@ -24,6 +24,7 @@ from .engine import cache
 from .engine.cache import FileRows
 from .engine.narrow import column_stats
 from .errors import BuildInterrupted
+from .memory import available_memory
 from .engine.stream import Part
 from .stats import Stats
 
@@ -40,11 +41,23 @@ class CacheProgress(NamedTuple):
     total: int
 
 
-def chunk_bytes() -> int:
+CHUNK_BYTES = 1 << 24  # at most
+CHUNK_MEMORY = 40  # bytes of memory per byte of a chunk of CSV: its text, its table and
+# the next one's, the parser's buffers, and evaluate's and predict's arrays of it (measured:
+# 27 to 40 on MNIST-shaped integers, the most with the smallest chunks)
+
+
+def chunk_bytes(available: int | None = None) -> int:
+    """Bytes of CSV per chunk: $NNBP_STREAM_CHUNK_BYTES, else 16 MB, or less, so that
+    a chunk takes at most half of the ``available`` memory."""
     import os
 
     text = os.environ.get(CHUNK_ENV, "").strip()
-    return max(1, int(text)) if text.isdigit() else 1 << 24
+    if text.isdigit():
+        return max(1, int(text))
+    if available is None:
+        return CHUNK_BYTES
+    return max(1 << 16, min(CHUNK_BYTES, available // 2 // CHUNK_MEMORY))
 
 
 def _entry(path: str, options: dict, extract, notify) -> cache.Entry:
@@ -57,8 +70,8 @@ def _entry(path: str, options: dict, extract, notify) -> cache.Entry:
     if report:
         report(0)
     try:
-        return cache.build(Path(path), options, read_csv_chunks(path, chunk_bytes()), extract,
-                           report)
+        chunks = read_csv_chunks(path, chunk_bytes(available_memory()))
+        return cache.build(Path(path), options, chunks, extract, report)
     except KeyboardInterrupt:  # the build removed what it had written
         raise BuildInterrupted(path) from None
 

@@ -277,14 +277,14 @@ def test_auto_streams_when_the_data_would_not_fit_and_says_why(nnbp_run, tmp_pat
     config(tmp_path, validation_split=0.2, test="test.csv")
     memory = nnbp_run("train", "c.yaml", "--epochs", 6, "--out", "m.npz")
     train, test = tmp_path / "train.csv", tmp_path / "test.csv"
-    needed = reading_needs(train) + reading_needs(test)  # about 9.4 kB
+    needed = reading_needs(train, 2) + reading_needs(test, 2)  # the text, its table, 2 copies
     monkeypatch.setenv("NNBP_MEMORY_AVAILABLE", str(needed + 1000))  # more than half of it
     streamed = nnbp_run("train", "c.yaml", "--epochs", 6, "--out", "s.npz")
     forced = nnbp_run("train", "c.yaml", "--epochs", 6, "--out", "f.npz", "--no-stream")
     assert memory.returncode == streamed.returncode == forced.returncode == 0, streamed.stderr
     assert streamed.stderr.splitlines()[0] == (
-        f"Streaming the data from a binary cache: reading {train} and {test} in memory would "
-        f"take about {size_text(needed)}, more than half of the {size_text(needed + 1000)} "
+        f"Streaming the data from a binary cache: reading {train} and {test} in memory and "
+        f"training on them would take about {size_text(needed)}, more than half of the {size_text(needed + 1000)} "
         "available (data.stream: auto).")
     assert "Streaming" not in memory.stderr + forced.stderr
     assert forced.stdout == memory.stdout
@@ -499,3 +499,24 @@ def test_data_stream_is_auto_true_or_false():
     with pytest.raises(ConfigError) as e:
         parse_config(base.format("1"), source="c.yaml")
     assert str(e.value) == "c.yaml, line 3: data.stream: expected auto, true or false, found 1 (number)"
+
+
+def test_chunks_are_sized_from_the_memory_there_is(monkeypatch, tmp_path):
+    from nnbp.csvio import read_csv_chunks, size_and_fields
+    from nnbp.streamed import chunk_bytes
+
+    monkeypatch.delenv("NNBP_STREAM_CHUNK_BYTES")
+    # half the memory, at 40 bytes per byte of CSV; 16 MB at most, 64 kB at least
+    assert chunk_bytes(None) == chunk_bytes(10**12) == 1 << 24
+    assert chunk_bytes(300_000_000) == 3_750_000
+    assert chunk_bytes(1_000_000) == 1 << 16
+    monkeypatch.setenv("NNBP_STREAM_CHUNK_BYTES", "400")  # the test hook wins
+    assert chunk_bytes(300_000_000) == 400
+    # the first chunk is a chunk's worth of rows too, not the header's read and one more
+    path = tmp_path / "d.csv"
+    path.write_text("a,b\n" + "1,2\n" * 50000)  # 200 kB: 4 chunks of 64 kB, a bit more
+    sizes = [len(t.values) for t, _ in read_csv_chunks(path, 1 << 16)]
+    assert sum(sizes) == 50000 and max(sizes) <= (1 << 16) * 17 // 16 // 4, sizes
+    # what decides: the text, its table and the copies a command makes of it
+    size, fields = size_and_fields(path)
+    assert reading_needs(path, 3) == 6 * size + 8 * fields * 4 == reading_needs(path) + 24 * fields
