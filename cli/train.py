@@ -112,8 +112,11 @@ def train(
             note(f"Training on the Dask cluster at {at['address']}: {at['workers']} workers, "
                  f"{at['partitions']} partitions")
     else:
-        with CacheBar(enabled=not quiet) as bar:
-            run = prepare(cfg, stream=cfg.data.stream, notify=bar.notify)
+        try:
+            with CacheBar(enabled=not quiet) as bar:
+                run = prepare(cfg, stream=cfg.data.stream, notify=bar.notify)
+        except KeyboardInterrupt as e:  # before any epoch: there is no model to save
+            interrupted_early(e, model_path)
     if not quiet:
         for warning in unused_settings(cfg, command_line={k for k, v in overrides.items()
                                                           if v is not None}):
@@ -180,6 +183,18 @@ def train(
         raise typer.Exit(EXIT_INTERRUPTED)
     if pipe_closed:
         raise typer.Exit(EXIT_PIPE)
+
+
+def interrupted_early(e: KeyboardInterrupt, model_path: Path) -> None:
+    """Ctrl-C while the data was read or cached: one line, exit 130."""
+    from nnbp.errors import BuildInterrupted
+
+    kept = f"{model_path} was left as it was" if model_path.exists() else \
+        f"nothing was written to {model_path}"
+    what = f"building the binary cache of {e.path}: nothing of it was kept" \
+        if isinstance(e, BuildInterrupted) else "reading the data"
+    sys.stderr.write(f"Interrupted while {what}; no model was saved ({kept}).\n")
+    raise typer.Exit(EXIT_INTERRUPTED)
 
 
 class Ended(NamedTuple):

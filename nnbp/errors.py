@@ -35,6 +35,17 @@ class DataError(NnbpError):
     """A CSV file cannot be used as training or evaluation data."""
 
 
+class TooBig(DataError):
+    """A CSV file that would not fit in memory; ``fix`` ends the message."""
+
+    def __init__(self, what: str, fix: str, *, source: str | None = None):
+        self.what, self.fix = what, fix
+        super().__init__(f"{what}. {fix}", source=source)
+
+    def fixed_by(self, fix: str) -> "TooBig":
+        return TooBig(self.what, fix, source=self.source)
+
+
 class ModelError(NnbpError):
     """A model file is missing, malformed, or does not fit the network."""
 
@@ -45,6 +56,14 @@ class UsageError(NnbpError):
 
 class CacheError(NnbpError):
     """The binary cache of a streamed CSV file cannot be written (no room, no permission)."""
+
+
+class BuildInterrupted(KeyboardInterrupt):
+    """Ctrl-C while the binary cache of ``path`` was built: nothing of it was kept."""
+
+    def __init__(self, path: str):
+        self.path = path
+        super().__init__(path)
 
 
 class TrainingFailed(NnbpError):

@@ -23,9 +23,10 @@ from .streamed import chunk_bytes
 
 
 def too_big(path: str) -> bool:
-    """Whether reading the file in memory would take more than half the memory there is."""
+    """Whether reading the file in memory, with the three arrays evaluate and predict
+    make of it (x, x' and [1, x']), would take more than half the memory there is."""
     available = available_memory()
-    return available is not None and reading_needs(path) > available / 2
+    return available is not None and reading_needs(path, copies=3) > available / 2
 
 
 def evaluate_stream(model: SavedModel, path: str, rows: np.ndarray | None = None,
@@ -36,7 +37,7 @@ def evaluate_stream(model: SavedModel, path: str, rows: np.ndarray | None = None
 
     def batches():
         nonlocal start
-        for table, _ in read_csv_chunks(path, chunk_bytes()):
+        for table, _ in read_csv_chunks(path, chunk_bytes(available_memory())):
             b = len(table.values)
             mine = None
             if rows is not None:  # the chunk's share of the rows, counted from its first
@@ -58,7 +59,7 @@ def predict_stream(model: SavedModel, path: str, proba: bool = False,
     chunk of the file at a time (never none)."""
     kept = column_text_rows(path, keep)[1] if keep else None
     batches = (table_batch(model, table, with_target=False, known=keep)
-               for table, _ in read_csv_chunks(path, chunk_bytes()))
+               for table, _ in read_csv_chunks(path, chunk_bytes(available_memory())))
     for parts in whole_blocks(batches, block_rows(model.net)):
         rows = [r for part in parts for r in predictions(model, outputs(model, part.X), proba)[1]]
         if kept is not None:

@@ -32,7 +32,8 @@ class Stats:
             return cls.empty(X.shape[1])
         mean = X.mean(axis=0)
         d = X - mean
-        return cls(len(X), mean, (d * d).sum(axis=0), X.min(axis=0), X.max(axis=0))
+        d *= d  # (x - mean)², in place: one float64 copy of X besides X
+        return cls(len(X), mean, d.sum(axis=0), X.min(axis=0), X.max(axis=0))
 
     def add(self, X: np.ndarray) -> "Stats":
         """These statistics with the rows of X (b, k) added, in place."""

@@ -22,11 +22,16 @@ from .data import (Data, Split, Target, check_numeric_features, column_roles, fe
                    label_text, make_target, raw_labels, read_at_key, split_rows)
 from .engine import cache
 from .engine.cache import FileRows
+from .engine.narrow import column_stats
+from .errors import BuildInterrupted
+from .memory import available_memory
 from .engine.stream import Part
 from .stats import Stats
 
 CHUNK_ENV = "NNBP_STREAM_CHUNK_BYTES"  # bytes of CSV per chunk (tests force small ones)
-STATS_ROWS = 1 << 16  # rows per block of the pass over the cache
+# values per block of the pass over the cache: its statistics take a few float64 copies
+# of a block (2 MiB each), whatever the row's width
+STATS_VALUES = 1 << 18
 
 
 class CacheProgress(NamedTuple):
@@ -36,11 +41,23 @@ class CacheProgress(NamedTuple):
     total: int
 
 
-def chunk_bytes() -> int:
+CHUNK_BYTES = 1 << 24  # at most
+CHUNK_MEMORY = 40  # bytes of memory per byte of a chunk of CSV: its text, its table and
+# the next one's, the parser's buffers, and evaluate's and predict's arrays of it (measured:
+# 27 to 40 on MNIST-shaped integers, the most with the smallest chunks)
+
+
+def chunk_bytes(available: int | None = None) -> int:
+    """Bytes of CSV per chunk: $NNBP_STREAM_CHUNK_BYTES, else 16 MB, or less, so that
+    a chunk takes at most half of the ``available`` memory."""
     import os
 
     text = os.environ.get(CHUNK_ENV, "").strip()
-    return max(1, int(text)) if text.isdigit() else 1 << 24
+    if text.isdigit():
+        return max(1, int(text))
+    if available is None:
+        return CHUNK_BYTES
+    return max(1 << 16, min(CHUNK_BYTES, available // 2 // CHUNK_MEMORY))
 
 
 def _entry(path: str, options: dict, extract, notify) -> cache.Entry:
@@ -52,8 +69,11 @@ def _entry(path: str, options: dict, extract, notify) -> cache.Entry:
     report = None if notify is None else lambda done: notify(CacheProgress(path, done, total))
     if report:
         report(0)
-    return cache.build(Path(path), options, read_csv_chunks(path, chunk_bytes()), extract,
-                       report)
+    try:
+        chunks = read_csv_chunks(path, chunk_bytes(available_memory()))
+        return cache.build(Path(path), options, chunks, extract, report)
+    except KeyboardInterrupt:  # the build removed what it had written
+        raise BuildInterrupted(path) from None
 
 
 def _labels(values: list) -> np.ndarray:
@@ -141,12 +161,13 @@ def _split_pass(x: FileRows, y: FileRows, m: int, va: np.ndarray, values: bool):
     held[va] = True
     xstats = Stats.empty(x.width)
     ystats = Stats.empty(y.width) if values else None
+    step = max(1, STATS_VALUES // max(x.width, y.width))
     try:
         val_x, val_y = (tempfile.TemporaryFile(dir=folder) for _ in range(2))
-        for lo in range(0, m, STATS_ROWS):
-            hi = min(m, lo + STATS_ROWS)
+        for lo in range(0, m, step):
+            hi = min(m, lo + step)
             xs, ys, h = x.read(lo, hi), y.read(lo, hi), held[lo:hi]
-            xstats.add(xs[~h])
+            xstats.merge(column_stats(xs[~h]))  # as the cache's build took them
             if values:
                 ystats.add(ys[~h])
             xs[h].tofile(val_x)

@@ -20,6 +20,7 @@ from .data import Data, load_data
 from .engine import EpochCancelled
 from .engine.memory import InMemory, block_rows
 from .engine.threads import cores
+from .errors import TooBig
 from .memory import available_memory, check_enabled, size_text
 from .model import check_weights, model_arrays, read_npz
 from .network import Network, Weights, random_weights, with_bias
@@ -76,6 +77,11 @@ def initial_weights(cfg: Config, net: Network) -> Weights:
     return check_weights(read_npz(w, "weights"), net, w, dtype)
 
 
+STREAM_FIX = ("Stream it from a binary cache instead (--stream, or data.stream: auto or true "
+              "in the config), use a smaller file, or set NNBP_IGNORE_MEMORY_CHECK=1 to try "
+              "in memory anyway")
+
+
 class Streaming(NamedTuple):
     """Event: the run streams its data, and why (data.stream: auto)."""
     reason: str
@@ -83,16 +89,17 @@ class Streaming(NamedTuple):
 
 def stream_reason(cfg) -> str | None:
     """Why data.stream: auto streams this config's data, or None when it fits: reading
-    the files in memory would take more than half the memory there is."""
+    the files in memory, and the arrays training makes of them, would take more than
+    half the memory there is."""
     available = available_memory()
     if available is None:
         return None
     files = [f for f in (cfg.data.train, cfg.data.test) if f is not None]
-    needed = sum(reading_needs(f) for f in files)
+    needed = sum(reading_needs(f, copies=2) for f in files)  # the table, X1, and X[tr]
     if needed <= available / 2:
         return None
     return (f"streaming the data from a binary cache: reading {' and '.join(files)} in memory "
-            f"would take about {size_text(needed)}, more than half of the "
+            f"and training on {'them' if len(files) > 1 else 'it'} would take about {size_text(needed)}, more than half of the "
             f"{size_text(available)} available (data.stream: auto)")
 
 
@@ -108,7 +115,10 @@ def prepare(cfg: Config, stream: bool | str = False, notify=None) -> Run:
         if stream and notify is not None:
             notify(Streaming(reason))
     if not stream:
-        data = load_data(cfg, cfg.network.layers[-1])
+        try:
+            data = load_data(cfg, cfg.network.layers[-1])
+        except TooBig as e:  # training need not read it in memory
+            raise e.fixed_by(STREAM_FIX) from None
         net = build_network(cfg, len(data.features), data.target.K)
         check_memory(cfg, net, len(data.train.X))
         return Run(cfg, net, data, initial_weights(cfg, net))

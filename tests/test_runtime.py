@@ -283,8 +283,9 @@ def test_a_csv_larger_than_memory_fails_before_training(tmp_path):
     assert r.stdout == ""
     train = (DATASETS / "digits-train.csv").resolve()
     assert r.stderr == (f"Error: {train}: is 212.0 kB; reading it needs about 2.0 MB of memory "
-                        "and 1.0 MB is available. Use a smaller file, or set "
-                        "NNBP_IGNORE_MEMORY_CHECK=1 to try anyway\n")
+                        "and 1.0 MB is available. Stream it from a binary cache instead "
+                        "(--stream, or data.stream: auto or true in the config), use a smaller "
+                        "file, or set NNBP_IGNORE_MEMORY_CHECK=1 to try in memory anyway\n")
     assert list(tmp_path.iterdir()) == []
 
     r = run_env("train", "digits", "--no-stream", "--epochs", 1, "-q", cwd=tmp_path,

@@ -140,6 +140,41 @@ def test_mnist_like_pixels_take_a_byte_each(tmp_path):
     np.testing.assert_array_equal(np.fromfile(entry / "x.bin", np.uint8).reshape(30, 5), pixels)
 
 
+def test_a_validation_split_streams_without_a_float64_copy_of_the_rows(tmp_path, monkeypatch):
+    """The split's pass over the cache reads it a block at a time: what it allocates at
+    its peak (tracemalloc sees numpy's buffers) stays far below the rows as float64, as
+    without a split, and the statistics are those of the training rows in memory."""
+    import tracemalloc
+
+    monkeypatch.setenv("NNBP_STREAM_CHUNK_BYTES", str(1 << 20))
+    m, n = 20000, 60
+    pixels = np.random.default_rng(0).integers(0, 256, size=(m, n))
+    labels = np.arange(m) % 3
+    header = ",".join(f"p{j}" for j in range(n)) + ",label\n"
+    body = "\n".join(",".join(map(str, r)) for r in np.column_stack([pixels, labels]).tolist())
+    (tmp_path / "train.csv").write_text(header + body + "\n")
+    (tmp_path / "c.yaml").write_text("data: {train: train.csv, validation_split: 0.1}\n"
+                                     "network: {layers: [auto, 3, auto]}\n")
+    cfg = load_config(tmp_path / "c.yaml")
+    prepare(cfg, stream=True)  # the cache's build, which reads the CSV: not measured
+    tracemalloc.start()
+    try:
+        run = prepare(cfg, stream=True)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < m * n * 8 / 4, f"{peak} bytes at the peak"  # the rows as float64: 9.6 MB
+    memory = prepare(cfg, stream=False).data
+    assert np.array_equal(run.data.val.rows, memory.val.rows)
+    X = pixels[memory.train.rows].tolist()  # the training rows, as exact integers
+    N, S = len(X), [sum(c) for c in zip(*X)]
+    S2 = [sum(v * v for v in c) for c in zip(*X)]
+    mean = [s / N for s in S]  # Σx/N and √((NΣx² - (Σx)²)/N²), rounded once
+    std = [float(np.sqrt((N * s2 - s * s) / (N * N))) for s, s2 in zip(S, S2)]
+    np.testing.assert_allclose(run.data.norm.shift, mean, rtol=1e-15)  # a few ulps
+    np.testing.assert_allclose(run.data.norm.scale, std, rtol=1e-15)
+
+
 def entries(tmp_path):
     return sorted(p.name for p in (tmp_path / "cache").iterdir())
 
@@ -242,14 +277,14 @@ def test_auto_streams_when_the_data_would_not_fit_and_says_why(nnbp_run, tmp_pat
     config(tmp_path, validation_split=0.2, test="test.csv")
     memory = nnbp_run("train", "c.yaml", "--epochs", 6, "--out", "m.npz")
     train, test = tmp_path / "train.csv", tmp_path / "test.csv"
-    needed = reading_needs(train) + reading_needs(test)  # about 9.4 kB
+    needed = reading_needs(train, 2) + reading_needs(test, 2)  # the text, its table, 2 copies
     monkeypatch.setenv("NNBP_MEMORY_AVAILABLE", str(needed + 1000))  # more than half of it
     streamed = nnbp_run("train", "c.yaml", "--epochs", 6, "--out", "s.npz")
     forced = nnbp_run("train", "c.yaml", "--epochs", 6, "--out", "f.npz", "--no-stream")
     assert memory.returncode == streamed.returncode == forced.returncode == 0, streamed.stderr
     assert streamed.stderr.splitlines()[0] == (
-        f"Streaming the data from a binary cache: reading {train} and {test} in memory would "
-        f"take about {size_text(needed)}, more than half of the {size_text(needed + 1000)} "
+        f"Streaming the data from a binary cache: reading {train} and {test} in memory and "
+        f"training on them would take about {size_text(needed)}, more than half of the {size_text(needed + 1000)} "
         "available (data.stream: auto).")
     assert "Streaming" not in memory.stderr + forced.stderr
     assert forced.stdout == memory.stdout
@@ -355,14 +390,19 @@ def test_ctrl_c_while_the_cache_is_built_exits_130_and_leaves_no_entry(nnbp_pope
     write_data(tmp_path, m=30000)
     config(tmp_path)
     monkeypatch.setenv("NNBP_STREAM_CHUNK_BYTES", "40")  # a chunk a row: a build of seconds
+    np.savez(tmp_path / "m.npz", nnbp_version="an older model")  # enough to be overwritten
+    older = (tmp_path / "m.npz").read_bytes()
     p = nnbp_popen("train", "c.yaml", "--stream", "--out", "m.npz")
     folder, deadline = tmp_path / "cache", time.monotonic() + 30
     while not (folder.is_dir() and any(folder.iterdir())) and time.monotonic() < deadline:
         time.sleep(0.01)  # until the build has started
     p.send_signal(signal.SIGINT)
     assert p.wait(timeout=30) == 130
-    assert "Traceback" not in p.stderr.read()
-    assert list(folder.iterdir()) == [] and not (tmp_path / "m.npz").exists()
+    assert p.stderr.read() == (f"Interrupted while building the binary cache of "
+                               f"{tmp_path / 'train.csv'}: nothing of it was kept; no model was "
+                               "saved (m.npz was left as it was).\n")
+    assert list(folder.iterdir()) == []
+    assert (tmp_path / "m.npz").read_bytes() == older
 
 
 def test_a_cache_folder_that_cannot_be_made_is_one_error_line(nnbp_run, tmp_path, monkeypatch):
@@ -459,3 +499,24 @@ def test_data_stream_is_auto_true_or_false():
     with pytest.raises(ConfigError) as e:
         parse_config(base.format("1"), source="c.yaml")
     assert str(e.value) == "c.yaml, line 3: data.stream: expected auto, true or false, found 1 (number)"
+
+
+def test_chunks_are_sized_from_the_memory_there_is(monkeypatch, tmp_path):
+    from nnbp.csvio import read_csv_chunks, size_and_fields
+    from nnbp.streamed import chunk_bytes
+
+    monkeypatch.delenv("NNBP_STREAM_CHUNK_BYTES")
+    # half the memory, at 40 bytes per byte of CSV; 16 MB at most, 64 kB at least
+    assert chunk_bytes(None) == chunk_bytes(10**12) == 1 << 24
+    assert chunk_bytes(300_000_000) == 3_750_000
+    assert chunk_bytes(1_000_000) == 1 << 16
+    monkeypatch.setenv("NNBP_STREAM_CHUNK_BYTES", "400")  # the test hook wins
+    assert chunk_bytes(300_000_000) == 400
+    # the first chunk is a chunk's worth of rows too, not the header's read and one more
+    path = tmp_path / "d.csv"
+    path.write_text("a,b\n" + "1,2\n" * 50000)  # 200 kB: 4 chunks of 64 kB, a bit more
+    sizes = [len(t.values) for t, _ in read_csv_chunks(path, 1 << 16)]
+    assert sum(sizes) == 50000 and max(sizes) <= (1 << 16) * 17 // 16 // 4, sizes
+    # what decides: the text, its table and the copies a command makes of it
+    size, fields = size_and_fields(path)
+    assert reading_needs(path, 3) == 6 * size + 8 * fields * 4 == reading_needs(path) + 24 * fields

@@ -45,7 +45,7 @@ class NarrowFile:
             narrow = X.astype(narrowest(True, self.lo, self.hi, False))
             self.integral = narrow.dtype.kind in "iu" and bool((narrow == X).all())
         if self.integral:
-            self.stats.merge(_integer_stats(narrow))
+            self.stats.merge(column_stats(narrow))
         else:
             with np.errstate(over="ignore"):  # beyond float32's range: inf, not equal
                 self.float32 = self.float32 and bool((X.astype(np.float32) == X).all())
@@ -59,11 +59,12 @@ class NarrowFile:
         self.rows += len(X)
 
 
-def _integer_stats(X: np.ndarray) -> Stats:
-    """``Stats.of`` integers of 1 or 2 bytes, from their exact sums: Σ(x - mean)² =
-    (bΣx² - (Σx)²)/b, the numerator in Python's integers, then rounded once.  (The
-    squares of 4-byte integers would overflow int64: those go the general way.)"""
-    if X.dtype.itemsize > 2:
+def column_stats(X: np.ndarray) -> Stats:
+    """``Stats.of`` X (b, n); integers of 1 or 2 bytes from their exact sums, without a
+    float64 copy: Σ(x - mean)² = (bΣx² - (Σx)²)/b, the numerator in Python's integers,
+    then rounded once.  (The squares of 4-byte integers would overflow int64: those,
+    and floats, go the general way.)"""
+    if X.dtype.kind not in "iu" or X.dtype.itemsize > 2:
         return Stats.of(X)
     b = len(X)
     S = X.sum(axis=0, dtype=np.int64)
