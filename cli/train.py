@@ -106,8 +106,9 @@ def train(
                 cfg, fail=fail, cancel=(lambda: bool(interrupted)) if gd else (lambda: False)))
             at = run.executor.layout()
         except KeyboardInterrupt:  # before any epoch: there is no model to save
-            cluster.close()
-            interrupted_on_cluster(model_path)
+            cluster.close()  # the cluster keeps nothing of the run
+            interrupted_early("connecting to the Dask cluster or while its workers read "
+                              "the data", model_path)
         if not quiet:
             note(f"Training on the Dask cluster at {at['address']}: {at['workers']} workers, "
                  f"{at['partitions']} partitions")
@@ -116,7 +117,11 @@ def train(
             with CacheBar(enabled=not quiet) as bar:
                 run = prepare(cfg, stream=cfg.data.stream, notify=bar.notify)
         except KeyboardInterrupt as e:  # before any epoch: there is no model to save
-            interrupted_early(e, model_path)
+            from nnbp.errors import BuildInterrupted
+
+            interrupted_early(f"building the binary cache of {e.path}: nothing of it was kept"
+                              if isinstance(e, BuildInterrupted) else "reading the data",
+                              model_path)
     if not quiet:
         for warning in unused_settings(cfg, command_line={k for k, v in overrides.items()
                                                           if v is not None}):
@@ -185,14 +190,11 @@ def train(
         raise typer.Exit(EXIT_PIPE)
 
 
-def interrupted_early(e: KeyboardInterrupt, model_path: Path) -> None:
-    """Ctrl-C while the data was read or cached: one line, exit 130."""
-    from nnbp.errors import BuildInterrupted
-
+def interrupted_early(what: str, model_path: Path) -> None:
+    """Ctrl-C before any epoch (while the data was read or cached, or a cluster
+    connected): one line saying what was under way, exit 130."""
     kept = f"{model_path} was left as it was" if model_path.exists() else \
         f"nothing was written to {model_path}"
-    what = f"building the binary cache of {e.path}: nothing of it was kept" \
-        if isinstance(e, BuildInterrupted) else "reading the data"
     sys.stderr.write(f"Interrupted while {what}; no model was saved ({kept}).\n")
     raise typer.Exit(EXIT_INTERRUPTED)
 
@@ -221,11 +223,3 @@ def minimizer_end(trainer) -> Ended:
     return Ended(None, None)  # stopped: Ctrl-C or a closed pipe, said below
 
 
-def interrupted_on_cluster(model_path: Path) -> None:
-    """Ctrl-C while connecting to a Dask cluster or while its workers read the data:
-    one line, exit 130 (the client is closed: the cluster keeps nothing of the run)."""
-    kept = f"{model_path} was left as it was" if model_path.exists() else \
-        f"nothing was written to {model_path}"
-    sys.stderr.write("Interrupted while connecting to the Dask cluster or while its workers "
-                     f"read the data; no model was saved ({kept}).\n")
-    raise typer.Exit(EXIT_INTERRUPTED)
