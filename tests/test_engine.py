@@ -156,11 +156,14 @@ def test_shares_run_with_their_part_of_blas_threads_and_put_them_back(monkeypatc
 def test_a_small_batch_runs_its_products_on_one_blas_thread(monkeypatch):
     """A batch below PARALLEL_MIN runs on one core, BLAS included: two BLAS threads on
     its short products only wait for each other (and on a busy machine for whatever
-    else runs, up to 10× slower)."""
+    else runs, up to 10× slower).  Products below OpenBLAS's own threshold for threads
+    (BLAS_THREADED_MIN) run on one thread anyway: BLAS is left as it is."""
     from threadpoolctl import threadpool_limits
 
-    net = nw.Network((3, 5, 4, 3), "sigmoid", "sigmoid", "cross_entropy")
-    X, Y = random_problem("sigmoid", m=20)
+    net = nw.Network((64, 40, 10), "sigmoid", "sigmoid", "cross_entropy")
+    X, Y = random_problem("sigmoid", m=200, sizes=net.sizes)  # 200 × 65 × 40 ≥ 2^18
+    tiny = nw.Network((3, 5, 4, 3), "sigmoid", "sigmoid", "cross_entropy")
+    Xt, Yt = random_problem("sigmoid", m=20)
     seen = []
     real_run = engine_memory.run_each
 
@@ -175,7 +178,9 @@ def test_a_small_batch_runs_its_products_on_one_blas_thread(monkeypatch):
         # a share count the caller chose leaves BLAS as it is
         InMemory(net, {"train": (nw.with_bias(X), Y)}, classify=True, threads=1).sums(
             nw.random_weights(net, seed=0))
-        assert seen == [[1] * len(before), before]
+        InMemory(tiny, {"train": (nw.with_bias(Xt), Yt)}, classify=True).sums(
+            nw.random_weights(tiny, seed=0))
+        assert seen == [[1] * len(before), before, before]
         assert blas_counts() == before
 
 

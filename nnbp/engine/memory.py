@@ -19,6 +19,9 @@ from .threads import MAX_THREADS, blas_threads, cores, run_each
 # the GIL between the shares at each call, and on short calls the hand-overs cost more
 # than the second core gives (benchmarks/bench_epoch.py --threads)
 PARALLEL_MIN = 1 << 18
+# m × n × k of a product below which OpenBLAS runs it on one thread (65536 × its
+# GEMM_MULTITHREAD_THRESHOLD, 4 by default)
+BLAS_THREADED_MIN = 1 << 18
 BLOCK_ROWS = 1024  # rows per block (benchmarks/bench_epoch.py --blocks)
 BLOCK_ELEMENTS = 1 << 22  # at most this many rows × Σ_l (s_l + 1) in the kernel's buffers
 
@@ -59,6 +62,16 @@ class InMemory:
         """Whether m rows are too few to gain from a second core."""
         return m * sum(s + 1 for s in self.net.sizes[1:]) < PARALLEL_MIN
 
+    def one_core(self, m: int) -> bool:
+        """Whether m rows run on one core, BLAS's products included: too few to gain
+        from a second core, in blocks large enough that BLAS would use its threads
+        (a tiny net's products never do, and leave threadpoolctl unimported)."""
+        if self.threads is not None or not self.small(m):
+            return False
+        rows = min(m, self.rows)
+        return max(rows * (a + 1) * b for a, b in zip(self.net.sizes, self.net.sizes[1:])) \
+            >= BLAS_THREADED_MIN
+
     def shares(self, m: int) -> int:
         if self.threads is not None:
             return max(1, min(self.threads, m))
@@ -78,7 +91,7 @@ class InMemory:
             for block in shares[k]:
                 X1, Y = self.block(part, block, k)
                 kernels[k].add(Theta, X1, Y, sums[k], backward=backward, cost=cost)
-        with blas_threads(len(shares), one_core=self.threads is None and self.small(m)):
+        with blas_threads(len(shares), one_core=self.one_core(m)):
             run_each(share, len(shares))
         total = sums[0]
         for s in sums[1:]:
