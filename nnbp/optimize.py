@@ -26,6 +26,7 @@ import numpy as np
 from .lockstep import Channel, lockstep
 from .model import model_arrays
 from .network import Weights
+from .engine.threads import one_blas_thread
 from .train import Run, Step, Trainer, in_memory, log_row
 
 METHODS = {"lbfgs": "L-BFGS-B", "cg": "CG"}  # training.optimizer -> SciPy's method
@@ -109,7 +110,18 @@ class Minimizer:
     def __iter__(self) -> Iterator[Step]:
         last, logged = None, True
         try:
-            with closing(lockstep(self._minimize, "nnbp-minimize")) as iterates:
+            # every BLAS on one thread, set here: OpenBLAS (0.3.30) may ignore a thread
+            # count set on another thread than the main one, such as minimize's, where
+            # the passes' own setting (engine/threads.py) is made; SciPy's BLAS does L-BFGS-B's and
+            # CG's vector work, far too short for a second thread, whose threads only
+            # wait for each other, and on a busy machine for whatever else runs (digits'
+            # L-BFGS with one process spinning beside it: 2.3× slower)
+            import importlib
+
+            importlib.import_module("scipy.optimize")  # its BLAS loaded, to be limited
+
+            with one_blas_thread(), \
+                    closing(lockstep(self._minimize, "nnbp-minimize")) as iterates:
                 for last in iterates:
                     self.Theta, self.epochs_done, self.passes = last.Theta, last.k, last.passes
                     self.cost, self.accuracy = last.J, last.accuracy

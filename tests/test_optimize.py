@@ -9,7 +9,10 @@ epochs).  nnbp's run goes through the executor (``executor.sums``) as training d
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -262,6 +265,48 @@ def test_through_another_executor_the_same_iterates(tmp_path):
     run_to_end(a), run_to_end(b)
     assert a.passes == b.passes
     assert relative(Flat(b.Theta).vector(b.Theta), Flat(a.Theta).vector(a.Theta)) <= 1e-10
+
+
+def test_scipys_own_work_runs_on_one_blas_thread(tmp_path):
+    """L-BFGS-B's and CG's vector work in SciPy's BLAS (its own OpenBLAS, beside
+    numpy's) gains nothing from a second thread and loses much on a busy machine:
+    every BLAS runs on one thread while minimize runs, and gets its threads back
+    after.  In a fresh interpreter, as a run starts: SciPy not yet imported."""
+    make_run(tmp_path, layers=[3, 4, "auto"], lam=1.0, epochs=5)  # writes c.yaml
+    code = f"""if True:
+        import sys, threading
+        sys.path[:0] = [{str(Path(__file__).parent.parent)!r}]
+        from threadpoolctl import threadpool_info, threadpool_limits
+        from nnbp.config import load_config
+        from nnbp.optimize import Minimizer
+        from nnbp.train import in_memory, prepare
+        assert "scipy" not in sys.modules
+
+        def counts():
+            return sorted((i["filepath"], i["num_threads"]) for i in threadpool_info()
+                          if i["user_api"] == "blas")
+        run = prepare(load_config({str(tmp_path / "c.yaml")!r}))
+        executor, seen = in_memory(run), []
+        real_sums = executor.sums
+
+        def sums(*a, **k):  # the passes minimize asks for, on its thread
+            if threading.current_thread().name.startswith("nnbp-minimize"):
+                seen.append(counts())
+            return real_sums(*a, **k)
+        executor.sums = sums
+        with threadpool_limits(limits=2, user_api="blas"):
+            for _ in Minimizer(run, "lbfgs", 5, 1.0, executor=executor):
+                pass
+            after = counts()
+        print(len(seen), sorted({{n for c in seen for _, n in c}}), len(seen[0]),
+              sorted({{n for _, n in after}}))
+    """
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 0, p.stderr
+    calls, during, libraries, after = p.stdout.split(" ", 3)
+    assert int(calls) > 1 and during == "[1]" and int(libraries) >= 2  # numpy's and SciPy's
+    assert after.strip() == "[2]"
 
 
 # --- lockstep: a blocking call with a callback, as an iterator ----------------------

@@ -73,3 +73,11 @@ def blas_threads(shares: int, *, one_core: bool = False):
     if shares <= 1:
         return contextlib.nullcontext()
     return _controller().limit(limits=max(1, cores() // shares), user_api="blas")
+
+
+def one_blas_thread():
+    """A block in which every BLAS the process has loaded runs on one thread (SciPy
+    brings its own OpenBLAS beside numpy's), looked up afresh."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController().limit(limits=1, user_api="blas")
