@@ -9,6 +9,7 @@ epochs).  nnbp's run goes through the executor (``executor.sums``) as training d
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import sys
 import threading
@@ -301,8 +302,10 @@ def test_scipys_own_work_runs_on_one_blas_thread(tmp_path):
         print(len(seen), sorted({{n for c in seen for _, n in c}}), len(seen[0]),
               sorted({{n for _, n in after}}))
     """
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    env["OPENBLAS_NUM_THREADS"] = "2"  # a pool of two, whatever this process was given
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       timeout=60)
+                       timeout=60, env=env)
     assert p.returncode == 0, p.stderr
     calls, during, libraries, after = p.stdout.split(" ", 3)
     assert int(calls) > 1 and during == "[1]" and int(libraries) >= 2  # numpy's and SciPy's
