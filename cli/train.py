@@ -165,7 +165,10 @@ def train(
             raise TrainingFailed(
                 f"the cost is non-finite with the initial weights, before any update; no model "
                 f"was written ({kept}). Use smaller initial weights (network.init) or "
-                "normalize the data.")
+                "normalize the data" + (
+                    "; in float32, a value more than 3.4e38 from its column's shift "
+                    "(data.normalize) cannot be held either: train in float64 "
+                    "(training.dtype: float64)." if cfg.training.dtype == "float32" else "."))
         if not gd:
             raise TrainingFailed(
                 f"the cost became non-finite at a point {trainer.method} tried after iteration "

@@ -422,6 +422,26 @@ def test_non_finite_initial_cost_writes_no_model(nnbp_run, tmp_path):
     assert not (tmp_path / "reg.npz").exists()
 
 
+def test_a_value_beyond_float32s_range_in_float32_says_to_train_in_float64(nnbp_run, tmp_path):
+    # 1e40 is read (a number well under nnbp's 1e100 bound) but x - shift overflows
+    # float32: the initial cost is non-finite, and the message names the way out
+    rows = "\n".join(f"{a},{a % 3},{a % 2}" for a in range(1, 30))
+    (tmp_path / "d.csv").write_text(f"x1,x2,y\n1e40,2,1\n{rows}\n")
+    (tmp_path / "f.yaml").write_text("data:\n  train: d.csv\n  target: y\nnetwork:\n"
+                                     "  layers: [auto, 3, auto]\ntraining:\n  epochs: 5\n"
+                                     "  dtype: float32\n")
+    r = nnbp_run("train", "f.yaml", "--quiet")
+    assert r.returncode == 1
+    assert stderr_lines(r) == [
+        "Error: the cost is non-finite with the initial weights, before any update; no model "
+        f"was written (nothing was written to {tmp_path / 'f.npz'}). Use smaller initial "
+        "weights (network.init) or normalize the data; in float32, a value more than 3.4e38 "
+        "from its column's shift (data.normalize) cannot be held either: train in float64 "
+        "(training.dtype: float64)."]
+    r = nnbp_run("train", "f.yaml", "--quiet", "--dtype", "float64")
+    assert r.returncode == 0, r.stderr
+
+
 # --- the app itself ------------------------------------------------------------
 
 def test_version(nnbp_run):
