@@ -498,12 +498,22 @@ def first_non_numeric(table: Table, j: int, fix: str = "") -> DataError:
 
 def _rows(reader, source: str, lines_before: int = 0):
     """The rows of a csv reader; its own errors (a field over the size limit) as a
-    DataError naming the line (the reader's, after ``lines_before`` lines)."""
+    DataError naming the line (the reader's, after ``lines_before`` lines).  A row that
+    ran over several lines before the error has a quote that is never closed: the
+    error names the line where it opens."""
+    done = 0  # the reader's lines up to the end of the last whole row
     try:
-        yield from reader
+        for fields in reader:
+            yield fields
+            done = reader.line_num
     except csv.Error as e:
+        start, now = done + 1 + lines_before, reader.line_num + lines_before
+        if now > start:
+            raise DataError(f"a field opens a quote (\") on this line that is not closed, so "
+                            f"the lines up to {now} were read as one value ({e}): close the "
+                            "quote, or remove it", source=source, line=start) from None
         raise DataError(f"is not CSV that nnbp can read: {e}", source=source,
-                        line=reader.line_num + lines_before or None) from None
+                        line=now or None) from None
 
 
 def check_memory(source: str, size: int, available: int | None,

@@ -148,3 +148,26 @@ def test_an_unnamed_first_column_is_taken_for_a_pandas_index(tmp_path):
         f"{path}, line 1: the header has an empty column name (column 1); a row index written by "
         "pandas? Name the column (and list it in data.ignore), or write the file with "
         "to_csv(index=False)")
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_quote_never_closed_is_reported_where_it_opens(tmp_path, chunked):
+    """csv reads on past an unclosed quote, taking the lines after it into one field,
+    until that field is over its size limit thousands of lines on: the error names
+    the line with the quote, in memory and read in chunks alike."""
+    from nnbp.csvio import read_csv_chunks
+
+    rows = ["5.1,3.5,1.4,0.2,setosa"] * 6000
+    rows[10] = '"5.4,3.7,1.5,0.2,setosa'  # line 12 of the file, after the header
+    path = tmp_path / "q.csv"
+    path.write_text("a,b,c,d,species\n" + "\n".join(rows) + "\n")
+    with pytest.raises(DataError) as e:
+        if chunked:
+            for _ in read_csv_chunks(path, 3000):
+                pass
+        else:
+            read_csv(path)
+    assert e.value.line == 12
+    assert str(e.value).startswith(f"{path}, line 12: a field opens a quote (\") on this "
+                                   "line that is not closed, so the lines up to ")
+    assert str(e.value).endswith(": close the quote, or remove it")
