@@ -412,16 +412,20 @@ def _read_slow(body: str, columns: list[str], source: str, delimiter: str,
     reader = csv.reader(io.StringIO(body), delimiter=delimiter, skipinitialspace=True)
     rows: list[list[str]] = []
     lines: list[int] = []
-    start = first_line
+    start = line = first_line
     for fields in _rows(reader, source, first_line - 1):
         line, start = start, reader.line_num + first_line
         if not fields or all(not f.strip() for f in fields):
             continue  # blank line
         if len(fields) != n:
+            if start - 1 > line:  # a row over several lines: a quote open to the end?
+                _check_closed(body, line - first_line, line, source, delimiter)
             raise DataError(f"has {len(fields)} fields, the header has {n} (separated by "
                             f"{_NAMES[delimiter]})", source=source, line=line)
         rows.append([f.strip() for f in fields])
         lines.append(line)
+    if start - 1 > line:  # the last row ran over several lines: a quote open to the end?
+        _check_closed(body, line - first_line, line, source, delimiter)
     if not rows:
         return None  # blank lines only
     values = np.full((len(rows), n), np.nan)
@@ -496,6 +500,24 @@ def first_non_numeric(table: Table, j: int, fix: str = "") -> DataError:
     raise AssertionError("column has no text value")
 
 
+def _check_closed(body: str, skip: int, line: int, source: str, delimiter: str) -> None:
+    """The last row of ``body`` starts after its first ``skip`` lines, on line ``line``
+    of the file, and runs over several: read strictly, is a quote left open at the end?
+    (csv reads all the lines after an open quote into one field, without complaint
+    unless strict; strict everywhere would refuse quirks that are fine, as "2" ,.)"""
+    tail = "".join(body.splitlines(keepends=True)[skip:])
+    try:
+        for _ in csv.reader(io.StringIO(tail), delimiter=delimiter, skipinitialspace=True,
+                            strict=True):
+            pass
+    except csv.Error as e:
+        if "end of data" in str(e):
+            raise DataError("a field opens a quote (\") on this line that is not closed, so "
+                            "the lines after it, to the end of the file, were read as one "
+                            "value: close the quote, or remove it", source=source,
+                            line=line) from None
+
+
 def _rows(reader, source: str, lines_before: int = 0):
     """The rows of a csv reader; its own errors (a field over the size limit) as a
     DataError naming the line (the reader's, after ``lines_before`` lines).  A row that
@@ -508,10 +530,12 @@ def _rows(reader, source: str, lines_before: int = 0):
             done = reader.line_num
     except csv.Error as e:
         start, now = done + 1 + lines_before, reader.line_num + lines_before
-        if now > start:
-            raise DataError(f"a field opens a quote (\") on this line that is not closed, so "
-                            f"the lines up to {now} were read as one value ({e}): close the "
-                            "quote, or remove it", source=source, line=start) from None
+        if now > start or "end of data" in str(e):
+            ran = f", so the lines up to {now} were read as one value ({e})" if now > start \
+                else " by the end of the file"
+            raise DataError(f"a field opens a quote (\") on this line that is not closed"
+                            f"{ran}: close the quote, or remove it", source=source,
+                            line=start) from None
         raise DataError(f"is not CSV that nnbp can read: {e}", source=source,
                         line=now or None) from None
 

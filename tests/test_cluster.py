@@ -240,7 +240,15 @@ def test_a_quoted_field_across_partitions_is_an_error_that_says_so(client, tmp_p
                                      "network:\n  layers: [auto, 2, auto]\n")
     cfg = load_config(tmp_path / "c.yaml")
     assert len(prepare(cfg).data.train.rows) == 100  # in memory, a quoted line break is fine
-    with pytest.raises(DataError, match="quoted field that spans lines"):
+    with pytest.raises(DataError, match=r"d.csv, line 51: a field opens a quote \(\"\) on "
+                       "this line that is not closed on it: on a Dask cluster .* cannot span "
+                       "lines"):
+        on_cluster(cfg, client, partition_bytes=40)
+    lines[50] = '5,"a note,1'  # a quote never closed: refused in memory and there
+    (tmp_path / "d.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match="d.csv, line 51: a field opens a quote"):
+        prepare(cfg)
+    with pytest.raises(DataError, match="d.csv, line 51: a field opens a quote"):
         on_cluster(cfg, client, partition_bytes=40)
 
 

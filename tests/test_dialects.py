@@ -150,15 +150,17 @@ def test_an_unnamed_first_column_is_taken_for_a_pandas_index(tmp_path):
         "to_csv(index=False)")
 
 
+@pytest.mark.parametrize("rows_after", [6000, 100])
 @pytest.mark.parametrize("chunked", [False, True])
-def test_a_quote_never_closed_is_reported_where_it_opens(tmp_path, chunked):
+def test_a_quote_never_closed_is_reported_where_it_opens(tmp_path, chunked, rows_after):
     """csv reads on past an unclosed quote, taking the lines after it into one field,
-    until that field is over its size limit thousands of lines on: the error names
-    the line with the quote, in memory and read in chunks alike."""
+    until that field is over its size limit thousands of lines on, or to the end of a
+    smaller file (which it took for one label): the error names the line with the
+    quote, in memory and read in chunks alike."""
     from nnbp.csvio import read_csv_chunks
 
-    rows = ["5.1,3.5,1.4,0.2,setosa"] * 6000
-    rows[10] = '"5.4,3.7,1.5,0.2,setosa'  # line 12 of the file, after the header
+    rows = ["5.1,3.5,1.4,0.2,setosa"] * rows_after
+    rows[10] = '5.4,3.7,1.5,0.2,"setosa'  # line 12 of the file, after the header
     path = tmp_path / "q.csv"
     path.write_text("a,b,c,d,species\n" + "\n".join(rows) + "\n")
     with pytest.raises(DataError) as e:
@@ -169,5 +171,16 @@ def test_a_quote_never_closed_is_reported_where_it_opens(tmp_path, chunked):
             read_csv(path)
     assert e.value.line == 12
     assert str(e.value).startswith(f"{path}, line 12: a field opens a quote (\") on this "
-                                   "line that is not closed, so the lines up to ")
+                                   "line that is not closed, so the lines ")
     assert str(e.value).endswith(": close the quote, or remove it")
+
+
+def test_a_quote_open_on_the_last_line_is_reported_there(tmp_path):
+    path = tmp_path / "q.csv"
+    path.write_text('a,b,y\n1,2,x\n3,4,"y\n5,6,x\n')
+    with pytest.raises(DataError, match=r"line 3: a field opens a quote \(\"\) on this line "
+                       r"that is not closed, so the lines after it, to the end of the file, "
+                       r"were read as one value: close the quote"):
+        read_csv(path)
+    path.write_text('a,b,y\n1,2,x\n3,4,"y\nz"\n5,6,x\n')  # a label over two lines: fine
+    assert read_csv(path).text[2] == ["x", "y\nz", "x"]

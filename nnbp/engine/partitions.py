@@ -34,6 +34,19 @@ class Partition:
         return 0 if self.X is None else len(self.X)
 
 
+def open_quote_line(block: bytes) -> int:
+    """The line (0 for the block's first) on which the quote left open at the block's
+    end opens: after it the count of quotes stays odd.  (Only for an error.)"""
+    odd, opened = False, 0
+    for i, line in enumerate(block.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+                             .split(b"\n")):
+        if line.count(b'"') % 2:
+            odd = not odd
+            if odd:
+                opened = i
+    return opened
+
+
 def read_partition(block: bytes, first: bool, last: bool, columns: list[str], delimiter: str,
                    source: str, features: list[str], target: list[str], classify: bool,
                    ignored: list[str] | None) -> Partition:
@@ -48,9 +61,10 @@ def read_partition(block: bytes, first: bool, last: bool, columns: list[str], de
     lines = block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
     if block.count(b'"') % 2:  # a quoted field cut in two where the file was cut
         return Partition(lines, error=(
-            "has a quoted field that spans lines; on a Dask cluster the file is cut into "
-            "partitions at line ends, so quoted fields cannot hold line breaks: remove them, "
-            "or train without --scheduler", lines))
+            "a field opens a quote (\") on this line that is not closed on it: on a Dask "
+            "cluster the file is cut into partitions at line ends, so a quoted field cannot "
+            "span lines: close the quote, take the line breaks out of it, or train without "
+            "--scheduler", open_quote_line(block) + 1))  # the header is line 1 of the first
     try:
         table = parse_lines(block, columns, source, delimiter, first_line=2 if first else 1,
                             last=last, header=first)
