@@ -11,6 +11,7 @@ import logging
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -210,3 +211,20 @@ def test_ctrl_c_while_the_workers_read_the_data_leaves_the_cluster_as_it_was(tmp
     assert err == EARLY
     assert elapsed < 5
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_processes_started_with_a_local_cluster_ignore_ctrl_c():
+    """A Ctrl-C in a terminal goes to every process of the group: worker processes of a
+    cluster that is starting must not take it (each printed a traceback while still
+    importing), and nnbp takes it again once the cluster is whole."""
+    from nnbp.engine.cluster_connect import sigint_ignored
+
+    probe = [sys.executable, "-c",
+             "import signal; print(signal.getsignal(signal.SIGINT) == signal.SIG_IGN)"]
+    before = signal.getsignal(signal.SIGINT)
+    with sigint_ignored():
+        started = subprocess.run(probe, capture_output=True, text=True, timeout=30).stdout
+    assert started.strip() == "True"
+    assert signal.getsignal(signal.SIGINT) is before
+    after = subprocess.run(probe, capture_output=True, text=True, timeout=30).stdout
+    assert after.strip() == "False"

@@ -18,6 +18,26 @@ WHICH_ADDRESS = ("give the scheduler's address, the one `dask scheduler` prints 
 
 
 @contextlib.contextmanager
+def sigint_ignored() -> Iterator[None]:
+    """Ctrl-C ignored for the second or so in which a cluster of this machine starts:
+    its processes start ignoring it too (an ignored signal stays ignored across exec,
+    a handler does not), so that a Ctrl-C in a terminal, sent to every process of the
+    group, does not stop worker processes still importing (a traceback each) or leave
+    a half-made cluster that cannot be closed at exit.  The workers keep ignoring it
+    (``dask_setup``); this process takes it again once the cluster is whole."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+@contextlib.contextmanager
 def connect(address: str, fail: Callable[[str], NnbpError]) -> Iterator:
     """A Dask client of the scheduler at ``address``, or of a cluster of this machine
     started for the run (``local``: one single-threaded worker process per core),
@@ -32,9 +52,10 @@ def connect(address: str, fail: Callable[[str], NnbpError]) -> Iterator:
     logging.getLogger("distributed").setLevel(logging.ERROR)  # errors reach the user as ours
     with contextlib.ExitStack() as stack:
         if address == "local":
-            cluster = stack.enter_context(distributed.LocalCluster(
-                n_workers=cores(), threads_per_worker=1, processes=True,
-                dashboard_address=":0", silence_logs=logging.ERROR, preload=[__name__]))
+            with sigint_ignored():
+                cluster = stack.enter_context(distributed.LocalCluster(
+                    n_workers=cores(), threads_per_worker=1, processes=True,
+                    dashboard_address=":0", silence_logs=logging.ERROR, preload=[__name__]))
             client = stack.enter_context(distributed.Client(cluster, set_as_default=False))
         else:
             timeout = min(CONNECT_SECONDS, dask.utils.parse_timedelta(
