@@ -159,8 +159,7 @@ def train(
         signal.signal(signal.SIGINT, previous)
         cluster.close()
     if trainer.diverged:  # no model: a file already at model_path stays as it was
-        kept = f"{model_path} was left as it was" if model_path.exists() else \
-            f"nothing was written to {model_path}"
+        kept = left_as_it_was(model_path)
         if math.isnan(trainer.cost):  # epoch 0 was not finite: α is not why
             raise TrainingFailed(
                 f"the cost is non-finite with the initial weights, before any update; no model "
@@ -196,10 +195,15 @@ def train(
 def interrupted_early(what: str, model_path: Path) -> None:
     """Ctrl-C before any epoch (while the data was read or cached, or a cluster
     connected): one line saying what was under way, exit 130."""
-    kept = f"{model_path} was left as it was" if model_path.exists() else \
-        f"nothing was written to {model_path}"
-    sys.stderr.write(f"Interrupted while {what}; no model was saved ({kept}).\n")
+    sys.stderr.write(f"Interrupted while {what}; no model was saved "
+                     f"({left_as_it_was(model_path)}).\n")
     raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def left_as_it_was(model_path: Path) -> str:
+    """What a run that saved no model did to ``--out``: nothing."""
+    return f"{model_path} was left as it was" if model_path.exists() else \
+        f"nothing was written to {model_path}"
 
 
 class Ended(NamedTuple):
