@@ -114,3 +114,25 @@ def iris_model(tmp_path_factory):
     r = run_nnbp("train", "iris", "--epochs", 200, "--out", "m.npz", "--quiet", cwd=folder)
     assert r.returncode == 0, r.stderr
     return folder / "m.npz"
+
+
+def interrupt_after_rows(p, rows: int = 3):
+    """Ctrl-C to a running ``nnbp train … --log-every 1`` once its header and ``rows``
+    log rows are out: (all of stdout, stderr, exit code, seconds from the signal to
+    the exit).  A watchdog kills a run that would not end."""
+    import signal
+    import threading
+    import time
+
+    watchdog = threading.Timer(30, p.kill)  # reads below block until EOF
+    watchdog.start()
+    try:
+        head = [p.stdout.readline() for _ in range(rows + 1)]
+        sent = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        rest = p.stdout.read()
+        err = p.stderr.read()
+        code = p.wait(timeout=30)
+        return "".join(head) + rest, err, code, time.monotonic() - sent
+    finally:
+        watchdog.cancel()

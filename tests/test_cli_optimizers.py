@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import threading
-import time
 
 import numpy as np
 import pytest
 import yaml
 
+from conftest import interrupt_after_rows
 from nnbp.config import load_config
 from nnbp.train import prepare
 from test_cli_train import (DATASETS, assert_full_precision, load_model, read_log,
@@ -160,22 +158,11 @@ def test_closed_pipe_stops_and_saves_the_iterate(nnbp_popen, tmp_path):
 def test_ctrl_c_finishes_the_iteration_saves_and_exits_130(nnbp_popen, tmp_path, optimizer):
     p = nnbp_popen("train", "digits", "--optimizer", optimizer, "--epochs", 100000,
                    "--log-every", 1)
-    watchdog = threading.Timer(30, p.kill)  # reads below block until EOF
-    watchdog.start()
-    try:
-        head = [p.stdout.readline() for _ in range(4)]  # the header and 3 rows
-        sent = time.monotonic()
-        p.send_signal(signal.SIGINT)
-        rest = p.stdout.read()
-        err = p.stderr.read()
-        code = p.wait(timeout=30)
-        elapsed = time.monotonic() - sent
-    finally:
-        watchdog.cancel()
+    out, err, code, elapsed = interrupt_after_rows(p)  # after the header and 3 rows
     assert code == 130, err
     assert elapsed < 10
     assert "Traceback" not in err and "Interrupted: model saved" in err
-    _, rows = read_log("".join(head) + rest)
+    _, rows = read_log(out)
     epochs = [int(row["epoch"]) for row in rows]
     assert epochs == list(range(len(rows))) and epochs[-1] < 200
     m = load_model(tmp_path / "digits.npz")

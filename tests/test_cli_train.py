@@ -12,9 +12,6 @@ import io
 import json
 import os
 import re
-import signal
-import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +19,7 @@ import pytest
 import yaml
 
 import nnbp
+from conftest import interrupt_after_rows
 
 REPO = Path(__file__).resolve().parent.parent
 DATASETS = REPO / "datasets"
@@ -485,24 +483,13 @@ def test_closed_pipe_stops_promptly_and_saves_the_model(nnbp_popen, tmp_path):
 @pytest.mark.skipif(os.name != "posix", reason="SIGINT to a child process is POSIX")
 def test_ctrl_c_finishes_the_epoch_saves_and_exits_130(nnbp_popen, tmp_path):
     p = nnbp_popen("train", "digits", "--epochs", 100000, "--log-every", 1)
-    watchdog = threading.Timer(30, p.kill)  # reads below block until EOF
-    watchdog.start()
-    try:
-        head = [p.stdout.readline() for _ in range(4)]  # the header and 3 rows
-        sent = time.monotonic()
-        p.send_signal(signal.SIGINT)
-        rest = p.stdout.read()
-        err = p.stderr.read()
-        code = p.wait(timeout=30)
-        elapsed = time.monotonic() - sent
-    finally:
-        watchdog.cancel()
+    out, err, code, elapsed = interrupt_after_rows(p)  # after the header and 3 rows
     assert code == 130
     assert elapsed < 10  # finishing one epoch and saving takes well under a second
     assert "Traceback" not in err
     assert "Interrupted" in err and "saved" in err
 
-    text = "".join(head) + rest
+    text = out
     assert text.endswith("\n")  # the last row is complete
     header, rows = read_log(text)
     assert header == ["epoch", "cost", "accuracy", "test_cost", "test_accuracy", "passes"]
