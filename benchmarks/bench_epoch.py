@@ -25,11 +25,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nnbp.data import Data, Normalization, Split, Target  # noqa: E402
 from nnbp.engine.memory import InMemory, block_rows, plan  # noqa: E402
-from nnbp.engine.threads import blas_threads, run_each  # noqa: E402
+from nnbp.cores import run_each  # noqa: E402
+from nnbp.engine.threads import blas_threads  # noqa: E402
 from nnbp.network import Network, random_weights, with_bias  # noqa: E402
-from nnbp.train import Run, Trainer  # noqa: E402
+from nnbp.train import Trainer, run_on_arrays  # noqa: E402
 
 THREADS = 2
 ALPHA, LAM = 0.5, 1.0
@@ -74,13 +74,7 @@ def interleaved_ms(steps, n, rounds, samples=1, settle=0.2):
 
 
 def nnbp_run(net, Theta, X, Y):
-    m = len(X)
-    X1 = with_bias(X)  # training data carries its bias column, as nnbp's loader makes it
-    target = Target(["y"], np.arange(net.sizes[-1]), net.sizes[-1])
-    data = Data([f"x{i}" for i in range(net.sizes[0])], target,
-                Normalization("none", np.zeros(net.sizes[0]), np.ones(net.sizes[0])),
-                Split(X1[:, 1:], Y, np.arange(m), X1), None, None, np.empty(0))
-    return Run(None, net, data, Theta)
+    return run_on_arrays(net, Theta, X, Y, classes=np.arange(net.sizes[-1]))
 
 
 def nnbp_epochs(net, Theta, X, Y):

@@ -22,20 +22,13 @@ def evaluate(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Nothing on stderr but errors."),
 ) -> None:
     """Evaluate a trained model on labelled data."""
-    from nnbp.csvio import read_header
+    from nnbp.evaluate import evaluate as evaluate_on, evaluation_rows, unknown_columns
     from nnbp.model import load_model
-    from nnbp.predict import check_columns, evaluate as evaluate_on, evaluation_batch, \
-        evaluation_data
-    from nnbp.predict_stream import evaluate_stream, too_big
 
     saved = load_model(model)
-    kind, path, rows, source = evaluation_data(saved, data)
-    streamed = too_big(path)  # a file bigger than memory is read a chunk at a time
-    if streamed:
-        source, unknown = source or path, check_columns(saved, read_header(path))
-    else:
-        batch = evaluation_batch(saved, data)
-        source, unknown = batch.source, batch.unknown
+    rows = evaluation_rows(saved, data)
+    unknown = unknown_columns(saved, rows)
+    source = rows.described
     if not quiet:
         if data is None:
             sys.stderr.write(f"Evaluating on {source}.\n")
@@ -44,9 +37,7 @@ def evaluate(
             sys.stderr.write(f"Warning: {source}: column(s) {names} are neither features "
                              "nor the target of the model; they were left out.\n")
         sys.stderr.flush()
-    result = evaluate_stream(saved, path, rows, source) if streamed \
-        else evaluate_on(saved, batch)
-    result.update(data=None if kind == "validation rows" else path, source=kind)
+    result = evaluate_on(saved, rows)
     if as_json:
         typer.echo(json.dumps(result))
     else:

@@ -92,7 +92,7 @@ def train(
     gd = cfg.training.optimizer == "gd"
     cluster = contextlib.ExitStack()  # a Dask cluster's client, when training runs on one
     if cfg.training.scheduler:
-        from nnbp.engine.cluster import on_cluster
+        from nnbp.train import on_cluster
 
         def fail(message):  # an error naming where the address came from
             return UsageError(f"--scheduler {scheduler}: {message}") if scheduler else \

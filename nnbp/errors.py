@@ -14,17 +14,24 @@ class NnbpError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str, *, source: str | None = None, line: int | None = None):
+    def __init__(self, message: str, *, source: str | None = None, line: int | None = None,
+                 row: int | None = None):
         self.message = message
         self.source = source
         self.line = line
+        self.row = row  # a row of a file without lines (Parquet), counted from 1
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
         where = ""
         if self.source:
-            where = self.source + (f", line {self.line}" if self.line else "") + ": "
+            at = f", line {self.line}" if self.line else f", row {self.row}" if self.row else ""
+            where = self.source + at + ": "
         return where + self.message
+
+    def where(self) -> dict:
+        """The line or row, as keywords for another error at the same place."""
+        return {"line": self.line} if self.line else {"row": self.row} if self.row else {}
 
 
 class ConfigError(NnbpError):

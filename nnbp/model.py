@@ -24,7 +24,7 @@ import numpy as np
 from . import __version__
 from .activations import HIDDEN, OUTPUT
 from .costs import COSTS
-from .data import Normalization, Target
+from .encoding import Normalization, Target
 from .errors import DataError, ModelError
 from .network import Network, Weights
 
@@ -155,6 +155,8 @@ def save_npz_atomic(path: str | Path, arrays: dict[str, np.ndarray]) -> None:
 
 def model_arrays(net: Network, Theta: Weights, *, lam: float, data, config_yaml: str,
                  epochs: int, cost_final: float) -> dict[str, np.ndarray]:
+    """The arrays of a model file; ``data`` is the data's description (features, target,
+    normalization, ignored columns, validation rows)."""
     arrays = {f"Theta{l}": np.asarray(T) for l, T in Theta.items()}
     arrays.update(
         layers=np.array(net.sizes, dtype=np.int64),
@@ -173,8 +175,8 @@ def model_arrays(net: Network, Theta: Weights, *, lam: float, data, config_yaml:
     if data.target.scaling is not None:  # y' = (y - shift)/scale, per target column
         arrays["target_shift"] = data.target.scaling.shift
         arrays["target_scale"] = data.target.scaling.scale
-    if data.val is not None:  # rows (0-based) of the training file held out for validation
-        arrays["val_rows"] = np.asarray(data.val.rows, dtype=np.int64)
+    if len(data.val_rows):  # rows (0-based) of the training file held out for validation
+        arrays["val_rows"] = np.asarray(data.val_rows, dtype=np.int64)
     return arrays
 
 

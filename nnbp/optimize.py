@@ -27,7 +27,7 @@ from .lockstep import Channel, lockstep
 from .model import model_arrays
 from .network import Weights
 from .engine.threads import one_blas_thread
-from .train import Run, Step, Trainer, in_memory, log_row
+from .train import Run, Step, Trainer, log_row
 
 METHODS = {"lbfgs": "L-BFGS-B", "cg": "CG"}  # training.optimizer -> SciPy's method
 
@@ -89,7 +89,7 @@ class Minimizer:
     lam: float
     log_every: int = 1
     should_stop: Callable[[], bool] = lambda: False
-    executor: object = None  # where the passes run (default: ``in_memory(run)``)
+    executor: object = None  # where the passes run (default: the run's)
     Theta: Weights = field(init=False)  # the last iterate
     epochs_done: int = field(init=False, default=0)  # iterations done
     passes: int = field(init=False, default=0)  # evaluations of J and D so far
@@ -105,7 +105,7 @@ class Minimizer:
         self.method = METHODS[self.optimizer]
         self.Theta = {l: T.copy() for l, T in self.run.Theta.items()}
         if self.executor is None:
-            self.executor = self.run.executor or in_memory(self.run)
+            self.executor = self.run.executor
 
     def __iter__(self) -> Iterator[Step]:
         last, logged = None, True
@@ -197,7 +197,7 @@ class Minimizer:
 
     def model(self) -> dict[str, np.ndarray]:
         cfg = self.run.cfg
-        return {**model_arrays(self.run.net, self.Theta, lam=self.lam, data=self.run.data,
+        return {**model_arrays(self.run.net, self.Theta, lam=self.lam, data=self.run.data.description,
                                config_yaml=cfg.to_yaml(), epochs=self.epochs_done,
                                cost_final=self.cost), "optimizer": np.array(self.optimizer)}
 

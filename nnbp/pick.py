@@ -17,7 +17,10 @@ if TYPE_CHECKING:
 
 def with_model(run: Run, path: str) -> Run:
     """The run with a trained model's weights, and its normalization when it differs."""
-    from .data import Normalization
+    from .data.describe import design_matrix
+    from .data.sources import ArrayPart, Dataset
+    from .encoding import Normalization
+    from .engine.executor import executor_for
     from .model import ModelArrays, check_weights, read_npz
 
     arrays = read_npz(path)
@@ -46,12 +49,10 @@ def with_model(run: Run, path: str) -> Run:
         if not (np.array_equal(norm.shift, data.norm.shift)
                 and np.array_equal(norm.scale, data.norm.scale)):
             def renorm(part):
-                if part is None:
-                    return None
                 raw = part.X * data.norm.scale + data.norm.shift
-                return replace(part, X=norm.apply(raw).astype(part.X.dtype), X1=None)
-            data = replace(data, norm=norm, train=renorm(data.train), val=renorm(data.val),
-                           test=renorm(data.test))
+                return ArrayPart(design_matrix(raw, norm, part.X.dtype), part.Y, part.rows)
+            data = Dataset(replace(data.description, norm=norm),
+                           {name: renorm(p) for name, p in data.parts.items()})
     scaling = A.target_scaling(run.net.s(run.net.L))
     ours = data.target.scaling
     if scaling is not None and ours is not None and not (
@@ -60,17 +61,19 @@ def with_model(run: Run, path: str) -> Run:
         target = replace(data.target, scaling=scaling)
 
         def rescale(part):
-            if part is None:
-                return None
             raw = data.target.decode(part.Y.astype(np.float64))
             return replace(part, Y=scaling.apply(raw).astype(part.Y.dtype))
-        data = replace(data, target=target, train=rescale(data.train), val=rescale(data.val),
-                       test=rescale(data.test))
-    return replace(run, Theta=Theta, data=data)
+        data = Dataset(replace(data.description, target=target),
+                       {name: rescale(p) for name, p in data.parts.items()})
+    if data is run.data:
+        return replace(run, Theta=Theta)
+    executor = executor_for(data, run.net, classify=run.classifier,
+                            dtype=run.cfg.training.dtype)
+    return replace(run, Theta=Theta, data=data, executor=executor)
 
 
 def n_examples(run: Run) -> int:
-    return len(run.data.train.rows) + (len(run.data.val.rows) if run.data.val is not None else 0)
+    return run.data.train.m + (run.data.val.m if run.data.val is not None else 0)
 
 
 @dataclass

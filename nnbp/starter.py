@@ -1,6 +1,8 @@
-"""A commented starter config for a CSV file (``nnbp init``).
+"""A commented starter config for a data file (``nnbp init``).
 
-The CSV is read as training reads it, so a bad file gets the same errors.  The
+The file is read as training reads it, so a bad file gets the same errors, a block
+at a time: what the starter needs of it are statistics (each column's kind, the
+target's distinct values), never the file in memory.  The
 config sets data.train, data.target and network.layers, data.ignore for text
 and identifier columns, and for a regression target (numbers that are not a
 handful of classes) a linear output, squared error and a learning rate chosen
@@ -20,9 +22,13 @@ from typing import Any
 import numpy as np
 import yaml
 
-from .csvio import DECIMAL_COMMA, read_csv
-from .data import (check_numeric_features, feature_matrix, is_number, label_text,
-                   make_target, raw_labels, target_columns)
+from .data.csvfile import Want
+from .data.describe import (DECIMAL_COMMA, Labels, Roles, check_features, check_numbers,
+                            labels_of, make_target)
+from .data.header import Header, read_header
+from .data.reader import blocks
+from .data.table import is_number
+from .encoding import label_text
 from .errors import DataError, UsageError, printable
 from .schema import FIELDS
 
@@ -66,15 +72,16 @@ def hidden_units(n: int, K: int) -> int:
     return max(3, min(MAX_HIDDEN, round(2 * n / 3 + K)))
 
 
-def regression_reason(labels: np.ndarray) -> str | None:
+def regression_reason(labels: np.ndarray, m: int, fraction: float | None = None) -> str | None:
     """Why a target column holds a quantity to regress on rather than class labels
-    (text for the config's comment), or None when its values look like classes."""
+    (text for the config's comment), or None when its values look like classes:
+    ``labels`` its distinct values (numbers, or strings), ``m`` its rows, ``fraction``
+    its first value with a fraction."""
     if labels.dtype.kind != "f":
         return None  # text: classes
-    fractional = labels[labels != np.round(labels)]
-    if fractional.size:
-        return f"numbers such as {label_text(fractional[0])}, not class labels"
-    n, m = len(np.unique(labels)), len(labels)
+    if fraction is not None:
+        return f"numbers such as {label_text(fraction)}, not class labels"
+    n = len(labels)
     if n > MAX_CLASSES and n * ROWS_PER_CLASS > m:
         return (f"{n} distinct whole numbers in {m} rows, too many for classes (over "
                 f"{MAX_CLASSES}, under {ROWS_PER_CLASS} rows each; nnbp init --classification "
@@ -86,18 +93,77 @@ def regression_reason(labels: np.ndarray) -> str | None:
     return None
 
 
-def left_out(table, others: list[int]) -> dict[str, str]:
+@dataclass
+class Column:
+    """What a pass over the file tells of one column."""
+
+    text: bool = False  # some value is not a number
+    number: bool = False  # some value is a number (or one written with a decimal comma)
+    distinct: np.ndarray | None = None  # its distinct numbers, when they are counted
+
+
+@dataclass
+class Scan:
+    """A pass over a data file, a block at a time: its rows, each column's kind, the
+    distinct values of the target (and of identifier-like columns), and the target's
+    first value with a fraction."""
+
+    header: Header
+    target: str
+    rows: int = 0
+    columns: dict[str, Column] = None
+    labels: Labels = None  # the target's distinct labels, when some is text
+    fraction: float | None = None
+
+    def target_values(self) -> np.ndarray:
+        """The target's distinct values: numbers, or strings when some is text."""
+        col = self.columns[self.target]
+        if not col.text:
+            return col.distinct
+        return self.labels.labels()
+
+
+def scan(path: str | Path, header: Header, target: str) -> Scan:
+    """Read the file once, a block at a time (``Scan``)."""
+    counted = {c for c in header.columns if _id_name(c)} | {target}
+    s = Scan(header, target, 0, {c: Column() for c in header.columns}, Labels())
+    for table, _ in blocks(path, Want(), header=header, source=header.source):
+        s.rows += table.m
+        for j, name in enumerate(table.columns):
+            col = s.columns[name]
+            if j in table.text:
+                values = table.text[j].values
+                col.text = True
+                col.number = col.number or any(is_number(v) or DECIMAL_COMMA.fullmatch(v)
+                                               for v in values)
+                if name == target:
+                    s.labels.add(values)
+                continue
+            col.number = True
+            if name in counted:
+                v = table.values[:, j]
+                col.distinct = np.unique(v) if col.distinct is None else \
+                    np.union1d(col.distinct, v)
+                if name == target and s.fraction is None:
+                    fractional = v[v != np.round(v)]
+                    s.fraction = float(fractional[0]) if len(fractional) else None
+    t = s.columns[target]
+    if t.text and t.distinct is not None:  # numbers in some blocks, text in others: text
+        s.labels.add(label_text(v) for v in t.distinct)
+    return s
+
+
+def left_out(s: Scan, others: list[str]) -> dict[str, str]:
     """Columns that cannot be features, with why: text (no value is a number, nor a
     number with a decimal comma, which training's error explains), and identifiers
     (named id, index or …_id, every value distinct)."""
     out = {}
-    for j in others:
-        name = table.columns[j]
-        if j in table.text and not any(is_number(v) or DECIMAL_COMMA.fullmatch(v)
-                                       for v in table.text[j]):
+    for name in others:
+        col = s.columns[name]
+        if col.text and not col.number:
             out[name] = "text"
-        elif j not in table.text and _id_name(name) and \
-                len(np.unique(table.values[:, j])) == len(table.values):
+        elif not col.text and _id_name(name) and col.distinct is not None and \
+                len(col.distinct) == s.rows:
             out[name] = "an identifier"
     return out
 
@@ -107,27 +173,44 @@ def _id_name(name: str) -> bool:
     return low in ("id", "index") or low.endswith(("_id", " id"))
 
 
+def _training_error(path, header: Header, want: Want, check) -> None:
+    """The error training would give (``check(table)``), from the first block that holds
+    it, read again."""
+    for table, _ in blocks(path, want, header=header, source=header.source):
+        check(table)
+
+
 def starter_config(path: str | Path, data: str | Path, target: str | None = None,
                    regression: bool | None = None) -> Starter:
     """The starter config that ``path`` would hold for the CSV ``data``; ``regression``
     True or False overrides the choice between regression and classification."""
-    table = read_csv(data, source=str(data))
+    header = read_header(data, str(data))
     ref: str | int | None = target
-    if target is not None and target not in table.columns and target.isdigit():
+    if target is not None and target not in header and target.isdigit():
         ref = int(target)  # a 0-based index, as in the config
-    tcols = target_columns(table, ref)
-    ignored = left_out(table, [j for j in range(len(table.columns)) if j not in tcols])
-    features = [c for j, c in enumerate(table.columns) if j not in tcols and c not in ignored]
+    name = header.columns[-1] if ref is None else header.columns[header.index(ref, "target")]
+    facts = scan(data, header, name)
+    ignored = left_out(facts, [c for c in header.columns if c != name])
+    features = [c for c in header.columns if c != name and c not in ignored]
     if not features:
         raise DataError("has no feature columns besides the target" +
                         (f" and the columns left out ({', '.join(ignored)})" if ignored else ""),
-                        source=table.source)
-    labels = raw_labels(table, tcols[0])
-    reason = regression_reason(labels) if regression is None else \
+                        source=header.source)
+    labels = facts.target_values()
+    if facts.columns[name].text and "" in facts.labels.seen:  # a row without its label
+        _training_error(data, header, Want((), (name,)), lambda t: labels_of(t, name))
+    reason = regression_reason(labels, facts.rows, facts.fraction) if regression is None else \
         ("--regression" if regression else None)
-    t = make_target(table, tcols, "linear" if reason else "sigmoid", "auto")
-    check_numeric_features(table, features, list(ignored))  # the error training would give
-    feature_matrix(table, features)
+    roles = Roles([name], list(ignored), features, not reason)
+    if reason and facts.columns[name].text:  # a quantity must be numbers
+        _training_error(data, header, Want((name,)), lambda t: check_numbers(t, [name]))
+    distinct = Labels()
+    distinct.add(labels if labels.dtype.kind != "f" else [label_text(v) for v in labels])
+    t = make_target(roles, None if reason else distinct, "linear" if reason else "sigmoid",
+                    "auto", header.source)
+    if any(facts.columns[c].text for c in features):
+        _training_error(data, header, Want(tuple(features)),
+                        lambda t: check_features(t, features, list(ignored)))
     n = len(features)
     layers = [n, hidden_units(n, t.K), t.K]
     try:
@@ -155,7 +238,7 @@ def starter_config(path: str | Path, data: str | Path, target: str | None = None
              "training.learning_rate": "α for regression (why: at the top of this file)"}
     head = [
         f"nnbp config for {Path(data).name}, written by nnbp init.",
-        f"  {table.values.shape[0]} rows; {n} features: {_some(features)}",
+        f"  {facts.rows} rows; {n} features: {_some(features)}",
     ]
     if ignored:
         head.append("  left out of the features (data.ignore): " +
@@ -171,7 +254,7 @@ def starter_config(path: str | Path, data: str | Path, target: str | None = None
     head += ["Commented-out keys show their defaults: uncomment a line to change one.",
              f"Train with:  nnbp train {shlex.quote(Path(path).as_posix())}"]
     text = "".join(f"# {_plain(line)}\n" for line in head) + "\n" + _body(settings, notes)
-    return Starter(text, table.values.shape[0], features, t.columns[0], classes, layers, settings)
+    return Starter(text, facts.rows, features, t.columns[0], classes, layers, settings)
 
 
 def write_starter(path: str | Path, data: str | Path, target: str | None = None,

@@ -1,6 +1,7 @@
 """Batch gradient descent: Θ^(l) := Θ^(l) - α D^(l), once per epoch over all m examples.
 
-``prepare`` turns a config into data, a network and initial weights;
+``prepare`` turns a config into data, a network, initial weights and the executor
+that runs the epochs (``on_cluster`` the same on a Dask cluster);
 ``Trainer`` runs the epochs on an executor of the engine (``nnbp/engine/``) and
 yields one ``Step`` per epoch, so that a caller can log, draw progress, or stop
 between epochs without the library printing.
@@ -8,6 +9,7 @@ between epochs without the library printing.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, NamedTuple
@@ -15,26 +17,24 @@ from typing import Callable, Iterator, NamedTuple
 import numpy as np
 
 from .config import Config
-from .csvio import reading_needs
-from .data import Data, load_data
+from .data.room import available_memory, check_enabled, reading_needs, size_text
+from .data.sources import Dataset, load
 from .engine import EpochCancelled
+from .engine.executor import Executor, executor_for
 from .engine.memory import InMemory, block_rows
-from .engine.threads import cores
-from .errors import TooBig
-from .memory import available_memory, check_enabled, size_text
+from .cores import cores
+from .errors import NnbpError
 from .model import check_weights, model_arrays, read_npz
-from .network import Network, Weights, random_weights, with_bias
+from .network import Network, Weights, random_weights
 
 
 @dataclass
 class Run:
     cfg: Config
     net: Network
-    data: Data  # not in memory: its Splits hold rows, not arrays (nnbp/engine/stream.py)
+    data: Dataset
     Theta: Weights  # the initial weights
-    # what runs the epochs on data not in memory (streamed, or on a Dask cluster);
-    # None: in_memory(run)
-    executor: object = None
+    executor: Executor  # where the epochs run
 
     @property
     def classifier(self) -> bool:
@@ -77,11 +77,6 @@ def initial_weights(cfg: Config, net: Network) -> Weights:
     return check_weights(read_npz(w, "weights"), net, w, dtype)
 
 
-STREAM_FIX = ("Stream it from a binary cache instead (--stream, or data.stream: auto or true "
-              "in the config), use a smaller file, or set NNBP_IGNORE_MEMORY_CHECK=1 to try "
-              "in memory anyway")
-
-
 class Streaming(NamedTuple):
     """Event: the run streams its data, and why (data.stream: auto)."""
     reason: str
@@ -103,43 +98,63 @@ def stream_reason(cfg) -> str | None:
             f"{size_text(available)} available (data.stream: auto)")
 
 
-def prepare(cfg: Config, stream: bool | str = False, notify=None) -> Run:
-    """The run of a config: its data, network and initial weights.  ``stream``: False
-    reads the data in memory, True streams it from a binary cache (``nnbp/streamed.py``),
-    "auto" streams when it would not fit in half the memory there is.  ``notify`` gets
-    the events of streaming: ``Streaming(reason)`` when auto chose it, and
-    ``CacheProgress`` while a cache is built."""
-    if stream == "auto":
+def prepare(cfg: Config, stream: bool | str = False, notify=None, *, client=None,
+            cancel: Callable[[], bool] = lambda: False) -> Run:
+    """The run of a config: its data, network, initial weights and executor.
+    ``stream``: False reads the data in memory, True streams it from a binary cache,
+    "auto" streams when it would not fit in half the memory there is; a Dask
+    ``client`` reads it on its cluster's workers (whose epochs ``cancel`` can stop).
+    ``notify`` gets the events of streaming: ``Streaming(reason)`` when auto chose it,
+    and ``CacheProgress`` while a cache is built."""
+    if client is None and stream == "auto":
         reason = stream_reason(cfg)
         stream = reason is not None
         if stream and notify is not None:
             notify(Streaming(reason))
-    if not stream:
-        try:
-            data = load_data(cfg, cfg.network.layers[-1])
-        except TooBig as e:  # training need not read it in memory
-            raise e.fixed_by(STREAM_FIX) from None
-        net = build_network(cfg, len(data.features), data.target.K)
-        check_memory(cfg, net, len(data.train.X))
-        return Run(cfg, net, data, initial_weights(cfg, net))
-    from .engine.stream import Streamed, stream_rows
-    from .streamed import load_streamed
-
-    data, parts = load_streamed(cfg, cfg.network.layers[-1], notify)
+    where = client if client is not None else "cache" if stream else "memory"
+    data = load(cfg, where, notify)
     net = build_network(cfg, len(data.features), data.target.K)
-    check_memory(cfg, net, len(data.train.rows))
-    run = Run(cfg, net, data, initial_weights(cfg, net))
-    rows = stream_rows(net, cfg.training.dtype, available_memory())
-    run.executor = Streamed(net, parts, data.norm, cfg.training.dtype,
-                            classify=run.classifier, rows=rows)
-    return run
+    check_memory(cfg, net, data.train.m)
+    classify = data.target.classes is not None or net.output != "linear"
+    executor = executor_for(data, net, classify=classify, dtype=cfg.training.dtype,
+                            client=client, cancel=cancel)
+    return Run(cfg, net, data, initial_weights(cfg, net), executor)
+
+
+def run_on_arrays(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray,
+                  classes: np.ndarray | None = None) -> Run:
+    """A run straight from arrays: x as the network sees it (m, s_1), Y (m, K), no
+    config file (``Trainer.model`` needs one), no normalization, nothing held out."""
+    from .data.describe import Description
+    from .data.sources import ArrayPart
+    from .encoding import Normalization, Target
+    from .network import with_bias
+
+    n, m = X.shape[1], len(X)
+    description = Description([f"x{j}" for j in range(n)],
+                              Target(["y"], classes, Y.shape[1]), Normalization.none(n), [],
+                              np.arange(0), {"train": m})
+    data = Dataset(description, {"train": ArrayPart(with_bias(X), Y, np.arange(m))})
+    classify = classes is not None or net.output != "linear"
+    return Run(None, net, data, Theta,
+               executor_for(data, net, classify=classify, dtype=X.dtype))
+
+
+@contextlib.contextmanager
+def on_cluster(cfg: Config, *, fail: Callable[[str], NnbpError], cancel: Callable[[], bool]):
+    """The run on the cluster of ``cfg.training.scheduler`` (``prepare`` with its
+    client), for as long as the block lasts."""
+    from .engine.cluster_connect import connect
+
+    with connect(cfg.training.scheduler, fail) as client:
+        yield prepare(cfg, client=client, cancel=cancel)
 
 
 def log_columns(run: Run) -> list[str]:
     metric = ["accuracy"] if run.classifier else []
     cols = ["epoch", "cost", *metric]
-    for name, part in (("val", run.data.val), ("test", run.data.test)):
-        if part is not None:
+    for name in ("val", "test"):
+        if name in run.data.parts:
             cols += [f"{name}_cost", *(f"{name}_{c}" for c in metric)]
     return cols + ["passes"]  # columns only ever get added, at the end
 
@@ -153,7 +168,7 @@ def log_row(run: Run, executor, Theta: Weights, e: int, J: float, accuracy: floa
     if run.classifier:
         row["accuracy"] = accuracy
     for name in ("val", "test"):
-        if getattr(run.data, name) is not None:
+        if name in run.data.parts:
             sums = executor.sums(Theta, name, backward=False)
             row[f"{name}_cost"] = sums.cost / sums.m  # held out: the data term, λ = 0
             if run.classifier:
@@ -175,11 +190,9 @@ class Step(NamedTuple):
 
 
 def in_memory(run: Run, **options) -> InMemory:
-    """The executor for a run whose data is in memory."""
-    parts = {name: (part.X1 if part.X1 is not None else with_bias(part.X), part.Y)
-             for name, part in (("train", run.data.train), ("val", run.data.val),
-                                ("test", run.data.test)) if part is not None}
-    return InMemory(run.net, parts, classify=run.classifier, **options)
+    """An executor in memory for a run whose data is in memory (``threads``, ``rows``)."""
+    return executor_for(run.data, run.net, classify=run.classifier,
+                        dtype=run.data.train.X1.dtype, **options)
 
 
 @dataclass
@@ -190,7 +203,7 @@ class Trainer:
     lam: float
     log_every: int = 1
     should_stop: Callable[[], bool] = lambda: False
-    executor: object = None  # where the epochs run (default: ``in_memory(run)``)
+    executor: Executor | None = None  # where the epochs run (default: the run's)
     # epochs on which J is wanted besides the logged ones (a progress bar's redraws)
     cost_wanted: Callable[[int], bool] = lambda e: False
     Theta: Weights = field(init=False)  # the current (last finite) weights
@@ -203,7 +216,7 @@ class Trainer:
     def __post_init__(self):
         self.Theta = {l: T.copy() for l, T in self.run.Theta.items()}
         if self.executor is None:
-            self.executor = self.run.executor or in_memory(self.run)
+            self.executor = self.run.executor
 
     def __iter__(self) -> Iterator[Step]:
         alpha, lam, E = self.learning_rate, self.lam, self.epochs
@@ -249,6 +262,6 @@ class Trainer:
 
     def model(self) -> dict[str, np.ndarray]:
         cfg = self.run.cfg
-        return {**model_arrays(self.run.net, self.Theta, lam=self.lam, data=self.run.data,
+        return {**model_arrays(self.run.net, self.Theta, lam=self.lam, data=self.run.data.description,
                                config_yaml=cfg.to_yaml(), epochs=self.epochs_done,
                                cost_final=self.cost), "optimizer": np.array("gd")}

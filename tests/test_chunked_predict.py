@@ -9,8 +9,7 @@ import json
 
 import numpy as np
 
-from nnbp.predict import Batch
-from nnbp.predict_stream import whole_blocks
+from nnbp.inputs import Batch, whole_blocks
 
 STREAMED = {"NNBP_MEMORY_AVAILABLE": "3000",  # the file is "bigger than memory"
             "NNBP_STREAM_CHUNK_BYTES": "2000"}  # about 20 rows per chunk

@@ -22,7 +22,6 @@ from distributed import Client, LocalCluster
 from conftest import modules_after, nnbp_argv, nnbp_env
 from nnbp.config import load_config
 from nnbp.engine import EpochCancelled
-from nnbp.engine.cluster import prepare_on_cluster
 from nnbp.errors import ConfigError, DataError, NnbpError
 from nnbp.optimize import Flat, make_trainer
 from nnbp.train import Trainer, prepare
@@ -37,9 +36,23 @@ def client():
         yield c
 
 
-def on_cluster(cfg, client, **options):
-    """The run prepared on the cluster, and its executor."""
-    run = prepare_on_cluster(cfg, client, **options)
+def on_cluster(cfg, client, partition_bytes=None, cancel=lambda: False):
+    """The run prepared on the cluster (its CSV files cut in partitions of at most
+    ``partition_bytes``), and its executor."""
+    import os
+
+    from nnbp.data.cluster import PARTITION_ENV
+
+    before = os.environ.get(PARTITION_ENV)
+    if partition_bytes is not None:
+        os.environ[PARTITION_ENV] = str(partition_bytes)
+    try:
+        run = prepare(cfg, client=client, cancel=cancel)
+    finally:
+        if before is None:
+            os.environ.pop(PARTITION_ENV, None)
+        else:
+            os.environ[PARTITION_ENV] = before
     return run, run.executor
 
 
@@ -160,7 +173,7 @@ def test_the_workers_read_a_file_to_the_same_numbers_as_in_memory(client, tmp_pa
     assert np.array_equal(run.data.val.rows, here.data.val.rows)
     assert np.array_equal(run.data.train.rows, here.data.train.rows)
     for part, split in (("train", here.data.train), ("val", here.data.val)):
-        blocks = client.gather(executor.parts[part])  # only a test brings the rows back
+        blocks = client.gather(executor.parts[part].futures)  # only a test brings the rows back
         assert np.array_equal(np.concatenate([X1 for X1, _ in blocks]), split.X1)
         assert np.array_equal(np.concatenate([Y for _, Y in blocks]), split.Y)
 
@@ -194,7 +207,7 @@ def test_a_constant_feature_is_centred_on_its_value_in_memory_and_on_the_cluster
     for data in (here.data, run.data):
         assert data.norm.shift[1] == 0.1 and data.norm.scale[1] == 1.0
     assert (here.data.train.X1[:, 2] == 0).all()
-    assert all((X1[:, 2] == 0).all() for X1, _ in client.gather(executor.parts["train"]))
+    assert all((X1[:, 2] == 0).all() for X1, _ in client.gather(executor.parts["train"].futures))
     there, _ = train(run, executor)
     expected, _ = train(here, None)
     for l, T in expected.Theta.items():
@@ -213,7 +226,7 @@ def test_an_empty_last_field_at_the_end_of_a_partition_is_kept(client, tmp_path)
     here = prepare(cfg)
     run, executor = on_cluster(cfg, client, partition_bytes=50)
     assert executor.layout()["partitions"] > 10
-    blocks = client.gather(executor.parts["train"])
+    blocks = client.gather(executor.parts["train"].futures)
     assert np.array_equal(np.concatenate([X1 for X1, _ in blocks]), here.data.train.X1)
 
 

@@ -163,17 +163,17 @@ def test_ctrl_c_while_connecting_is_one_line_and_exit_130(tmp_path):
 
 SLOW_READ = """\
 import time
-import nnbp.engine.partitions as partitions
+import nnbp.data.cluster_tasks as tasks
 
-_read = partitions.read_partition
+_read = tasks.read_csv_partition
 
 
-def read_partition(*args, **kwargs):  # a worker reading a large file
+def read_csv_partition(*args, **kwargs):  # a worker reading a large file
     time.sleep(1)
     return _read(*args, **kwargs)
 
 
-partitions.read_partition = read_partition
+tasks.read_csv_partition = read_csv_partition
 """
 
 
@@ -187,7 +187,7 @@ def test_ctrl_c_while_the_workers_read_the_data_leaves_the_cluster_as_it_was(tmp
             Client(cluster) as client:
         def reading():
             return client.run_on_scheduler(lambda dask_scheduler: any(
-                ts.state == "processing" and str(ts.key).startswith("read_partition")
+                ts.state == "processing" and str(ts.key).startswith("read_csv_partition")
                 for ts in dask_scheduler.tasks.values()))
 
         def left():  # the clients and tasks on the cluster

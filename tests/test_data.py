@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from nnbp.config import parse_config
-from nnbp.data import load_data
+from nnbp.data.sources import load_in_memory as load_data
 from nnbp.errors import ConfigError, DataError
 from nnbp.train import prepare
 
@@ -108,7 +108,8 @@ def test_string_labels_become_sorted_classes_and_one_hot_rows(tmp_path):
                                                    [1, 0, 0],
                                                    [0, 1, 0],
                                                    [0, 0, 1]])
-    assert r.data.labels.tolist() == ["dog", "cat", "bird", "cat", "dog"]
+    classes = r.data.target.classes  # each row's label, back from its one-hot row
+    assert classes[r.data.train.Y.argmax(axis=1)].tolist() == ["dog", "cat", "bird", "cat", "dog"]
 
 
 def test_integer_labels_are_sorted_numerically(tmp_path):
@@ -269,6 +270,7 @@ def test_a_constant_column_is_not_divided_by_zero(tmp_path, kind):
 
 # 40 rows: 8 of class a, 12 of b, 20 of c, interleaved
 STRATA = "x,label\n" + "".join(f"{i},{'abcbcacbcc'[i % 10]}\n" for i in range(40))
+LABELS = np.array(["abcbcacbcc"[i % 10] for i in range(40)])  # the file's, row by row
 
 
 def split(tmp_path, seed, fraction="0.25"):
@@ -286,9 +288,9 @@ def test_the_validation_split_is_seeded(tmp_path):
 
 def test_the_validation_split_is_stratified(tmp_path):
     d = split(tmp_path, 3)
-    counts = {c: int((d.labels == c).sum()) for c in "abc"}
+    counts = {c: int((LABELS == c).sum()) for c in "abc"}
     assert counts == {"a": 8, "b": 12, "c": 20}
-    held = {c: int((d.labels[d.val.rows] == c).sum()) for c in "abc"}
+    held = {c: int((LABELS[d.val.rows] == c).sum()) for c in "abc"}
     assert held == {c: round(0.25 * n) for c, n in counts.items()} == {"a": 2, "b": 3, "c": 5}
 
 
@@ -300,8 +302,8 @@ def test_validation_and_training_rows_are_disjoint_and_cover_the_file(tmp_path):
     assert len(d.train.X) == 30 and len(d.val.X) == 10
     # each split's Y rows are its own rows' labels
     classes = d.target.classes
-    assert classes[d.val.Y.argmax(axis=1)].tolist() == d.labels[d.val.rows].tolist()
-    assert classes[d.train.Y.argmax(axis=1)].tolist() == d.labels[d.train.rows].tolist()
+    assert classes[d.val.Y.argmax(axis=1)].tolist() == LABELS[d.val.rows].tolist()
+    assert classes[d.train.Y.argmax(axis=1)].tolist() == LABELS[d.train.rows].tolist()
 
 
 def test_no_validation_split_means_no_validation_rows(tmp_path):

@@ -7,7 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnbp.csvio import detect_delimiter, first_non_numeric, read_csv
+from nnbp.data.describe import first_non_numeric
+from nnbp.data.header import detect_delimiter
+from nnbp.data.reader import read_table as read_csv
 from nnbp.errors import DataError
 
 ROWS = [["x1", "x2", "label"], ["1", "20", "0"], ["3", "4", "1"], ["15", "0", "1"]]
@@ -157,7 +159,7 @@ def test_a_quote_never_closed_is_reported_where_it_opens(tmp_path, chunked, rows
     until that field is over its size limit thousands of lines on, or to the end of a
     smaller file (which it took for one label): the error names the line with the
     quote, in memory and read in chunks alike."""
-    from nnbp.csvio import read_csv_chunks
+    from nnbp.data.reader import blocks
 
     rows = ["5.1,3.5,1.4,0.2,setosa"] * rows_after
     rows[10] = '5.4,3.7,1.5,0.2,"setosa'  # line 12 of the file, after the header
@@ -165,7 +167,7 @@ def test_a_quote_never_closed_is_reported_where_it_opens(tmp_path, chunked, rows
     path.write_text("a,b,c,d,species\n" + "\n".join(rows) + "\n")
     with pytest.raises(DataError) as e:
         if chunked:
-            for _ in read_csv_chunks(path, 3000):
+            for _ in blocks(path, chunk_bytes=3000):
                 pass
         else:
             read_csv(path)

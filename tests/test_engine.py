@@ -14,7 +14,7 @@ from nnbp import network as nw
 from nnbp.engine import Sums
 from nnbp.engine import memory as engine_memory
 from nnbp.engine.memory import InMemory, plan
-from nnbp.engine.threads import run_each
+from nnbp.cores import run_each
 from nnbp.train import Trainer, in_memory
 from test_gradients import ACTIVATIONS, PAIRS, random_problem
 from test_math import make_run

@@ -14,8 +14,7 @@ import pytest
 from nnbp import network as nw
 from nnbp.activations import HIDDEN, OUTPUT
 from nnbp.costs import COSTS
-from nnbp.data import Data, Normalization, Split, Target
-from nnbp.train import Run, Trainer
+from nnbp.train import Trainer, run_on_arrays
 
 
 @contextlib.contextmanager
@@ -30,11 +29,7 @@ def no_numpy_warnings():
 
 def make_run(net, Theta, X, Y):
     """A Run straight from arrays: no config, no normalization, no held-out splits."""
-    n = X.shape[1]
-    data = Data([f"x{j}" for j in range(n)], Target(["y"], None, Y.shape[1]),
-                Normalization("none", np.zeros(n), np.ones(n)),
-                Split(X, Y, np.arange(len(X))), None, None, np.empty(0))
-    return Run(None, net, data, Theta)  # cfg is only read by Trainer.model()
+    return run_on_arrays(net, Theta, X, Y)  # cfg is only read by Trainer.model()
 
 
 # --- activations -------------------------------------------------------------

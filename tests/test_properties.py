@@ -21,11 +21,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from nnbp.config import Config, load_config, parse_config
-from nnbp.csvio import read_csv
-from nnbp.data import load_data
+from nnbp.data.reader import read_table as read_csv
+from nnbp.data.sources import load_in_memory as load_data
 from nnbp.errors import NnbpError
 from nnbp.model import save_npz_atomic
-from nnbp.predict import evaluate, outputs, predictions, read_batch
+from nnbp.evaluate import evaluation_result, evaluation_sums
+from nnbp.inputs import read_batch
+from nnbp.predict import outputs, predictions
 from nnbp.model import load_model
 from nnbp.train import Trainer, prepare
 from nnbp.schema import BY_KEY, FIELDS, SECTIONS
@@ -320,6 +322,6 @@ def test_evaluate_and_predict_give_results_or_our_error(content, with_target, pr
     header, rows = predictions(model, outputs(model, batch.X), proba)
     assert len(rows) == len(batch.X) and all(len(r) == len(header) for r in rows)
     if with_target:
-        result = evaluate(model, batch)
+        result = evaluation_result(model, evaluation_sums(model, batch))
         assert 0 <= result["accuracy"] <= 1 and np.isfinite(result["cost"])
 

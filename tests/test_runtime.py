@@ -25,7 +25,7 @@ import pytest
 import yaml
 
 from conftest import nnbp_argv, nnbp_env
-from nnbp import csvio, memory
+from nnbp.data import reader, room
 from nnbp.config import load_config, parse_config
 from nnbp.errors import ConfigError, DataError
 from nnbp.model import save_npz_atomic
@@ -207,64 +207,64 @@ def test_no_warning_on_a_converging_run(nnbp_run):
 
 def test_check_memory_names_the_file_its_size_and_the_memory():
     with pytest.raises(DataError) as info:
-        csvio.check_memory("big.csv", size=10**12, available=8 * 10**9)
+        room.check_memory("big.csv", size=10**12, available=8 * 10**9)
     assert str(info.value) == (  # 6 bytes per byte of text, 8 per field (at most 1 in 2 bytes)
         "big.csv: is 1.0 TB; reading it needs about 10.0 TB of memory and 8.0 GB is "
         "available. Use a smaller file, or set NNBP_IGNORE_MEMORY_CHECK=1 to try anyway")
 
 
 def test_check_memory_passes_what_fits_and_what_it_cannot_know():
-    csvio.check_memory("small.csv", size=10**6, available=10**7)
-    csvio.check_memory("any.csv", size=10**15, available=None)  # unknown: no check
-    csvio.check_memory("x.csv", size=1000, available=6000 + 8 * 100, fields=100)  # just fits
+    room.check_memory("small.csv", size=10**6, available=10**7)
+    room.check_memory("any.csv", size=10**15, available=None)  # unknown: no check
+    room.check_memory("x.csv", size=1000, available=6000 + 8 * 100, fields=100)  # just fits
     with pytest.raises(DataError, match="x.csv: is 1.0 kB"):
-        csvio.check_memory("x.csv", size=1000, available=6000 + 8 * 100 - 1, fields=100)
+        room.check_memory("x.csv", size=1000, available=6000 + 8 * 100 - 1, fields=100)
 
 
 def test_available_memory_and_its_overrides(monkeypatch):
-    monkeypatch.delenv(memory.ASSUME, raising=False)
-    monkeypatch.delenv(memory.IGNORE, raising=False)
+    monkeypatch.delenv(room.ASSUME, raising=False)
+    monkeypatch.delenv(room.IGNORE, raising=False)
     meminfo = {line.split(":")[0]: int(line.split()[1]) * 1024
                for line in open("/proc/meminfo")} if os.path.exists("/proc/meminfo") else {}
     if "MemAvailable" in meminfo:  # Linux: at most what the machine has
-        assert 0 < memory.available_memory() <= meminfo["MemTotal"]
+        assert 0 < room.available_memory() <= meminfo["MemTotal"]
     # MemAvailable, and no more than a cgroup limit leaves
-    monkeypatch.setattr(memory, "_meminfo", lambda: 8_000_000_000)
-    monkeypatch.setattr(memory, "_cgroup_room", lambda: None)
-    assert memory.available_memory() == 8_000_000_000
-    monkeypatch.setattr(memory, "_cgroup_room", lambda: 3_000_000_000)
-    assert memory.available_memory() == 3_000_000_000
-    monkeypatch.setattr(memory, "_meminfo", lambda: 1_000_000_000)
-    assert memory.available_memory() == 1_000_000_000
-    assert memory.check_enabled()
-    monkeypatch.setenv(memory.ASSUME, "12345")
-    assert memory.available_memory() == 12345
+    monkeypatch.setattr(room, "_meminfo", lambda: 8_000_000_000)
+    monkeypatch.setattr(room, "_cgroup_room", lambda: None)
+    assert room.available_memory() == 8_000_000_000
+    monkeypatch.setattr(room, "_cgroup_room", lambda: 3_000_000_000)
+    assert room.available_memory() == 3_000_000_000
+    monkeypatch.setattr(room, "_meminfo", lambda: 1_000_000_000)
+    assert room.available_memory() == 1_000_000_000
+    assert room.check_enabled()
+    monkeypatch.setenv(room.ASSUME, "12345")
+    assert room.available_memory() == 12345
     for value, enabled in (("1", False), ("yes", False), ("0", True), ("", True)):
-        monkeypatch.setenv(memory.IGNORE, value)
-        assert memory.check_enabled() is enabled
+        monkeypatch.setenv(room.IGNORE, value)
+        assert room.check_enabled() is enabled
 
 
 def test_size_text():
-    assert [memory.size_text(n) for n in (0, 999, 1000, 212036, 3 * 10**9, 10**16)] == [
+    assert [room.size_text(n) for n in (0, 999, 1000, 212036, 3 * 10**9, 10**16)] == [
         "0 bytes", "999 bytes", "1.0 kB", "212.0 kB", "3.0 GB", "10000.0 TB"]
 
 
 def test_read_csv_checks_memory_before_reading(tmp_path, monkeypatch):
     path = tmp_path / "d.csv"
     path.write_text("a,b\n" + "1,2\n" * 1000)  # 4004 bytes, about 2000 fields
-    monkeypatch.setenv(memory.ASSUME, "20000")
+    monkeypatch.setenv(room.ASSUME, "20000")
     with pytest.raises(DataError, match=r"d.csv: is 4.0 kB; reading it needs about 40.\d kB of "
                                         r"memory and 20.0 kB is available"):
-        csvio.read_csv(path)
-    monkeypatch.setenv(memory.IGNORE, "1")
-    assert csvio.read_csv(path).values.shape == (1000, 2)
+        reader.read_table(path)
+    monkeypatch.setenv(room.IGNORE, "1")
+    assert reader.read_table(path).values.shape == (1000, 2)
 
 
 def test_a_network_too_large_for_memory_is_refused_before_it_is_built(tmp_path, monkeypatch):
     (tmp_path / "xor.csv").write_text("x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
     cfg = parse_config("data:\n  train: xor.csv\nnetwork:\n  layers: [auto, 2000, auto]\n",
                        source="big.yaml", base=tmp_path)
-    monkeypatch.setenv(memory.ASSUME, "100000")  # enough for the CSV, not for the network
+    monkeypatch.setenv(room.ASSUME, "100000")  # enough for the CSV, not for the network
     monkeypatch.setattr("nnbp.train.cores", lambda: 2)
     with pytest.raises(ConfigError) as info:
         prepare(cfg)
@@ -272,7 +272,7 @@ def test_a_network_too_large_for_memory_is_refused_before_it_is_built(tmp_path, 
     assert str(info.value).startswith(
         "big.yaml, line 4: network.layers: [2, 2000, 1] on 4 examples needs about 512.3 kB")
     assert "100.0 kB is available" in str(info.value)
-    monkeypatch.setenv(memory.IGNORE, "1")
+    monkeypatch.setenv(room.IGNORE, "1")
     assert prepare(cfg).net.sizes == (2, 2000, 1)
 
 

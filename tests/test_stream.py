@@ -17,10 +17,9 @@ import numpy as np
 import pytest
 
 from nnbp.config import load_config
-from nnbp.csvio import reading_needs
-from nnbp.engine import cache
+from nnbp.data import cache
+from nnbp.data.room import reading_needs, size_text
 from nnbp.errors import CacheError, DataError
-from nnbp.memory import size_text
 from nnbp.train import Trainer, prepare
 from test_gradients import PAIRS
 
@@ -119,7 +118,7 @@ def test_features_are_cached_in_the_narrowest_dtype_that_holds_them(tmp_path):
         (tmp_path / "train.csv").write_text("\n".join(lines) + "\n")
         (tmp_path / "c.yaml").write_text("data: {train: train.csv}\nnetwork: {layers: [1, 1]}\n")
         run = prepare(load_config(tmp_path / "c.yaml"), stream=True)
-        part = run.executor.stream_parts["train"]
+        part = run.data.parts["train"]
         assert part.x.dtype == np.dtype(want), values
         assert part.x.read(0, 3)[:, 0].tolist() == [float(v) for v in values]
         norm = prepare(load_config(tmp_path / "c.yaml"), stream=False).data.norm
@@ -502,8 +501,9 @@ def test_data_stream_is_auto_true_or_false():
 
 
 def test_chunks_are_sized_from_the_memory_there_is(monkeypatch, tmp_path):
-    from nnbp.csvio import read_csv_chunks, size_and_fields
-    from nnbp.streamed import chunk_bytes
+    from nnbp.data.cached import chunk_bytes
+    from nnbp.data.reader import blocks
+    from nnbp.data.room import size_and_fields
 
     monkeypatch.delenv("NNBP_STREAM_CHUNK_BYTES")
     # half the memory, at 40 bytes per byte of CSV; 16 MB at most, 64 kB at least
@@ -515,7 +515,7 @@ def test_chunks_are_sized_from_the_memory_there_is(monkeypatch, tmp_path):
     # the first chunk is a chunk's worth of rows too, not the header's read and one more
     path = tmp_path / "d.csv"
     path.write_text("a,b\n" + "1,2\n" * 50000)  # 200 kB: 4 chunks of 64 kB, a bit more
-    sizes = [len(t.values) for t, _ in read_csv_chunks(path, 1 << 16)]
+    sizes = [len(t.values) for t, _ in blocks(path, chunk_bytes=1 << 16)]
     assert sum(sizes) == 50000 and max(sizes) <= (1 << 16) * 17 // 16 // 4, sizes
     # what decides: the text, its table and the copies a command makes of it
     size, fields = size_and_fields(path)

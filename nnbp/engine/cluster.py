@@ -1,6 +1,6 @@
 """The executor on a Dask cluster: the same kernel, run by the workers on the
-partitions of the data they hold (``cluster_data``), as dask-ml and xgboost.dask
-do their sums.
+partitions of the data they hold (``nnbp/data/cluster.py``), as dask-ml and
+xgboost.dask do their sums.
 
 Each epoch Θ goes to the cluster once, as the result of a task, which every worker
 fetches once (the data of a ``scatter`` would be lost for good with a worker that
@@ -12,21 +12,19 @@ Only the total (Δ, the cost, the correct count) comes back to the client.  A
 worker that dies takes its partitions with it; Dask reads them again from the
 CSV on another worker and the epoch goes on.
 
-Dask is imported only by these modules (``cluster_connect``, ``cluster_data``), so
-nothing else pays for it.
+Dask is imported only by these modules (``cluster_connect``, and the data package's
+``cluster``), so nothing else pays for it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from typing import Callable
 
-from ..errors import NnbpError, TrainingFailed, UsageError
+from ..data.cluster import ClusterPart
+from ..errors import TrainingFailed, UsageError
 from ..network import Network, Weights
 from . import EpochCancelled
-from .cluster_connect import connect
-from .cluster_data import PARTITION_BYTES, load_on_cluster
 from .kernel import Kernel, Sums
 from .memory import block_rows, plan
 
@@ -71,11 +69,11 @@ def add_sums(*parts: Sums) -> Sums:
 
 class OnCluster:
     """Runs the kernel over the blocks the workers hold: ``parts`` maps a part's name
-    (train, val, test) to the futures of its blocks (X1, Y), in file order.
+    (train, val, test) to its blocks on the workers.
     ``cancel()`` true while an epoch's backward pass runs drops the epoch's tasks and
     raises ``EpochCancelled``."""
 
-    def __init__(self, client, net: Network, parts: dict[str, list], *, classify: bool,
+    def __init__(self, client, net: Network, parts: dict[str, ClusterPart], *, classify: bool,
                  cancel: Callable[[], bool] = lambda: False):
         self.client, self.net, self.parts, self.classify = client, net, parts, classify
         self.cancel = cancel
@@ -88,7 +86,7 @@ class OnCluster:
             self._theta = (Theta, self.client.submit(weights, Theta, pure=False))
         futures = [self.client.submit(partition_sums, self._theta[1], b, self.net,
                                       self.classify, backward, cost, pure=False)
-                   for b in self.parts[part]]
+                   for b in self.parts[part].futures]
         level, every = futures, list(futures)
         while len(level) > 1:  # a tree of fixed shape: groups of FAN_IN neighbours
             level = [self.client.submit(add_sums, *level[i:i + FAN_IN], pure=False)
@@ -117,7 +115,7 @@ class OnCluster:
         """Where the epochs run: the scheduler's address, the workers, the partitions."""
         return {"address": self.client.scheduler.address,
                 "workers": len(self.client.scheduler_info()["workers"]),
-                "partitions": len(self.parts["train"])}
+                "partitions": len(self.parts["train"].futures)}
 
 
 def _explained(e: BaseException) -> BaseException:
@@ -131,24 +129,3 @@ def _explained(e: BaseException) -> BaseException:
         return TrainingFailed(f"Dask workers kept dying while running a task of the epoch "
                               f"({e}): out of memory, or a worker that cannot import nnbp?")
     return e
-
-
-def prepare_on_cluster(cfg, client, *, cancel: Callable[[], bool] = lambda: False,
-                       partition_bytes: int = PARTITION_BYTES):
-    """``train.prepare`` on a cluster: the run, its data's rows left on the workers, and
-    its executor (``Run.executor``) the one that trains it there."""
-    from ..train import Run, build_network, initial_weights
-
-    data, parts = load_on_cluster(cfg, client, cfg.network.layers[-1], partition_bytes)
-    net = build_network(cfg, len(data.features), data.target.K)
-    run = Run(cfg, net, data, initial_weights(cfg, net))
-    run.executor = OnCluster(client, net, parts, classify=run.classifier, cancel=cancel)
-    return run
-
-
-@contextlib.contextmanager
-def on_cluster(cfg, *, fail: Callable[[str], NnbpError], cancel: Callable[[], bool]):
-    """The run on the cluster of ``cfg.training.scheduler`` (``prepare_on_cluster``),
-    for as long as the block lasts."""
-    with connect(cfg.training.scheduler, fail) as client:
-        yield prepare_on_cluster(cfg, client, cancel=cancel)

@@ -10,7 +10,7 @@ import signal
 from typing import Callable, Iterator
 
 from ..errors import NnbpError
-from .threads import cores
+from ..cores import cores
 
 CONNECT_SECONDS = 10  # at most, to reach a scheduler (less if Dask's config says so)
 WHICH_ADDRESS = ("give the scheduler's address, the one `dask scheduler` prints at its start "

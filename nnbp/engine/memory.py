@@ -13,7 +13,8 @@ import numpy as np
 
 from ..network import Network, Weights
 from .kernel import Kernel, Sums
-from .threads import MAX_THREADS, blas_threads, cores, run_each
+from ..cores import MAX_THREADS, cores, run_each
+from .threads import blas_threads
 
 # m × Σ_l (s_l + 1) below which one share is faster than one per core: numpy passes
 # the GIL between the shares at each call, and on short calls the hand-overs cost more

@@ -1,6 +1,6 @@
 """The executor for data streamed from disk: every epoch reads the rows from the
-binary cache (``cache.py``) block by block, never holding more than a block per
-core in memory.
+binary cache (``nnbp/data/cached.py``) block by block, never holding more than a
+block per core in memory.
 
 The plan is the in-memory executor's (``memory.InMemory``): each part's rows in
 one contiguous share per core, each share in blocks, the shares' sums added in a
@@ -11,42 +11,25 @@ kernel.  The in-memory path normalizes once, x' = (x - shift)/scale; here every
 epoch does, so its division is moved into Θ^(1) (``Streamed.sums``), leaving
 one pass over each block: the same products, to rounding.
 
-A run whose data is not in memory is a ``train.Run`` whose ``data`` describes the
-parts (``Split`` with rows and no arrays: features, target, normalization,
-validation rows, which held-out parts exist) and whose ``executor`` reads them:
-``Trainer``, the log's columns and the model file work the same on both.
+The parts are the data package's (``CachedPart``): the engine asks a part for its
+rows and never opens a file.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
-from ..data import Normalization
+from ..data.cached import CachedPart
+from ..encoding import Normalization
 from ..network import Network, Weights
-from .cache import FileRows
 from .kernel import Sums
 from .memory import InMemory, block_rows
-from .threads import cores
+from ..cores import cores
 
 ROWS_ENV = "NNBP_STREAM_ROWS"  # rows per block (tests force tiny blocks with it)
 X1_BYTES = 1 << 22  # a share's block of [1, x - s], sized to stay in the processor's cache
-
-
-@dataclass
-class Part:
-    """A part's rows in the cache: features ``x`` and labels or targets ``y``, the file
-    rows that are this part's, in order (None: all of them), and what makes Y of
-    y's rows."""
-
-    x: FileRows
-    y: FileRows
-    m: int
-    rows: np.ndarray | None
-    Y: Callable[[np.ndarray], np.ndarray]  # y's rows -> Y (b, K) float64
 
 
 def stream_rows(net: Network, dtype, available: int | None) -> int:
@@ -67,7 +50,7 @@ def stream_rows(net: Network, dtype, available: int | None) -> int:
 class Streamed(InMemory):
     """Runs the kernel over parts read from the binary cache, block by block."""
 
-    def __init__(self, net: Network, parts: dict[str, Part], norm: Normalization, dtype, *,
+    def __init__(self, net: Network, parts: dict[str, CachedPart], norm: Normalization, dtype, *,
                  classify: bool, threads: int | None = None, rows: int | None = None):
         super().__init__(net, {}, classify=classify, threads=threads, rows=rows)
         self.stream_parts, self.norm, self.dtype = parts, norm, np.dtype(dtype)
@@ -92,20 +75,10 @@ class Streamed(InMemory):
 
     def block(self, part: str, rows: slice, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Read the part's ``rows`` into share k's buffer as X1 = [1, x - s], and their Y."""
-        p = self.stream_parts[part]
-        b = rows.stop - rows.start
-        if p.rows is None:
-            lo, hi, pick = rows.start, rows.stop, None
-        else:  # the part's rows within the span of the file that holds them
-            r = p.rows[rows]
-            lo, hi = int(r[0]), int(r[-1]) + 1
-            pick = None if hi - lo == b else r - lo
-        x, y = p.x.read(lo, hi), p.y.read(lo, hi)
-        if pick is not None:
-            x, y = x[pick], y[pick]
-        X1 = self._x1(k, b)
+        x, Y = self.stream_parts[part].read(rows)
+        X1 = self._x1(k, len(x))
         np.subtract(x, self.norm.shift, out=X1[:, 1:], casting="same_kind")  # x - s
-        return X1, p.Y(y).astype(self.dtype, copy=False)
+        return X1, Y.astype(self.dtype, copy=False)
 
     def _x1(self, k: int, b: int) -> np.ndarray:
         buf = self._X1.get(k)

@@ -11,49 +11,9 @@ for the same cores.
 from __future__ import annotations
 
 import contextlib
-import contextvars
-import os
 from functools import lru_cache
-from typing import Callable
 
-MAX_THREADS = 8
-_pool = None  # a concurrent.futures.ThreadPoolExecutor, made at the first call of pool()
-
-
-def cores() -> int:
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def pool():
-    """The threads that work runs on beside the caller's, made once."""
-    global _pool
-    if _pool is None:
-        from concurrent.futures import ThreadPoolExecutor  # not at start-up: one share needs none
-
-        _pool = ThreadPoolExecutor(max_workers=min(cores(), MAX_THREADS),
-                                   thread_name_prefix="nnbp")
-    return _pool
-
-
-def run_each(fn: Callable[[int], None], n: int) -> None:
-    """fn(k) for k = 0 … n-1 in parallel: 0 on this thread, the others on the pool's,
-    each in a copy of this thread's context (numpy's error settings live there).  An
-    exception reaches the caller once every call has ended."""
-    if n == 1:
-        fn(0)
-        return
-    futures = [pool().submit(contextvars.copy_context().run, fn, k) for k in range(1, n)]
-    try:
-        fn(0)
-    finally:
-        for f in futures:  # every call has finished writing before anyone reads
-            f.exception()
-    for f in futures:
-        f.result()
+from ..cores import cores
 
 
 @lru_cache(maxsize=1)

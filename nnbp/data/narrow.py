@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..stats import Stats
+from .stats import Stats
 
 NARROW = [np.dtype(t) for t in ("uint8", "int8", "uint16", "int16", "uint32", "int32")]
 

@@ -1,18 +1,21 @@
-"""The binary cache of a CSV file, for data streamed from disk every epoch.
+"""The binary cache of a data file (CSV or Parquet), for data streamed from disk
+every epoch.
 
-One pass reads the CSV in chunks (``csvio.read_csv_chunks``, bounded memory) and
-writes an entry: a folder in ``cache_dir()`` holding
+One pass reads the file in blocks (``reader.blocks``, bounded memory) and writes an
+entry: a folder in ``cache_dir()`` holding
 
-    meta.json  rows, the feature columns, their dtype, the targets, the labels in the
-               order they first occur, and the statistics of every column (``Stats``)
+    meta.json  rows, the feature columns, their dtype, the targets, the labels (as
+               written) in the order they first occur, and the statistics of every
+               column (``Stats``)
     x.bin      the features, (m, n) row by row, in the narrowest dtype that holds
                them exactly (pixel integers: uint8, an eighth of float64)
     y.bin      a code per row (int32, the index of its label in meta's labels), or
                the target values (m, K) float64
 
 An entry is named by a hash of the file's absolute path, then a hash of its size,
-its modification time and the options that decide the contents (``key``), so a
-changed file gets a new entry.  It is written in a temporary folder renamed into
+its modification time (of each file of a Parquet folder) and the options that decide
+the contents (``key``), so a changed file gets a new entry; so does every file after
+a change of the format, whose name is in the hash.  It is written in a temporary folder renamed into
 place when complete: an interrupted or killed build is never used.  Entries of
 the same path are removed once a new one is in place.
 """
@@ -31,10 +34,11 @@ from typing import Callable
 import numpy as np
 
 from ..errors import CacheError
-from ..stats import Stats
+from .files import parquet_files
 from .narrow import NarrowFile
+from .stats import Stats
 
-FORMAT = "nnbp-cache-1"
+FORMAT = "nnbp-cache-2"
 ENV = "NNBP_CACHE_DIR"
 _TMP = ".tmp-"
 
@@ -51,12 +55,21 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def identity(path: Path) -> list:
+    """What tells one version of a file from another: its size and modification time,
+    or those of each file of a Parquet folder."""
+    files = parquet_files(path) if path.is_dir() else None
+    if files is None:
+        st = path.stat()
+        return [st.st_size, st.st_mtime_ns]
+    return [[str(p.relative_to(path)), p.stat().st_size, p.stat().st_mtime_ns] for p in files]
+
+
 def key(path: Path, options: dict) -> tuple[str, str]:
-    """(the path's prefix, the entry's name) for a CSV file read with ``options``."""
+    """(the path's prefix, the entry's name) for a data file read with ``options``."""
     path = path.resolve()
-    st = path.stat()
     prefix = _hash(str(path))
-    detail = json.dumps([FORMAT, st.st_size, st.st_mtime_ns, options], sort_keys=True)
+    detail = json.dumps([FORMAT, identity(path), options], sort_keys=True)
     return prefix, f"{prefix}-{_hash(detail)}"
 
 
@@ -84,8 +97,9 @@ class Entry:
                         len(self.meta["targets"]) if values else 1)
 
     @property
-    def labels(self) -> list:
-        """The labels (kind "classes") in the order they first occur: the codes of y.bin."""
+    def labels(self) -> list[str]:
+        """The labels as written (kind "classes") in the order they first occur: the
+        codes of y.bin."""
         return self.meta["labels"]
 
     def stats(self, what: str) -> Stats:
@@ -141,14 +155,12 @@ def open_entry(path: Path, options: dict) -> Entry | None:
     return entry
 
 
-Extract = Callable[[object], tuple[np.ndarray, np.ndarray]]
-
-
-def build(path: Path, options: dict, chunks, extract: Extract,
+def build(path: Path, options: dict, tables, roles,
           on_progress: Callable[[int], None] | None = None) -> Entry:
-    """Write the entry of ``path``: ``chunks`` are its tables (``read_csv_chunks``),
-    ``extract(table)`` their features (b, n) and labels (b,) (kind "classes") or
-    target values (b, K) (kind "values"); ``on_progress(bytes read)`` after each."""
+    """Write the entry of ``path``: ``tables`` are its blocks (``reader.blocks``, each
+    checked), with ``roles.features`` the features and ``roles.targets`` the labels
+    (kind "classes") or target values (kind "values"); ``on_progress(bytes read)``
+    after each."""
     root = cache_dir()
     prefix, name = key(path, options)
     try:
@@ -157,7 +169,7 @@ def build(path: Path, options: dict, chunks, extract: Extract,
     except OSError as e:
         raise cache_error(root, e) from None
     try:
-        meta = _write(tmp, path, options, chunks, extract, on_progress)
+        meta = _write(tmp, path, options, tables, roles, on_progress)
         (tmp / "meta.json").write_text(json.dumps(meta))
         if (root / name).exists() and open_entry(path, options) is None:
             shutil.rmtree(root / name)  # a damaged entry, whatever damaged it
@@ -177,37 +189,29 @@ def build(path: Path, options: dict, chunks, extract: Extract,
     return Entry(root / name, meta)
 
 
-def _write(tmp: Path, path: Path, options: dict, chunks, extract: Extract,
-           on_progress) -> dict:
+def _write(tmp: Path, path: Path, options: dict, tables, roles, on_progress) -> dict:
+    from .describe import Labels, labels_of
+
     kind = options["kind"]
     x = NarrowFile(tmp / "x.bin")
     stats: dict[str, Stats] = {}
-    codes: dict = {}  # label -> code, in the order labels first occur
+    labels = Labels()  # the labels as written, in the order they first occur: their codes
     with open(tmp / "y.bin", "wb") as fy:
-        for table, done in chunks:
-            X, y = extract(table)
-            x.add(X)
+        for table, done in tables:
+            x.add(np.ascontiguousarray(table.matrix(roles.features)))
             if kind == "values":
-                y.astype(np.float64).tofile(fy)
+                y = np.ascontiguousarray(table.matrix(roles.targets))
+                y.tofile(fy)
                 stats.setdefault("y", Stats.empty(y.shape[1])).add(y)
             else:
-                fy.write(_codes(y, codes).tobytes())
+                fy.write(labels.code(labels_of(table, roles.targets[0])).tobytes())
             if on_progress is not None:
                 on_progress(done)
     stats["x"] = x.stats
     return {"format": FORMAT, "source": str(path.resolve()), "rows": x.rows, "kind": kind,
             "features": options["features"], "targets": options["targets"],
-            "x_dtype": x.dtype.name, "labels": list(codes),
+            "x_dtype": x.dtype.name, "labels": list(labels.seen),
             "stats": {k: s.to_json() for k, s in stats.items()}}
-
-
-def _codes(labels: np.ndarray, codes: dict) -> np.ndarray:
-    """Each label's code, new labels numbered as they first occur.  (b,) int32"""
-    uniq, first, inv = np.unique(labels, return_index=True, return_inverse=True)
-    for k in np.argsort(first):  # new labels in the order the rows have them
-        codes.setdefault(uniq[k].item(), len(codes))
-    mine = np.array([codes[u.item()] for u in uniq], dtype=np.int32)
-    return mine[inv.reshape(-1)]
 
 
 def _remove_others(root: Path, prefix: str, keep: str) -> None:

@@ -1,12 +1,14 @@
-"""Each column's count, mean, Σ(x - mean)², min and max, added up block by block,
-for data that is never in memory at once (streaming): the normalization of the
-training rows (``Normalization.fit``) and the R² of an evaluation."""
+"""Each column's count, mean, Σ(x - mean)², min and max, added up block by block:
+the normalization of the training rows, the standardization of a regression target
+and the R² of an evaluation, whichever backend holds the rows."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+
+from ..encoding import Normalization
 
 
 @dataclass
@@ -51,10 +53,9 @@ class Stats:
         self.n = n
         return self
 
-    def fit(self, kind: str):
-        """``Normalization.fit(kind, X)`` of the rows added."""
-        from .data import Normalization
-
+    def fit(self, kind: str) -> Normalization:
+        """x′ = (x − shift)/scale of the rows added: standard (mean and standard
+        deviation), minmax (least value and range) or none."""
         if kind == "standard":
             return Normalization.of(kind, self.mean, np.sqrt(self.M2 / self.n), self.lo, self.hi)
         if kind == "minmax":

@@ -1,0 +1,132 @@
+"""Scoring a saved model on labelled rows: J at the model's λ and at λ = 0, and the
+confusion matrix and per-class scores of a classifier, or the MSE and R² of a
+regression network in the target's own units.  The rows are a data file, or without
+one the model's test file or its validation rows; a file bigger than memory is read
+a block at a time (``inputs``) with the same figures, to the last bit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .data.header import read_header
+from .engine.memory import block_rows
+from .inputs import Batch, check_columns, cut, read_batch, read_blocks, too_big, whole_blocks
+from .metrics import confusion, per_class, regression_from_sums
+from .model import SavedModel
+from .network import example_costs, forward, predict_index, regularization
+from .data.stats import Stats
+
+
+@dataclass
+class Rows:
+    """What to evaluate on: its kind (data file, test file, validation rows), the data
+    file, the rows of it (None: all), and how to name it (None: the path)."""
+
+    kind: str
+    path: str
+    rows: np.ndarray | None
+    source: str | None
+
+    @property
+    def described(self) -> str:
+        return self.source or self.path
+
+
+def evaluation_rows(model: SavedModel, path: str | None) -> Rows:
+    """DATA when given; else the model's test file, else its validation rows."""
+    if path is not None:
+        return Rows("data file", path, None, None)
+    kind, p, rows = model.default_data()
+    if kind == "test":
+        return Rows("test file", p, None, f"{p} (the model's test file)")
+    return Rows("validation rows", p, np.sort(rows),
+                f"the {len(rows)} validation rows of {p} held out in training")
+
+
+def unknown_columns(model: SavedModel, rows: Rows) -> list[str]:
+    """The columns of the file the model does not know (to be reported); a missing
+    feature is an error, said before any row is read."""
+    return check_columns(model, read_header(rows.path))
+
+
+def evaluate(model: SavedModel, rows: Rows) -> dict:
+    """The evaluation of the model on ``rows``: J at the model's λ and at λ = 0, and the
+    metrics of the model's kind; ``data`` (the file, or None for validation rows) and
+    ``source`` (the kind of rows) as ``evaluate --json`` gives them."""
+    if too_big(rows.path):  # a block at a time
+        batches = read_blocks(model, rows.path, with_target=True, rows=rows.rows,
+                              source=rows.source)
+        sums = None
+        for parts in whole_blocks(batches, block_rows(model.net)):
+            for part in parts:
+                sums = evaluation_sums(model, part, sums)
+    else:
+        sums = evaluation_sums(model, read_batch(model, rows.path, with_target=True,
+                                                 rows=rows.rows, source=rows.source))
+    result = evaluation_result(model, sums)
+    result.update(data=None if rows.kind == "validation rows" else rows.path, source=rows.kind)
+    return result
+
+
+def evaluation_sums(model: SavedModel, batch: Batch, sums: dict | None = None) -> dict:
+    """What an evaluation adds up over the rows of a batch, a block of ``block_rows``
+    rows at a time, into ``sums`` (None: from nothing).  The blocks are added one by
+    one in order, so rows read in blocks add up to the same figures, to the last bit,
+    as the rows in memory."""
+    B = block_rows(model.net)
+    for s in range(0, len(batch.X), B):
+        block = block_sums(model, cut(batch, slice(s, s + B)))
+        sums = block if sums is None else add_sums(sums, block)
+    return sums
+
+
+def block_sums(model: SavedModel, batch: Batch) -> dict:
+    """What an evaluation adds up over the rows of a block: m, Σ_t cost(t), and the
+    confusion matrix, or SS_res and the targets' statistics (``add_sums`` adds two)."""
+    net, m = model.net, len(batch.X)
+    z, a = forward(net, model.Theta, batch.X)
+    h = a[net.L]  # (m, s_L)
+    sums = {"m": m, "cost": float(example_costs(net, z, a, batch.Y).sum())}  # Σ_t cost(t)
+    if model.classifier:  # rows true, columns predicted
+        sums["confusion"] = confusion(batch.true, predict_index(h), len(model.labels))
+    else:  # in the target's own units
+        y = batch.Y if batch.y is None else batch.y
+        r = model.target.decode(h) - y  # (m, K)
+        sums.update(ss_res=(r * r).sum(axis=0), y=Stats.of(y))
+    return sums
+
+
+def add_sums(a: dict, b: dict) -> dict:
+    """Two blocks' ``evaluation_sums`` added, into ``a``."""
+    a["m"] += b["m"]
+    a["cost"] += b["cost"]
+    if "confusion" in a:
+        a["confusion"] += b["confusion"]
+    else:
+        a["ss_res"] = a["ss_res"] + b["ss_res"]
+        a["y"].merge(b["y"])
+    return a
+
+
+def evaluation_result(model: SavedModel, sums: dict) -> dict:
+    """The result of ``evaluate`` from the evaluation's sums."""
+    m = sums["m"]
+    J0 = sums["cost"] / m  # (1/m) Σ_t cost(t)
+    out = {"cost": J0 + regularization(model.Theta, model.lam, m), "cost_unregularized": J0}
+    if model.classifier:
+        C = sums["confusion"]
+        pc = per_class(C)
+        out.update(accuracy=int(np.trace(C)) / m, classes=model.labels.tolist(),
+                   confusion=C.tolist(),
+                   per_class=[{"class": c, **{k: v[k_].item() for k, v in pc.items()}}
+                              for k_, c in enumerate(model.labels.tolist())])
+    else:  # MSE and R² in the target's own units; J in the units trained on
+        out.update(regression_from_sums(sums["ss_res"], sums["y"].M2, m),
+                   targets=list(model.target_names))
+        scaling = model.target_scaling  # what J's units are: y' = (y - shift)/scale
+        out.update(target_shift=None if scaling is None else scaling.shift.tolist(),
+                   target_scale=None if scaling is None else scaling.scale.tolist())
+    out.update(examples=m, **{"lambda": model.lam})
+    return out
