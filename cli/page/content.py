@@ -229,24 +229,22 @@ def _paren(text: str) -> str:
 def batch(run, Theta: dict) -> dict | None:
     """The first training examples (BATCH at most), for the page to accumulate Δ and D
     over: x′ and y as training sees them, and each one's a, δ and cost as
-    ``explain --example t`` prints them."""
-    from nnbp.network import backprop, example_costs
+    ``explain --example t`` prints them (worked out by the same function)."""
+    from nnbp.explain import explain
 
     part = run.data.train
     if part is None or part.X is None or not len(part.X):
         return None
     n = min(BATCH, len(part.X))
     X, Y = np.asarray(part.X[:n], np.float64), np.asarray(part.Y[:n], np.float64)
-    net = run.net
-    bp = backprop(net, Theta, X, Y, 0.0)
-    costs = example_costs(net, bp.z, bp.a, Y)
-    L = net.L
+    rows = [int(r) + 1 for r in part.rows[:n]]
+    each = [explain(run.net, Theta, X[t], Y[t], rows[t]) for t in range(n)]
     return {
-        "n": n, "m": len(part.X), "rows": [int(r) + 1 for r in part.rows[:n]],
-        "X": X.tolist(), "Y": Y.tolist(), "lambda": float(run.cfg.training.lam),
-        "a": [[[num(v) for v in bp.a[l][t]] for l in range(1, L + 1)] for t in range(n)],
-        "delta": [[[num(v) for v in bp.delta[l][t]] for l in range(2, L + 1)] for t in range(n)],
-        "cost": [num(c, 8) for c in costs],
+        "n": n, "m": len(part.X), "rows": rows, "X": X.tolist(), "Y": Y.tolist(),
+        "lambda": float(run.cfg.training.lam),
+        "a": [[[num(v) for v in d["a"]] for d in e["layers"]] for e in each],
+        "delta": [[[num(v) for v in d["delta"]] for d in e["layers"][1:]] for e in each],
+        "cost": [num(e["cost"], 8) for e in each],
     }
 
 
