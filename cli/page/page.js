@@ -503,6 +503,7 @@
       range.curve.push([v, costWith(l, i, j, v)]);
     }
     $("edge-panel").hidden = false;
+    $("help").hidden = true;
     nudged();
     document.body.dataset.edge = `${l},${i},${j}`;
     announce(edgeName(l, i, j));
@@ -719,17 +720,18 @@
         `Δ^(${bl}) := Δ^(${bl}) + δ^(${bl + 1}) [1; a^(${bl})]ᵀ`,
         `δ^(${bl + 1}) = ${short(d)}`, `[1; a^(${bl})] = ${short(a1)}`]);
       const before = prev[i - 1][j];
-      $("batch-entry-eq").textContent = `Δ_${i}${j}^(${bl}) = ${pyg(before)} + (${d[i - 1]})(${a1[j]}) = ${pyg(Dl[i - 1][j])}`;
+      $("batch-entry-eq").textContent = `${sym("Δ", bl, i, j)} = ${pyg(before)} + (${d[i - 1]})(${a1[j]}) = ${pyg(Dl[i - 1][j])}`;
     } else {
-      $("batch-entry-eq").textContent = `Δ_${i}${j}^(${bl}) = 0`;
+      $("batch-entry-eq").textContent = `${sym("Δ", bl, i, j)} = 0`;
     }
     let D = null;
     if (done) {
       D = Dmatrix(bl, lambda);
-      const m = B.n, th = THETA[bl][i - 1][j];
+      const m = B.n;
+      const [Dij, Aij, Tij] = ["D", "Δ", "Θ"].map((name) => sym(name, bl, i, j));
       eqs(eqBox, [j === 0
-        ? `D_${i}0^(${bl}) = Δ_${i}0^(${bl}) / m = ${pyg(Dl[i - 1][0])} / ${m} = ${pyg(D[i - 1][0])}   (column 0: no λ)`
-        : `D_${i}${j}^(${bl}) = Δ_${i}${j}^(${bl}) / m + (λ/m) Θ_${i}${j}^(${bl}) = ${pyg(Dl[i - 1][j])} / ${m} + (${pyg(lambda)} / ${m})(${P.theta[bl - 1][i - 1][j]}) = ${pyg(D[i - 1][j])}`]);
+        ? `${Dij} = ${Aij} / m = ${pyg(Dl[i - 1][0])} / ${m} = ${pyg(D[i - 1][0])}   (column 0: no λ)`
+        : `${Dij} = ${Aij} / m + (λ/m) ${Tij} = ${pyg(Dl[i - 1][j])} / ${m} + (${pyg(lambda)} / ${m})(${P.theta[bl - 1][i - 1][j]}) = ${pyg(D[i - 1][j])}`]);
     }
     drawMatrix(Dl, D, i, j);
     $("batch").dataset.count = String(count);
