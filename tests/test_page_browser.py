@@ -257,7 +257,8 @@ def test_selecting_a_unit_shows_its_delta_as_the_terminal_prints_it(browser, pag
             select(browser, l, j)
             assert detail(browser) == delta_line(out, l, j, 4), (l, j)
             if l < 4:  # every row of the unit's table, cell by cell, as --unit l,j prints it
-                rows = [[c.get_attribute("textContent").strip() for c in r.find_elements("css selector", "td")]
+                rows = [[c.get_attribute("textContent").strip()
+                         for c in r.find_elements("css selector", "td")]
                         for r in by_css(browser, "#unit-body table.work tbody tr")]
                 assert rows == unit_rows(terminal("lecture", "--unit", f"{l},{j}"))
     select(browser, 4, 1)
@@ -300,7 +301,8 @@ def test_output_layer_of_a_regression_and_a_large_networks_units(browser, pages)
     load(browser, pages["penguins"])
     select(browser, 3, 1)
     out = terminal("penguins")
-    assert detail(browser) == delta_line(out, 3, 1, 3) == squash("δ_1^(3) = -0.45263 − (-0.55956) = 0.10693")
+    assert detail(browser) == delta_line(out, 3, 1, 3) == \
+        squash("δ_1^(3) = -0.45263 − (-0.55956) = 0.10693")
     assert "g′(z) = 1" in one(browser, "#unit-body").text
     load(browser, pages["digits"])
     out = terminal("digits", "--model", str(pages["digits"].parent / "digits.npz"))
@@ -316,7 +318,7 @@ def test_output_layer_of_a_regression_and_a_large_networks_units(browser, pages)
         # An output unit's z sums the 26 of layer 2, all drawn.
         assert len(near) == (12 + 10 if l == 2 else 26)
         for e in near:
-            assert {e.get_attribute(a) is not None for a in ("data-layer", "data-from", "data-to")} == {True}
+            assert all(e.get_attribute(a) for a in ("data-layer", "data-from", "data-to"))
             assert e.get_attribute("aria-label").startswith("Θ_")
     # a neighbour is a unit too: selecting it moves there
     select(browser, 2, 4, where="#neighbourhood")
@@ -380,7 +382,8 @@ def test_nudging_a_weight_recomputes_the_cost_and_draws_the_tangent(browser, pag
     m = one(browser, "#plot .marker")
     x1, y1, x2, y2 = (float(tangent.get_attribute(a)) for a in ("x1", "y1", "x2", "y2"))
     cx, cy = float(m.get_attribute("cx")), float(m.get_attribute("cy"))
-    assert (x1 + x2) / 2 == pytest.approx(cx, abs=0.01) and (y1 + y2) / 2 == pytest.approx(cy, abs=0.01)
+    assert (x1 + x2) / 2 == pytest.approx(cx, abs=0.01)
+    assert (y1 + y2) / 2 == pytest.approx(cy, abs=0.01)
     slider.send_keys(*[Keys.ARROW_LEFT] * 25)
     assert out.text.startswith("Θ_12^(3) = -0.6: cost(t) = 0.50320301")
 
@@ -410,7 +413,7 @@ def test_the_page_checks_the_gradient(browser, pages, tmp_path):
     (tmp_path / "wrong.html").write_text(page, encoding="utf-8")
     load(browser, tmp_path / "wrong.html")
     click(browser, one(browser, 'input[name="edges"][value="check"]'))
-    differs = [(el.get_attribute("data-layer"), el.get_attribute("data-to"), el.get_attribute("data-from"))
+    differs = [tuple(el.get_attribute(a) for a in ("data-layer", "data-to", "data-from"))
                for el in by_css(browser, "#network .edge.v-differs")]
     assert differs == [("2", "2", "0")]
     assert "differ" in one(browser, '#network .edge.v-differs').get_attribute("aria-label")
@@ -440,7 +443,8 @@ def test_the_batch_accumulates_delta_then_d_with_column_0_unregularized(browser,
         close(browser.execute_script(f"return nnbp.batchD({l})"), full.D[l])
     tables = by_css(browser, "#batch-matrix table.matrix")
     assert len(tables) == 2  # Δ^(3), then D^(3)
-    cells = [float(td.get_attribute("data-value")) for td in tables[1].find_elements("css selector", "td")]
+    cells = [float(td.get_attribute("data-value"))
+             for td in tables[1].find_elements("css selector", "td")]
     close(cells, full.D[3].ravel())
     assert [td.text for td in tables[1].find_elements("css selector", "td")] == \
         [f"{v:.5g}" for v in full.D[3].ravel()]
@@ -519,7 +523,8 @@ def test_a_digits_models_page_opens_in_under_a_second(browser, pages):
     assert nav < 1000 and ready < 1000 and wall < 1.0, (nav, ready, wall)
     # the README gives its size
     size = pages["digits"].stat().st_size
-    m = re.search(r"a digits model's page is ([\d.]+) MB", (REPO / "README.md").read_text(encoding="utf-8"), re.I)
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"a digits model's page is ([\d.]+) MB", readme, re.I)
     assert m and abs(float(m.group(1)) - size / 1e6) <= 0.05, (m and m.group(1), size)
 
 
@@ -582,11 +587,12 @@ def test_keyboard_names_motion_and_print(browser, pages):
     # print: the worked steps as a whole table, no controls
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print", "features": []})
     shown = browser.execute_script(
-        "return Array.from(document.querySelectorAll('#steps tr.step')).map(r => getComputedStyle(r).display)")
+        "return Array.from(document.querySelectorAll('#steps tr.step'))"
+        ".map(r => getComputedStyle(r).display)")
     assert shown == ["table-row"] * 10
-    assert browser.execute_script("return getComputedStyle(document.getElementById('toolbar')).display") == "none"
-    assert browser.execute_script(
-        "return getComputedStyle(document.querySelector('#steps thead')).display") == "table-header-group"
+    display = "return getComputedStyle(document.querySelector(arguments[0])).display"
+    assert browser.execute_script(display, "#toolbar") == "none"
+    assert browser.execute_script(display, "#steps > thead") == "table-header-group"
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "", "features": []})
 
 

@@ -38,7 +38,8 @@ def script_json(obj) -> str:
 
 
 def digest(text: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+    """The text's hash as a Content-Security-Policy source: 'sha256-…'."""
+    return f"'sha256-{base64.b64encode(hashlib.sha256(text.encode('utf-8')).digest()).decode()}'"
 
 
 def page(e: dict, run, *, title: str, layer: int | None = None, unit: int | None = None,

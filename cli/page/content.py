@@ -217,8 +217,8 @@ def cost_lines(e: dict, net) -> list[str]:
             lines.append("= −(" + " + ".join(f"[{num(b)}·log({num(a)}) + (1 − {num(b)})·"
                                              f"log(1 − {num(a)})]" for a, b in zip(h, y)) + ")")
     lines.append(f"= {num(e['cost'], 8)}")
-    lines.append(f"J(Θ) averages cost(t) over the m examples and adds (λ/2m) Σ Θ_ij² (j ≥ 1); "
-                 f"h_Θ(x) = a^({L}).")
+    lines.append(f"J(Θ) averages cost(t) over the m examples and adds "
+                 f"(λ/2m) Σ Θ_ij² (j ≥ 1); h_Θ(x) = a^({L}).")
     return lines
 
 
