@@ -169,11 +169,10 @@ def explained(config, *args) -> dict:
 
 
 def close(actual, expected, rtol=1e-12):
-    """Equal to ``rtol`` relative to each entry, or to the largest entry for one near 0."""
+    """Each entry equal to ``rtol`` relative to itself (an exact 0 exactly)."""
     a, e = np.asarray(actual, float), np.asarray(expected, float)
     assert a.shape == e.shape
-    scale = np.maximum(np.abs(e), np.abs(e).max(initial=0) * 1e-3)
-    assert np.all(np.abs(a - e) <= rtol * scale), np.max(np.abs(a - e) / scale)
+    assert np.all(np.abs(a - e) <= rtol * np.abs(e)), np.max(np.abs(a - e) / np.abs(e))
 
 
 # --- the page, as the terminal and --json have it -------------------------------------------
@@ -320,6 +319,11 @@ def test_output_layer_of_a_regression_and_a_large_networks_units(browser, pages)
         for e in near:
             assert all(e.get_attribute(a) for a in ("data-layer", "data-from", "data-to"))
             assert e.get_attribute("aria-label").startswith("Θ_")
+    goto.clear()
+    goto.send_keys("4,1", Keys.ENTER)  # there is no layer 4: said, and nothing moves
+    assert goto.get_attribute("aria-invalid") == "true"
+    assert one(browser, "#announce").get_attribute("textContent").startswith("No unit 4,1")
+    assert detail(browser) == delta_line(out, 3, 10, 3)
     # a neighbour is a unit too: selecting it moves there
     select(browser, 2, 4, where="#neighbourhood")
     assert detail(browser) == delta_line(out, 2, 4, 3)

@@ -868,7 +868,9 @@
     $("goto").addEventListener("keydown", (ev) => {
       if (ev.key !== "Enter") return;
       const m = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec($("goto").value);
-      if (!m || !selectUnit(+m[1], +m[2], true)) announce(`No unit ${$("goto").value}: write l,j, for example 2,1`);
+      const ok = !!m && selectUnit(+m[1], +m[2], true);
+      $("goto").setAttribute("aria-invalid", String(!ok));
+      if (!ok) announce(`No unit ${$("goto").value}: write l,j, for example 2,1`);
     });
     let start = 0;
     if (P.start) start = STEPS.findIndex((r) => r.dataset.kind === "delta" && +r.dataset.layer === P.start);
