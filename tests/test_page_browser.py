@@ -34,7 +34,8 @@ REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = "/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") else \
     shutil.which("chromedriver")
-UNDER_CI = bool(os.environ.get("NNBP_CI") or os.environ.get("CI"))
+UNDER_CI = any(os.environ.get(v, "").lower() not in ("", "0", "false")
+               for v in ("NNBP_CI", "CI"))
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--window-size=1400,950"]
