@@ -566,7 +566,6 @@
     });
     t.appendChild(document.createElementNS(SVGNS, "title")).textContent = `tangent, slope ${pyg(slope)} (backprop)`;
     add("circle", { class: "marker", cx: X(v), cy: Y(c), r: 5 });
-    svg.setAttribute("clip-path", "none");
   }
   function checked(v) {
     const [l, i, j] = chosen;
