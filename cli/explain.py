@@ -2,7 +2,8 @@
 
 The command picks the example and what to show, and hands the library's plain
 explanation to a renderer: the tables of ``cli/explain_table.py``, JSON,
-``cli/formats.py`` (LaTeX, Markdown) or ``cli/diagram.py`` (the network as SVG or PNG)."""
+``cli/formats.py`` (LaTeX, Markdown), ``cli/diagram.py`` (the network as SVG or PNG) or
+``cli/page/`` (one interactive HTML page)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Optional
 
 import typer
 
-FORMATS = ("table", "json", "latex", "markdown")
+FORMATS = ("table", "json", "latex", "markdown", "html")
 
 
 def explain(
@@ -30,8 +31,8 @@ def explain(
                                     "feature values (raw, normalized like the training data)."),
     y: Optional[str] = typer.Option(None, "--y", help="The typed example's label (or targets)."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="table (the default), json, "
-                                      "latex (an amsmath fragment) or markdown.",
-                                      metavar="FORMAT"),
+                                      "latex (an amsmath fragment), markdown or html (the "
+                                      "page of --html, on stdout).", metavar="FORMAT"),
     as_json: bool = typer.Option(False, "--json", help="The explanation as one JSON object "
                                  "(--format json)."),
     check: bool = typer.Option(False, "--check", help="Beside each δ, ∂cost/∂z by finite "
@@ -41,32 +42,26 @@ def explain(
         None, "--diagram", help="Draw the network with this example's numbers to FILE.svg or "
         "FILE.png ('-': SVG on stdout) instead of printing a table; --unit highlights the "
         "edges feeding that δ.", metavar="FILE"),
+    html: Optional[str] = typer.Option(
+        None, "--html", help="Write one self-contained HTML page to FILE.html: step through "
+        "backpropagation, select any unit, nudge a weight ('-': on stdout).", metavar="FILE"),
 ) -> None:
     """Show one example's forward pass and each δ_j^(l) as a Θ-weighted sum."""
-    from nnbp.config import load_config
-    from nnbp.errors import UsageError
-    from nnbp.explain import explain as explain_one
-    from nnbp.pick import example as pick, typed_example, with_model
-    from nnbp.train import prepare
-
-    fmt = output_format(fmt, as_json, diagram)
-    run = prepare(load_config(config))
-    if model:
-        run = with_model(run, model)
-    layer, j = selection(layer, unit, run.net)
-    if x is not None:
-        ex = typed_example(run, x, y)
-    elif y is not None:
-        raise UsageError("--y needs --x")
-    else:
-        ex = pick(run, example)
-    result = explain_one(run.net, run.Theta, ex.x, ex.y, ex.t, check=check)
-    result["raw"] = ex.raw()
-    name = Path(config).stem + (f" with {Path(model).name}" if model else "")
+    fmt = output_format(fmt, as_json, diagram, html)
+    result, run, name, (layer, j) = explanation(config, model, example, x, y, check,
+                                                layer=layer, unit=unit)
     if diagram is not None:
         from cli.diagram import write
 
         write(diagram, result, layer=layer, unit=j, title=name, activation=run.net.activation)
+    if html is not None or fmt == "html":  # the page's module only when a page is asked for
+        from cli.page import page, write_page
+
+        text = page(result, run, title=name, layer=layer, unit=j, gradient=gradient)
+        if html not in (None, "-"):
+            write_page(html, text)
+        if fmt == "html":
+            typer.echo(text, nl=False)
     if fmt == "json":
         typer.echo(json.dumps(result))
     elif fmt in ("latex", "markdown"):
@@ -80,8 +75,37 @@ def explain(
         render(result, layer=layer, unit=j, check=check, gradient=gradient)
 
 
-def output_format(fmt: Optional[str], as_json: bool, diagram: Optional[str]) -> Optional[str]:
-    """What goes to stdout: a --format, the table by default, nothing beside a --diagram file."""
+def explanation(config: str, model: Optional[str] = None, example: int = 1,
+                x: Optional[str] = None, y: Optional[str] = None, check: bool = False, *,
+                layer: Optional[int] = None, unit: Optional[str] = None):
+    """The explanation of one example, as ``--json`` prints it, with the run it comes
+    from, its title, and the (layer, unit) chosen by --layer and --unit."""
+    from nnbp.config import load_config
+    from nnbp.errors import UsageError
+    from nnbp.explain import explain as explain_one
+    from nnbp.pick import example as pick, typed_example, with_model
+    from nnbp.train import prepare
+
+    run = prepare(load_config(config))
+    if model:
+        run = with_model(run, model)
+    chosen = selection(layer, unit, run.net)
+    if x is not None:
+        ex = typed_example(run, x, y)
+    elif y is not None:
+        raise UsageError("--y needs --x")
+    else:
+        ex = pick(run, example)
+    result = explain_one(run.net, run.Theta, ex.x, ex.y, ex.t, check=check)
+    result["raw"] = ex.raw()
+    name = Path(config).stem + (f" with {Path(model).name}" if model else "")
+    return result, run, name, chosen
+
+
+def output_format(fmt: Optional[str], as_json: bool, diagram: Optional[str],
+                  html: Optional[str] = None) -> Optional[str]:
+    """What goes to stdout: a --format, the table by default, nothing beside a --diagram
+    or --html file."""
     from nnbp.errors import UsageError
 
     if fmt is not None and fmt.lower() not in FORMATS:
@@ -93,7 +117,20 @@ def output_format(fmt: Optional[str], as_json: bool, diagram: Optional[str]) -> 
         fmt = "json"
     if diagram == "-" and fmt is not None:
         raise UsageError(f"--diagram - writes the SVG on stdout: it cannot go with --format {fmt}")
-    return fmt if fmt or diagram is not None else "table"
+    if html is not None:
+        if diagram is not None:
+            raise UsageError("--html writes the page, which holds the diagram: it cannot go "
+                             "with --diagram")
+        if fmt not in (None, "html"):
+            what = "--json" if as_json else f"--format {fmt}"
+            raise UsageError(f"--html writes the page: it cannot go with {what} (--format html "
+                             "prints the same page on stdout)")
+        if html == "-":
+            return "html"
+    if fmt == "html" and diagram is not None:
+        raise UsageError("--format html prints the page, which holds the diagram: it cannot "
+                         "go with --diagram")
+    return fmt if fmt or diagram is not None or html is not None else "table"
 
 
 def selection(layer: Optional[int], unit: Optional[str], net) -> tuple[Optional[int], Optional[int]]:

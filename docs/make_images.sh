@@ -14,3 +14,14 @@ rm -r "$models"
 # deltas to its right; the PNG is drawn with matplotlib (the plot extra).
 nnbp explain lecture --example 1 --unit 2,2 --diagram docs/lecture.svg
 nnbp explain lecture --example 1 --unit 2,2 --diagram docs/lecture.png
+
+# The page of explain --html for the same example and unit, as headless Chromium shows
+# it (Debian: apt-get install chromium), without motion so that nothing is mid-fade.
+work=$(mktemp -d)
+nnbp explain lecture --example 1 --unit 2,2 --html "$work/lecture.html"
+chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$work/profile" --hide-scrollbars --force-prefers-reduced-motion \
+    --window-size=1400,900 --screenshot="$PWD/docs/explain-page.png" \
+    "file://$work/lecture.html" 2>/dev/null
+rm -r "$work"

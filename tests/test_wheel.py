@@ -106,7 +106,8 @@ def installed(wheel, tmp_path_factory) -> Path:
 def test_the_wheel_holds_both_packages_and_the_bundled_files(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"nnbp/_bundled/configs/digits.yaml", "nnbp/_bundled/datasets/digits-train.csv",
-            "cli/__init__.py", "cli/main.py", "nnbp/__init__.py"} <= names
+            "cli/__init__.py", "cli/main.py", "nnbp/__init__.py",
+            "cli/page/__init__.py", "cli/page/page.js", "cli/page/page.css"} <= names
     for name in bundled_names():
         assert f"nnbp/_bundled/configs/{name}.yaml" in names
     for csv in (REPO / "datasets").glob("*.csv"):
@@ -152,6 +153,11 @@ def test_the_installed_nnbp_works_from_any_folder(installed, tmp_path):
     r = sh(nnbp_bin, "train", "iris", "--scheduler", "local", "--epochs", "20", cwd=tmp_path)
     assert r.stdout.splitlines()[-1].startswith("20,")
     assert "Training on the Dask cluster at tcp://127.0.0.1:" in r.stderr
+
+    # the explain page reads its script and stylesheet from the installed package
+    page = sh(nnbp_bin, "explain", "lecture", "--format", "html", cwd=tmp_path).stdout
+    assert (REPO / "cli" / "page" / "page.js").read_text(encoding="utf-8") in page
+    assert (REPO / "cli" / "page" / "page.css").read_text(encoding="utf-8") in page
 
     shown = sh(nnbp_bin, "config", "show", "iris", cwd=tmp_path).stdout
     assert f"{os.sep}nnbp{os.sep}_bundled{os.sep}datasets{os.sep}iris.csv" in shown
