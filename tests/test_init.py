@@ -10,6 +10,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -49,7 +50,7 @@ def test_the_starter_for_iris(iris, tmp_path):
     raw = yaml.safe_load(s.text)
     assert raw == {"data": {"train": "../data/iris.csv", "target": "species"},
                    "network": {"layers": [4, 6, 3], "init": None},
-                   "training": None, "output": None}
+                   "training": {"optimizer": "lbfgs"}, "output": None}
     assert "#   150 rows; 4 features: sepal_length, sepal_width, petal_length, petal_width" \
         in s.text.splitlines()
     assert "#   target species: 3 classes" in s.text.splitlines()
@@ -57,6 +58,26 @@ def test_the_starter_for_iris(iris, tmp_path):
                      flags=re.M)
     assert re.search(r"^  layers: \[4, 6, 3\] +# 4 features, 6 hidden units, 3 outputs, one per "
                      r"class$", s.text, flags=re.M)
+
+
+def test_class_labels_train_with_lbfgs_and_the_file_says_why(iris, tmp_path):
+    s = starter_config(tmp_path / "cfg" / "iris.yaml", iris)
+    assert s.settings["training.optimizer"] == "lbfgs"
+    assert re.search(r"^  optimizer: lbfgs +# L-BFGS for class labels \(why: at the top of "
+                     r"this file\)$", s.text, flags=re.M)
+    head = " ".join(line.lstrip("# ") for line in s.text.splitlines() if line.startswith("#"))
+    assert ("target species: 3 classes Optimizer L-BFGS, not gradient descent: on 16000 rows "
+            "of 30 features and 4 classes, 1000 gradient descent epochs reached 85% test "
+            "accuracy, L-BFGS 93%") in head
+    assert "L-BFGS takes no α and stops when it converges" in head
+    cfg = parse_config(s.text, base=tmp_path / "cfg")
+    assert cfg.training.optimizer == "lbfgs"
+    assert "training.learning_rate" not in cfg.lines  # so no warning that α goes unused
+    # a regression target keeps gradient descent at its measured α, and no such note
+    r = starter_config(tmp_path / "reg.yaml", many_whole_numbers(tmp_path / "reg.csv"))
+    assert "training.optimizer" not in r.settings
+    assert re.search(r"^  # optimizer: gd +# gd: batch gradient descent", r.text, flags=re.M)
+    assert "Optimizer L-BFGS" not in r.text
 
 
 def test_every_other_key_is_there_commented_out_with_its_default_and_doc(iris, tmp_path):
@@ -162,6 +183,19 @@ def test_init_writes_a_config_that_trains(nnbp_run, iris, tmp_path):
     assert [row.split(",")[0] for row in t.stdout.splitlines()] == \
         ["epoch", "0", "1", "2", "3", "4", "5"]
     assert (tmp_path / "iris.npz").is_file()
+
+
+def test_the_starter_of_class_labels_trains_with_lbfgs_to_convergence(nnbp_run, iris, tmp_path):
+    assert nnbp_run("init", "cfg/iris.yaml", "--data", "data/iris.csv").returncode == 0
+    t = nnbp_run("train", "cfg/iris.yaml", "--out", "iris.npz")
+    assert t.returncode == 0, t.stderr
+    assert t.stderr.startswith("L-BFGS-B converged after ")
+    assert "Warning" not in t.stderr
+    rows = t.stdout.splitlines()
+    assert 10 < len(rows) - 2 < 1000  # stopped by convergence, not by training.epochs
+    assert float(rows[-1].split(",")[2]) > 0.95  # training accuracy
+    with np.load(tmp_path / "iris.npz", allow_pickle=False) as m:
+        assert str(m["optimizer"]) == "lbfgs"
 
 
 @pytest.mark.parametrize("csv, target", [("xor.csv", "y"), ("digits-train.csv", None),
