@@ -1,24 +1,42 @@
-"""Loading and training on an MNIST-shaped CSV: time against pandas' C reader,
-and peak memory against the size of the data as a float64 array.
+"""Reading data: nnbp's reader against pandas' C reader, on the files users have.
 
-    python benchmarks/bench_data.py [--rows 60000]
+    python benchmarks/bench_data.py [--rows 1000000] [--repeats 3] [--before REF]
 
-Writes a 60000 × 785 integer CSV (header, label first, 80% zero pixels as in
-MNIST) to a temporary folder, then measures, each in a fresh process:
-  - nnbp's CSV reader, against pandas.read_csv (skipped when pandas is absent);
-  - the reader's peak memory (ru_maxrss above the process's size after imports);
-  - `prepare` + 2 epochs of a 784-64-10 network, and its peak memory.
-Targets: time ≤ 1.5× pandas; loading peak ≤ 2.5× and training peak ≤ 3× the float64 data.
+Writes, to a temporary folder (or ``--files DIR``, kept for the next run):
+
+  float.csv    1,000,000 × 21 floats, as ``DataFrame.to_csv`` writes
+               ``default_rng(0).normal`` (full precision); the last column the target
+  label.csv    the same 20 float columns and a string label
+  mnist.csv    60,000 × 785 integers, MNIST-shaped (80% zero pixels, a label first)
+  wide.csv     20 rows × 50,000 float columns
+
+and measures, each job in a fresh process, nnbp's and pandas' runs alternating
+(medians of the ratios of ``--repeats`` rounds; peak memory is VmHWM above the
+process's size before the job):
+
+  - the in-memory read to float64 features and the labels, time and peak memory
+    against ``pandas.read_csv`` and ``to_numpy``;
+  - the binary cache's build (a streamed read of the file and the cache written),
+    time against pandas' read;
+  - a streamed read's peak memory, on the file and on its first quarter (flat in rows);
+  - ``nnbp init`` on the 1M-row file, time and peak against pandas' read;
+  - ``nnbp train --epochs 1`` on the 20 × 50,000 file against pandas' read of it;
+  - what importing the reader adds to a command, against ``import numpy``.
+
+``--before REF`` runs the same jobs on the nnbp of a git revision (a worktree made for
+the run), for the "before" column.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -26,98 +44,234 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 
 CHILD = r"""
-import json, resource, sys, time
-sys.path.insert(0, {root!r})
+import json, os, sys, time
+sys.path.insert(0, ROOT)
+job, path, label = sys.argv[1], sys.argv[2], sys.argv[3]
+
+
+def rss(field):
+    for line in open("/proc/self/status"):
+        if line.startswith(field):
+            return int(line.split()[1]) * 1024
+
+
 import numpy as np
-from nnbp.csvio import read_csv
-from nnbp.config import load_config
-from nnbp.train import Trainer, prepare
-try:
+if job.startswith("pandas"):
     import pandas as pd
-except ImportError:
-    pd = None
-job, path = sys.argv[1], sys.argv[2]
-if job in ("nnbp", "train"):  # "plain": nnbp's reader without the malloc settings
+else:
     from cli.main import keep_freed_memory
     keep_freed_memory()  # as the nnbp command does
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    if OLD:
+        from nnbp.csvio import read_csv
+    else:
+        from nnbp.data.csvfile import Want
+        from nnbp.data.describe import labels_of
+        from nnbp.data.header import read_header
+        from nnbp.data.reader import blocks, read_table
+base = rss("VmRSS")
 t = time.perf_counter()
-if job in ("nnbp", "plain"):
-    read_csv(path)
-elif job == "pandas":
-    pd.read_csv(path)
-elif job == "train":
-    run = prepare(load_config(path))
-    for _ in Trainer(run, 2, 0.5, 1.0, log_every=1):
+if job == "pandas":
+    df = pd.read_csv(path)
+    X = df.drop(columns=[label]).to_numpy(np.float64)
+    y = df[label].to_numpy()
+elif job == "read" and OLD:
+    table = read_csv(path)
+    j = table.columns.index(label)
+    X = table.values[:, [k for k in range(len(table.columns)) if k != j]]
+    y = table.text.get(j, table.values[:, j])
+elif job == "read":
+    header = read_header(path)
+    features = [c for c in header.columns if c != label]
+    text = () if label == "y" else (label,)  # the float file's target is a quantity
+    table = read_table(path, want=Want(tuple(features) + ((label,) if not text else ()), text))
+    X = table.matrix(features)
+    y = labels_of(table, label).codes if text else table.matrix([label])
+elif job == "stream":
+    header = read_header(path)
+    features = [c for c in header.columns if c != label]
+    for table, _ in blocks(path, Want(tuple(features), (label,))):
         pass
+elif job == "cache":
+    from nnbp.config import load_config
+    from nnbp.train import prepare
+    prepare(load_config(sys.argv[4]), stream=True)
+elif job in ("init", "train"):
+    import cli
+    args = {"init": ["init", os.path.join(sys.argv[5], "init.yaml"), "--data", path,
+                     "--target", label],
+            "train": ["train", sys.argv[4], "--epochs", "1", "--quiet",
+                      "--out", os.path.join(sys.argv[5], "m.npz")]}[job]
+    sys.argv = ["nnbp", *args]
+    out = sys.stdout
+    sys.stdout = open(os.devnull, "w")
+    try:
+        cli.run()
+    except SystemExit as e:
+        if e.code:
+            raise
+    sys.stdout = out
 seconds = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(json.dumps({{"seconds": seconds, "extra_bytes": peak - base}}))
+print(json.dumps({"seconds": seconds, "peak": rss("VmHWM") - base}))
 """
 
 
-def write_mnist_like(path: Path, rows: int) -> None:
+def write_files(folder: Path, rows: int) -> None:
+    import pandas as pd
+
     rng = np.random.default_rng(0)
-    with open(path, "w") as f:
-        f.write(",".join(["label"] + [f"p{i}" for i in range(784)]) + "\n")
-        for lo in range(0, rows, 5000):
-            n = min(5000, rows - lo)
-            block = rng.integers(0, 256, size=(n, 785))
-            block[:, 1:][rng.random((n, 784)) < 0.8] = 0
-            block[:, 0] = rng.integers(0, 10, n)
-            np.savetxt(f, block, fmt="%d", delimiter=",")
+    if not (folder / "float.csv").exists():
+        frame = pd.DataFrame(rng.normal(size=(rows, 21)),
+                             columns=[f"x{j}" for j in range(20)] + ["y"])
+        frame.to_csv(folder / "float.csv", index=False)
+        frame["y"] = np.array(["setosa", "versicolor", "virginica"])[rng.integers(0, 3, rows)]
+        frame.rename(columns={"y": "label"}).to_csv(folder / "label.csv", index=False)
+        with open(folder / "label.csv") as f, open(folder / "label-quarter.csv", "w") as g:
+            for k, line in enumerate(f):
+                if k > rows // 4:
+                    break
+                g.write(line)
+    if not (folder / "mnist.csv").exists():
+        with open(folder / "mnist.csv", "w") as f:
+            f.write(",".join(["label"] + [f"p{i}" for i in range(784)]) + "\n")
+            for lo in range(0, 60000, 5000):
+                block = rng.integers(0, 256, size=(5000, 785))
+                block[:, 1:][rng.random((5000, 784)) < 0.8] = 0
+                block[:, 0] = rng.integers(0, 10, 5000)
+                np.savetxt(f, block, fmt="%d", delimiter=",")
+    if not (folder / "wide.csv").exists():
+        pd.DataFrame(rng.normal(size=(20, 50000)), columns=[f"c{j}" for j in range(50000)]
+                     ).to_csv(folder / "wide.csv", index=False)
+    configs = {"float.yaml": ("float.csv", "y", "  output: linear\n  cost: squared_error\n"),
+               "label.yaml": ("label.csv", "label", ""),
+               "wide.yaml": ("wide.csv", "c49999", "  output: linear\n  cost: squared_error\n")}
+    for name, (data, target, network) in configs.items():
+        (folder / name).write_text(f"data: {{train: {data}, target: {target}}}\n"
+                                   f"network:\n  layers: [auto, 8, auto]\n{network}")
 
 
-def child(job: str, path: Path) -> dict:
-    r = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT)), job, str(path)],
-                       capture_output=True, text=True, check=True)
+def child(root: Path, old: bool, job: str, path: Path, label: str, config: str = "",
+          scratch: str = "") -> dict:
+    code = CHILD.replace("ROOT", repr(str(root))).replace("OLD", repr(old))
+    env = dict(os.environ, NNBP_CACHE_DIR=str(Path(scratch or tempfile.gettempdir()) / "cache"),
+               OPENBLAS_NUM_THREADS="1")
+    r = subprocess.run([sys.executable, "-c", code, job, str(path), label, config, scratch],
+                       capture_output=True, text=True, env=env, cwd=path.parent)
+    if r.returncode:
+        raise SystemExit(f"{job} on {path.name} failed:\n{r.stderr}")
     return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def import_cost(repeats: int) -> tuple[float, float]:
+    """Median seconds of importing numpy, and of what reading data adds to the imports
+    of a command (``nnbp.train``, which imports the data package): pyarrow's CSV
+    reader, imported when a file is read."""
+    def timed(code: str) -> float:
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, env=dict(
+            os.environ, OPENBLAS_NUM_THREADS="1", PYTHONPATH=str(ROOT)))
+        return time.perf_counter() - t
+    runs: dict[str, list[float]] = {}
+    for _ in range(max(repeats, 15)):  # alternating, so that all see the same machine
+        for code in ("pass", "import numpy", "import numpy, nnbp.train",
+                     "import numpy, nnbp.train, pyarrow.csv"):
+            runs.setdefault(code, []).append(timed(code))
+    b, n, t, r = (statistics.median(x) for x in runs.values())
+    return n - b, r - t
+
+
+def measure(root: Path, old: bool, files: Path, repeats: int, scratch: Path) -> dict:
+    """Each job's runs, nnbp's and pandas' alternating; ratios per round."""
+    def run(job, name, label, config=""):
+        for stale in (scratch / "cache", scratch / "init.yaml"):
+            if stale.is_dir():
+                import shutil
+                shutil.rmtree(stale)
+            elif stale.exists():
+                stale.unlink()
+        return child(root, old, job, files / name, label, config, str(scratch))
+
+    out: dict[str, list] = {}
+    for _ in range(repeats):
+        for name, label in (("float.csv", "y"), ("label.csv", "label"), ("mnist.csv", "label")):
+            p = run("pandas", name, label)
+            n = run("read", name, label)
+            out.setdefault(f"read {name}", []).append(
+                (n["seconds"] / p["seconds"], n["peak"] / p["peak"]))
+        p = run("pandas", "label.csv", "label")
+        c = run("cache", "label.csv", "label", str(files / "label.yaml"))
+        out.setdefault("cache", []).append((c["seconds"] / p["seconds"], c["peak"] / p["peak"]))
+        i = run("init", "label.csv", "label")
+        out.setdefault("init", []).append((i["seconds"] / p["seconds"], i["peak"] / p["peak"]))
+        if not old:
+            s, q = run("stream", "label.csv", "label"), run("stream", "label-quarter.csv", "label")
+            out.setdefault("stream", []).append((s["peak"], s["peak"] / q["peak"]))
+        p = run("pandas", "wide.csv", "c49999")
+        w = run("train", "wide.csv", "c49999", str(files / "wide.yaml"))
+        out.setdefault("wide", []).append((w["seconds"] / p["seconds"], w["peak"] / p["peak"]))
+    return {k: [statistics.median(r[i] for r in v) for i in range(2)] for k, v in out.items()}
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--rows", type=int, default=60000)
-    p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--rows", type=int, default=1_000_000)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--files", type=Path, help="a folder for the files, kept for later runs")
+    p.add_argument("--before", metavar="REF", help="also measure the nnbp of a git revision")
     args = p.parse_args()
     try:
         import pandas  # noqa: F401
-        have_pandas = True
     except ImportError:
-        have_pandas = False
-        print("pandas not installed: the reader is not timed against it", file=sys.stderr)
+        raise SystemExit("bench_data.py compares with pandas.read_csv: pip install pandas")
     with tempfile.TemporaryDirectory() as tmp:
-        csv = Path(tmp) / "mnist-like.csv"
-        write_mnist_like(csv, args.rows)
-        cfg = Path(tmp) / "mnist.yaml"
-        cfg.write_text(f"data: {{train: {csv}, target: label, normalize: minmax}}\n"
-                       "network: {layers: [auto, 64, auto]}\n")
-        data_bytes = args.rows * 785 * 8
-        runs = {"nnbp": [], "plain": [], "pandas": [], "train": []}
-        for _ in range(args.repeats):  # alternating, so that all see the same machine
-            runs["nnbp"].append(child("nnbp", csv))
-            runs["plain"].append(child("plain", csv))
-            if have_pandas:
-                runs["pandas"].append(child("pandas", csv))
-        runs["train"].append(child("train", cfg))
+        files = args.files or Path(tmp) / "files"
+        files.mkdir(parents=True, exist_ok=True)
+        write_files(files, args.rows)
+        scratch = Path(tmp) / "scratch"
+        scratch.mkdir()
+        now = measure(ROOT, False, files, args.repeats, scratch)
+        before = None
+        if args.before:
+            old = Path(tmp) / "before"
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach",
+                            str(old), args.before], check=True)
+            try:
+                before = measure(old, True, files, 1, scratch)
+            finally:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
+                                str(old)], check=True)
+        numpy_s, reader_s = import_cost(args.repeats)
+    report(now, before, numpy_s, reader_s, args)
 
-    def med(job, key):
-        return statistics.median(r[key] for r in runs[job])
 
-    print(f"{args.rows} × 785 integer CSV ({data_bytes / 1e6:.0f} MB as float64), "
-          f"median of {args.repeats} fresh processes, nnbp and pandas alternating\n")
-    print("| measure | value | target |")
-    print("|---|---|---|")
-    if have_pandas:
-        # each pair of reads ran back to back: the median of the pairs' ratios
-        ratio = statistics.median(a["seconds"] / b["seconds"]
-                                  for a, b in zip(runs["nnbp"], runs["pandas"]))
-        print(f"| read time, nnbp / pandas | {ratio:.2f} | ≤ 1.5 |")
-    ratio = statistics.median(a["seconds"] / b["seconds"]
-                              for a, b in zip(runs["plain"], runs["nnbp"]))
-    print(f"| read time without / with glibc's mallopt settings (cli.main) | {ratio:.2f} | |")
-    print(f"| read peak memory / float64 data | {med('nnbp', 'extra_bytes') / data_bytes:.2f} | ≤ 2.5 |")
-    print(f"| prepare + 2 epochs 784-64-10, peak memory / float64 data | "
-          f"{med('train', 'extra_bytes') / data_bytes:.2f} | ≤ 3 |")
+def report(now, before, numpy_s, reader_s, args) -> None:
+    was = (lambda key, i: f"{before[key][i]:.2f}" if before and key in before else "") \
+        if before else (lambda key, i: "")
+    print(f"{args.rows:,} rows; medians of {args.repeats} rounds, nnbp and pandas alternating"
+          + (f"; before: {args.before}, one round" if before else "") + "\n")
+    print("| figure | file | before | now | target |")
+    print("|---|---|---|---|---|")
+    rows = f"{args.rows / 1e6:g}M" if args.rows >= 100_000 else f"{args.rows:,}"
+    label = f"{rows} × 20 floats + label"
+    for name, what in (("float.csv", f"{rows} × 21 floats"), ("label.csv", label),
+                       ("mnist.csv", "60,000 × 785 integers")):
+        key = f"read {name}"
+        print(f"| in-memory read, time / pandas | {what} | {was(key, 0)} | {now[key][0]:.2f} | ≤ 2 |")
+        print(f"| in-memory read, peak memory / pandas' | {what} | {was(key, 1)} | "
+              f"{now[key][1]:.2f} | ≤ 1.2 |")
+    print(f"| cache build, time / pandas' read | {label} | {was('cache', 0)} | "
+          f"{now['cache'][0]:.2f} | ≤ 6 |")
+    print(f"| streamed read, peak memory above start | {label} | | "
+          f"{now['stream'][0] / 2**20:.0f} MiB | ≤ 300 MB |")
+    print(f"| streamed read, peak memory, all rows / a quarter of them | 1M × 20 floats + label "
+          f"| | {now['stream'][1]:.2f} | flat (≈ 1) |")
+    print(f"| nnbp init, time / pandas' read | {label} | {was('init', 0)} | "
+          f"{now['init'][0]:.2f} | ≤ 8 |")
+    print(f"| nnbp init, peak memory / pandas' | {label} | {was('init', 1)} | "
+          f"{now['init'][1]:.2f} | ≤ 0.8 |")
+    print(f"| nnbp train --epochs 1 / pandas' read | 20 × 50,000 floats | {was('wide', 0)} | "
+          f"{now['wide'][0]:.2f} | ≤ 4 |")
+    print(f"| importing Arrow's CSV reader (when a command reads data) / import numpy | | | "
+          f"{reader_s / numpy_s:.2f} | ≤ 0.5 |")
 
 
 if __name__ == "__main__":

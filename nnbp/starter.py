@@ -56,13 +56,8 @@ REGRESSION_NOTE = """\
   25 sigmoid hidden units) and α ≥ 0.5 oscillated in long runs; {alpha:g} fitted every
   net measured (3 to 25 sigmoid or tanh hidden units). Lower it if the cost rises."""
 
-# Class labels train with L-BFGS (benchmarks/bench_defaults.py).  On make_classification's
-# 16000 × 30, 4 classes, 24 sigmoid hidden units, λ = 1: 1000 gd epochs reached 85% test
-# accuracy; 3000 epochs 90%, α = 3 90%, 100 hidden units 89%, α = 3 for 3000 epochs 93% in
-# 2.2 times the time.  L-BFGS (1000 iterations) reached 93% in 1.1–1.3 times gd's time,
-# as scikit-learn's best default MLPClassifier did (300 iterations: 92%; λ = 10: 90%); on
-# three more such sets (--seeds 1,2,3) gd 80–84%, L-BFGS 94–95%, scikit-learn 89.7–92.2%.
-# On wine, breast_cancer and digits, gd and L-BFGS were within 0.3 points of scikit-learn.
+# Class labels train with L-BFGS: on the sets of benchmarks/bench_defaults.py it reached
+# scikit-learn's best default where 1000 gradient descent epochs fell short.
 CLASSIFICATION_OPTIMIZER = "lbfgs"
 CLASSIFICATION_NOTE = """\
   Optimizer L-BFGS, not gradient descent: on 16000 rows of 30 features and 4 classes,

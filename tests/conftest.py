@@ -136,3 +136,11 @@ def interrupt_after_rows(p, rows: int = 3):
         return "".join(head) + rest, err, code, time.monotonic() - sent
     finally:
         watchdog.cancel()
+
+
+@_pytest.fixture(params=["csv module", "arrow"])
+def engine(request, monkeypatch):
+    """Each CSV read by both engines: the csv module (files under 64 kB) and Arrow."""
+    if request.param == "arrow":
+        monkeypatch.setenv("NNBP_SMALL_CSV_BYTES", "0")
+    return request.param

@@ -17,6 +17,7 @@ unknown key, bad CSV, missing output folder …); the cases here are the others.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -278,18 +279,41 @@ def run_case(case: Case, cwd: Path):
     return r, before, snapshot(cwd)
 
 
-@pytest.fixture(scope="module")
-def results(tmp_path_factory):
+def run_cases(tmp_path_factory, cases: dict[str, Case]) -> dict:
     base = tmp_path_factory.mktemp("fixtures")
     build(base)
     work = tmp_path_factory.mktemp("cases")
     folders = {}
-    for i, name in enumerate(CASES):
+    for i, name in enumerate(cases):
         folders[name] = work / f"case{i:02d}"
         shutil.copytree(base, folders[name])  # copy2: the same times, for every case
     with ThreadPoolExecutor(max_workers=4) as pool:
-        futures = {name: pool.submit(run_case, case, folders[name]) for name, case in CASES.items()}
+        futures = {name: pool.submit(run_case, case, folders[name]) for name, case in cases.items()}
         return {name: f.result() for name, f in futures.items()}
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    return run_cases(tmp_path_factory, CASES)
+
+
+# the cases of a bad CSV file, whose small files the csv module reads: again with Arrow
+CSV_CASES = {name: case for name, case in CASES.items()
+             if any(".csv" in part for part in case.culprit)}
+
+
+@pytest.fixture(scope="module")
+def arrow_results(tmp_path_factory):
+    return run_cases(tmp_path_factory, {name: Case(case.args, case.culprit, case.code,
+                                                   {**case.env, "NNBP_SMALL_CSV_BYTES": "0"})
+                                        for name, case in CSV_CASES.items()})
+
+
+@pytest.mark.parametrize("name", CSV_CASES)
+def test_arrow_reads_a_bad_file_to_the_same_error(results, arrow_results, name):
+    r, a = results[name][0], arrow_results[name][0]
+    here = re.compile(r"/\S*/case\d+/")  # each case's own folder
+    assert (a.returncode, here.sub("", a.stderr)) == (r.returncode, here.sub("", r.stderr))
 
 
 def test_the_table_is_wide():

@@ -12,6 +12,8 @@ from nnbp.data.sources import load_in_memory as load_data
 from nnbp.errors import ConfigError, DataError
 from nnbp.train import prepare
 
+pytestmark = pytest.mark.usefixtures("engine")  # every test with the csv module and with Arrow
+
 
 def write(path, content) -> None:
     if isinstance(content, bytes):

@@ -12,6 +12,8 @@ from nnbp.data.header import detect_delimiter
 from nnbp.data.reader import read_table as read_csv
 from nnbp.errors import DataError
 
+pytestmark = pytest.mark.usefixtures("engine")  # every test with the csv module and with Arrow
+
 ROWS = [["x1", "x2", "label"], ["1", "20", "0"], ["3", "4", "1"], ["15", "0", "1"]]
 
 

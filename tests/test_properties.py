@@ -219,6 +219,35 @@ def test_csv_looking_text_gives_a_table_or_our_error(content):
     check_table(only_our_errors(read_csv, write("text.csv", content)))
 
 
+def read_by(engine: str, path: Path):
+    """read_csv of the file by the csv module (a small file's engine) or by Arrow."""
+    import os
+
+    os.environ["NNBP_SMALL_CSV_BYTES"] = "0" if engine == "arrow" else str(1 << 30)
+    try:
+        return only_our_errors(read_csv, path)
+    finally:
+        del os.environ["NNBP_SMALL_CSV_BYTES"]
+
+
+@settings(**SETTINGS)
+@given(csv_text() | st.binary(max_size=300))
+@example(b"a,b,y\n,,\n1,2,x\n")  # a row of empty fields is a blank line
+@example(b'a,b\n1, "2,3"\n')  # a quoted value after a space
+@example(b"a,b\n1,2\n   \n3,4\n")  # a line of spaces
+def test_the_csv_module_and_arrow_read_any_file_alike(content):
+    path = write("engines.csv", content)
+    by_csv, by_arrow = read_by("csv", path), read_by("arrow", path)
+    if isinstance(by_csv, NnbpError) or isinstance(by_arrow, NnbpError):
+        assert str(by_arrow) == str(by_csv)
+        return
+    assert by_arrow.columns == by_csv.columns
+    assert np.array_equal(by_arrow.values, by_csv.values, equal_nan=True)
+    assert by_arrow.text == by_csv.text
+    assert {j: t.tolist() for j, t in by_arrow.text.items()} == \
+        {j: t.tolist() for j, t in by_csv.text.items()}
+
+
 OUTPUTS = [("sigmoid", "cross_entropy"), ("softmax", "cross_entropy"),
            ("linear", "squared_error"), ("sigmoid", "squared_error")]
 

@@ -506,8 +506,8 @@ def test_chunks_are_sized_from_the_memory_there_is(monkeypatch, tmp_path):
     from nnbp.data.room import size_and_fields
 
     monkeypatch.delenv("NNBP_STREAM_CHUNK_BYTES")
-    # half the memory, at 40 bytes per byte of CSV; 16 MB at most, 64 kB at least
-    assert chunk_bytes(None) == chunk_bytes(10**12) == 1 << 24
+    # half the memory, at 40 bytes per byte of CSV; 4 MB at most, 64 kB at least
+    assert chunk_bytes(None) == chunk_bytes(10**12) == 1 << 22
     assert chunk_bytes(300_000_000) == 3_750_000
     assert chunk_bytes(1_000_000) == 1 << 16
     monkeypatch.setenv("NNBP_STREAM_CHUNK_BYTES", "400")  # the test hook wins

@@ -21,6 +21,7 @@ import numpy as np
 from ..errors import BuildInterrupted
 from . import cache
 from .cache import FileRows
+from .csvfile import CHUNK_BYTES
 from .describe import (Description, Labels, Roles, check_block, class_of, column_roles,
                        labels_of, make_target, normalization, split_rows, target_scaling)
 from .narrow import column_stats
@@ -33,7 +34,6 @@ CHUNK_ENV = "NNBP_STREAM_CHUNK_BYTES"  # bytes of CSV per block (tests force sma
 # values per block of the pass over the cache: its statistics take a few float64 copies
 # of a block (2 MiB each), whatever the row's width
 STATS_VALUES = 1 << 18
-CHUNK_BYTES = 1 << 24  # at most
 CHUNK_MEMORY = 40  # bytes of memory per byte of a block of CSV: its text, its table and
 # the next one's, the parser's buffers, and evaluate's and predict's arrays of it
 
@@ -46,8 +46,8 @@ class CacheProgress(NamedTuple):
 
 
 def chunk_bytes(available: int | None = None) -> int:
-    """Bytes of a file per block: $NNBP_STREAM_CHUNK_BYTES, else 16 MB, or less, so that
-    a block takes at most half of the ``available`` memory."""
+    """Bytes of a file per block: $NNBP_STREAM_CHUNK_BYTES, else the reader's 4 MB, or
+    less, so that a block takes at most half of the ``available`` memory."""
     text = os.environ.get(CHUNK_ENV, "").strip()
     if text.isdigit():
         return max(1, int(text))

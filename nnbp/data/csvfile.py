@@ -31,7 +31,26 @@ from .header import NAMES, Header
 from .table import Table, Text, Where, is_number
 from .utf8 import decode
 
-CHUNK_BYTES = 1 << 24  # bytes of a file per block, at most (the last line may run over)
+# Bytes of a file per block (its last line may run over): a block takes about 12 times
+# its size in memory while it is parsed, and 4 MB blocks parse faster than larger ones
+# (benchmarks/bench_data.py); a wide file's blocks hold at least a few rows.
+CHUNK_BYTES = 1 << 22
+ROW_BYTES = 1 << 10  # bytes per column of a row, in the least block of a wide file
+# A file this small is read by the csv module: the same table, and no import of Arrow
+# (a third of numpy's), in the commands a lesson runs again and again on small files.
+SMALL_FILE = 1 << 16
+SMALL_ENV = "NNBP_SMALL_CSV_BYTES"  # a test hook: 0 reads every file with Arrow
+
+
+def small_file() -> int:
+    import os
+
+    text = os.environ.get(SMALL_ENV, "").strip()
+    return int(text) if text.isdigit() else SMALL_FILE
+
+
+def block_bytes(header: Header) -> int:
+    return max(CHUNK_BYTES, ROW_BYTES * len(header.columns))
 
 # The largest number read: its square, summed over any count of rows, stays finite in
 # float64 (normalization, R² and the cost add up squares); a larger one is a typo or a
@@ -201,58 +220,62 @@ def _sample_types(raw: bytes, header: Header) -> set[str]:
 
 
 def parse(raw: bytes, header: Header, want: Want, first_line: Line, *,
-          source: str | None = None,
-          text_seen: set[str] | None = None,
-          reread: Callable[[], bytes] | None = None) -> Table | None:
+          source: str | None = None, text_seen: set[str] | None = None,
+          reread: Callable[[], bytes] | None = None, engine: str = "arrow") -> Table | None:
     """The rows of a block of whole lines of a CSV file (``raw``, its first line being
-    line ``first_line`` of the file, or a function that counts it), or None when it has none.  ``text_seen`` (every
-    column wanted) holds the columns found to hold text so far, and grows.  ``reread()``
-    gives the block's bytes again, when a message needs them (default: ``raw`` is kept)."""
-    import pyarrow as pa
-
+    line ``first_line`` of the file, or a function that counts it), or None when it has
+    none.  ``text_seen`` (every column wanted) holds the columns found to hold text so
+    far, and grows.  ``reread()`` gives the block's bytes again, when a message needs them
+    (default: ``raw`` is kept).  ``engine`` "python" reads it with the csv module (a small
+    file: the same table, without importing Arrow)."""
     source = source or header.source
     if not _has_fields(raw):
         return None
+    quoted = raw.find(b'"') >= 0
+    table = None
+    if engine == "arrow" and not (quoted and (raw.find(b' "') >= 0 or raw.count(b'"') % 2)):
+        # (a quote after a space, which the csv module reads as a quoted value, or a quote
+        # left open, which Arrow would read to the end of the file: the csv module reads it)
+        table = _arrow_table(raw, header, want, first_line, source, text_seen, reread)
+    if table is None:  # Arrow refuses the block: the csv module says why, or reads it
+        table = _python_table(raw, header, want, first_line, source)
+    if table is not None:
+        check_values(table)
+    return table
+
+
+def _arrow_table(raw: bytes, header: Header, want: Want, first_line: Line, source: str,
+                 text_seen: set[str] | None, reread) -> Table | None:
+    """The block read by Arrow, or None where the csv module must read it: Arrow refuses
+    it, or perhaps a row of empty fields (,,), which is a blank line."""
+    import pyarrow as pa
+
     names = want.columns(header)
     if want.numbers is None:
         if text_seen is None:
             text_seen = set()
         if SAMPLED not in text_seen:  # the first block: Arrow's guess from its first lines
             text_seen |= _sample_types(raw, header) | {SAMPLED}
-        as_text = text_seen
+        as_text = set(text_seen)
     else:
         as_text = set(want.text)
-    quoted = raw.find(b'"') >= 0
-    if quoted and (raw.find(b' "') >= 0 or raw.count(b'"') % 2):
-        # a quote after a space, which the csv module reads as a quoted value; or a quote
-        # left open, which Arrow would read to the end of the file
-        table = _python_table(raw, header, want, first_line, source)
-    else:
-        while True:
-            types = {n: pa.string() if n in as_text else pa.float64() for n in names}
-            try:
-                arrow = _arrow_read(raw, header, types, names)
-                break
-            except pa.ArrowInvalid as e:
-                found = _CONVERSION.match(str(e))
-                name = header.columns[int(found.group(1))] if found else None
-                if found and found.group(2) == "double" and name not in as_text:
-                    as_text = as_text | {name}  # some value is not a number: read it as text
-                    if want.numbers is None:
-                        text_seen.add(name)
-                    continue
-                arrow = None
-                break
-        if arrow is not None:
-            table = _from_arrow(arrow, names, as_text, header, source)
-            table.blocks = [(0, Where(first_line, reread or (lambda: raw), rows=table.m))]
-            if len(table.text) == len(names) and all("" in set(t.values)
-                                                     for t in table.text.values()):
-                arrow = None  # perhaps a row of empty fields (,,), which is a blank line
-        if arrow is None:  # Arrow refuses the block: the csv module says why, or reads it
-            table = _python_table(raw, header, want, first_line, source)
-    if table is not None:
-        check_values(table)
+    while True:
+        types = {n: pa.string() if n in as_text else pa.float64() for n in names}
+        try:
+            arrow = _arrow_read(raw, header, types, names)
+            break
+        except pa.ArrowInvalid as e:
+            found = _CONVERSION.match(str(e))
+            name = header.columns[int(found.group(1))] if found else None
+            if not (found and found.group(2) == "double" and name not in as_text):
+                return None
+            as_text.add(name)  # some value is not a number: read it as text
+            if want.numbers is None:
+                text_seen.add(name)
+    table = _from_arrow(arrow, names, as_text, header, source)
+    table.blocks = [(0, Where(first_line, reread or (lambda: raw), rows=table.m))]
+    if len(table.text) == len(names) and all("" in set(t.values) for t in table.text.values()):
+        return None
     return table
 
 
@@ -385,11 +408,12 @@ def lines_before(path: Path, start: int, offset: int) -> int:
     return n
 
 
-def cut(path: Path, header: Header, chunk_bytes: int = CHUNK_BYTES) -> Iterator[Block]:
+def cut(path: Path, header: Header, chunk_bytes: int | None = None) -> Iterator[Block]:
     """The data lines of a CSV file in blocks of whole lines of about ``chunk_bytes``
-    (a quoted field may hold line breaks: a block ends only at a newline with an even
-    number of quotes before it)."""
+    (default: ``block_bytes``; a quoted field may hold line breaks: a block ends only at
+    a newline with an even number of quotes before it)."""
     source = header.source
+    chunk_bytes = chunk_bytes or block_bytes(header)
     try:
         f = open(path, "rb")
     except OSError as e:
@@ -407,24 +431,27 @@ def cut(path: Path, header: Header, chunk_bytes: int = CHUNK_BYTES) -> Iterator[
                 size *= 2
                 continue
             block = data[:end] if end < len(data) else data
-            yield Block(block, _counter(path, header.start, offset), offset, offset + len(data))
+            read_to = offset + len(data)
+            del data  # while the block is parsed: one copy of its bytes
+            yield Block(block, _counter(path, header.start, offset), offset, read_to)
             offset += end
             size = chunk_bytes
             if at_end:
                 break
 
 
-def csv_blocks(path: Path, header: Header, want: Want, chunk_bytes: int = CHUNK_BYTES,
+def csv_blocks(path: Path, header: Header, want: Want, chunk_bytes: int | None = None,
                source: str | None = None) -> Iterator[tuple[Table, int]]:
     """The file's rows a block at a time, parsed on every core: (table, bytes of the file
     read so far), the blocks without rows left out."""
     from ..cores import in_order
 
     text_seen: set[str] = set()
+    engine = "python" if path.stat().st_size < small_file() else "arrow"
 
     def read(b: Block):
         return parse(b.raw, header, want, b.first_line, source=source, text_seen=text_seen,
-                     reread=reader_of(path, b.offset, len(b.raw))), b.done
+                     reread=reader_of(path, b.offset, len(b.raw)), engine=engine), b.done
     for table, done in in_order(read, cut(path, header, chunk_bytes)):
         if table is not None:
             yield table, done

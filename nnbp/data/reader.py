@@ -10,14 +10,14 @@ from typing import Iterator
 import numpy as np
 
 from ..errors import DataError
-from .csvfile import CHUNK_BYTES, Want, csv_blocks
+from .csvfile import Want, csv_blocks
 from .files import parquet_files
 from .header import Header, read_header
 from .room import check_file_memory
 from .table import Table, Text
 
 def _parsed(path: Path, header: Header, want: Want, source: str,
-            chunk_bytes: int) -> Iterator[tuple[Table, int]]:
+            chunk_bytes: int | None) -> Iterator[tuple[Table, int]]:
     """(table, bytes read so far) of each block that has rows."""
     parts = parquet_files(path)
     if parts is not None:
@@ -27,11 +27,11 @@ def _parsed(path: Path, header: Header, want: Want, source: str,
     return csv_blocks(path, header, want, chunk_bytes, source)
 
 
-def blocks(path: str | Path, want: Want | None = None, chunk_bytes: int = CHUNK_BYTES,
+def blocks(path: str | Path, want: Want | None = None, chunk_bytes: int | None = None,
            header: Header | None = None,
            source: str | None = None) -> Iterator[tuple[Table, int]]:
-    """A data file's rows in blocks of about ``chunk_bytes`` of the file (CSV) or a row
-    group (Parquet), in bounded memory: (table, bytes read so far, of ``total_bytes``).
+    """A data file's rows in blocks of about ``chunk_bytes`` of the file (CSV; default
+    ``csvfile.block_bytes``) or a row group (Parquet), in bounded memory: (table, bytes read so far, of ``total_bytes``).
     Errors name the line (CSV) or the row (Parquet) in the whole file; a file without
     rows is an error."""
     source = source or str(path)
@@ -102,7 +102,7 @@ def read_table(path: str | Path, source: str | None = None, *, want: Want | None
     texts: dict[int, list[Text]] = {}
     where = []
     done_before = 0
-    for table, done in _parsed(path, header, want, source, CHUNK_BYTES):
+    for table, done in _parsed(path, header, want, source, None):
         for j, t in table.text.items():
             texts.setdefault(j, []).append(t)
         where += [(rows.m + start, w) for start, w in table.blocks]
