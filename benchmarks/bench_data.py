@@ -59,8 +59,6 @@ import numpy as np
 if job.startswith("pandas"):
     import pandas as pd
 else:
-    from cli.main import keep_freed_memory
-    keep_freed_memory()  # as the nnbp command does
     if OLD:
         from nnbp.csvio import read_csv
     else:
@@ -161,22 +159,31 @@ def child(root: Path, old: bool, job: str, path: Path, label: str, config: str =
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
-def import_cost(repeats: int) -> tuple[float, float]:
-    """Median seconds of importing numpy, and of what reading data adds to the imports
-    of a command (``nnbp.train``, which imports the data package): pyarrow's CSV
-    reader, imported when a file is read."""
-    def timed(code: str) -> float:
+def import_cost(repeats: int, old: Path | None, scratch: Path) -> dict[str, float]:
+    """Median seconds of: importing numpy (less an empty interpreter's start), what
+    importing Arrow's CSV reader adds to a command's imports (``nnbp.train``) when it
+    reads a file of 64 kB or more, and ``nnbp train xor --epochs 1`` (a file read by
+    the csv module), here and, with ``old``, on the nnbp of the earlier revision."""
+    def timed(code: str, root: Path = ROOT) -> float:
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True, env=dict(
-            os.environ, OPENBLAS_NUM_THREADS="1", PYTHONPATH=str(ROOT)))
+        subprocess.run([sys.executable, "-c", code], check=True, cwd=scratch,
+                       stdout=subprocess.DEVNULL, env=dict(
+                           os.environ, OPENBLAS_NUM_THREADS="1", PYTHONPATH=str(root)))
         return time.perf_counter() - t
+    xor = ("import sys, cli; sys.argv = ['nnbp', 'train', 'xor', '--epochs', '1', '--quiet', "
+           "'--out', 'x.npz']; cli.run()")
+    jobs = {"pass": ("pass", ROOT), "numpy": ("import numpy", ROOT),
+            "train": ("import numpy, nnbp.train", ROOT),
+            "arrow": ("import numpy, nnbp.train, pyarrow.csv", ROOT), "xor": (xor, ROOT)}
+    if old is not None:
+        jobs["xor before"] = (xor, old)
     runs: dict[str, list[float]] = {}
     for _ in range(max(repeats, 15)):  # alternating, so that all see the same machine
-        for code in ("pass", "import numpy", "import numpy, nnbp.train",
-                     "import numpy, nnbp.train, pyarrow.csv"):
-            runs.setdefault(code, []).append(timed(code))
-    b, n, t, r = (statistics.median(x) for x in runs.values())
-    return n - b, r - t
+        for name, (code, root) in jobs.items():
+            runs.setdefault(name, []).append(timed(code, root))
+    med = {name: statistics.median(v) for name, v in runs.items()}
+    return {"numpy": med["numpy"] - med["pass"], "arrow": med["arrow"] - med["train"],
+            "xor": med["xor"], "xor before": med.get("xor before")}
 
 
 def measure(root: Path, old: bool, files: Path, repeats: int, scratch: Path) -> dict:
@@ -229,21 +236,23 @@ def main() -> None:
         scratch = Path(tmp) / "scratch"
         scratch.mkdir()
         now = measure(ROOT, False, files, args.repeats, scratch)
-        before = None
+        before, old = None, None
         if args.before:
             old = Path(tmp) / "before"
             subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach",
                             str(old), args.before], check=True)
-            try:
+        try:
+            if old is not None:
                 before = measure(old, True, files, 1, scratch)
-            finally:
+            imports = import_cost(args.repeats, old, scratch)
+        finally:
+            if old is not None:
                 subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
                                 str(old)], check=True)
-        numpy_s, reader_s = import_cost(args.repeats)
-    report(now, before, numpy_s, reader_s, args)
+    report(now, before, imports, args)
 
 
-def report(now, before, numpy_s, reader_s, args) -> None:
+def report(now, before, imports, args) -> None:
     was = (lambda key, i: f"{before[key][i]:.2f}" if before and key in before else "") \
         if before else (lambda key, i: "")
     print(f"{args.rows:,} rows; medians of {args.repeats} rounds, nnbp and pandas alternating"
@@ -270,8 +279,12 @@ def report(now, before, numpy_s, reader_s, args) -> None:
           f"{now['init'][1]:.2f} | ≤ 0.8 |")
     print(f"| nnbp train --epochs 1 / pandas' read | 20 × 50,000 floats | {was('wide', 0)} | "
           f"{now['wide'][0]:.2f} | ≤ 4 |")
-    print(f"| importing Arrow's CSV reader (when a command reads data) / import numpy | | | "
-          f"{reader_s / numpy_s:.2f} | ≤ 0.5 |")
+    n = imports["numpy"]
+    if imports["xor before"] is not None:
+        print(f"| nnbp train xor --epochs 1, time added since before / import numpy | xor.csv "
+              f"(csv module) | | {(imports['xor'] - imports['xor before']) / n:+.2f} | ≤ 0.5 |")
+    print(f"| importing Arrow's CSV reader (files of 64 kB and more) / import numpy | | | "
+          f"{imports['arrow'] / n:.2f} | |")
 
 
 if __name__ == "__main__":

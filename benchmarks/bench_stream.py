@@ -45,8 +45,6 @@ REPEATS = 3  # reads of the CSV in memory and builds of its cache, alternating
 CHILD = r"""
 import json, statistics, sys, time
 sys.path.insert(0, {root!r})
-from cli.main import keep_freed_memory
-keep_freed_memory()  # as the nnbp command does
 import numpy as np
 from nnbp.config import load_config
 from nnbp.csvio import read_csv

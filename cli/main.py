@@ -48,23 +48,6 @@ def main(
     debug: bool = typer.Option(False, "--debug", help="Show the Python traceback of an error."),
 ) -> None:
     state["debug"] = debug
-    keep_freed_memory()  # before a command reads any data (not for --help or --version)
-
-
-def keep_freed_memory() -> None:
-    """Let glibc keep freed memory for reuse instead of handing every large temporary
-    back to the system: reading a big CSV in chunks would otherwise fault each page
-    back in on every chunk.  benchmarks/bench_data.py's 60000 × 785 CSV reads in half
-    the time with it (ten times fewer page faults).  Peak memory is unchanged."""
-    try:
-        import ctypes  # numpy imports it too: no cost once a command has numpy
-
-        libc = ctypes.CDLL("libc.so.6")
-        M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt parameters (malloc.h)
-        libc.mallopt(M_MMAP_THRESHOLD, 256 << 20)
-        libc.mallopt(M_TRIM_THRESHOLD, 1 << 30)
-    except (OSError, AttributeError):  # not glibc: nothing to tune
-        pass
 
 
 # Each command's module and function; a run registers only the command it runs (building

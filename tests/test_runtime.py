@@ -75,10 +75,10 @@ def test_ctrl_c_during_gradcheck_exits_130_without_a_traceback(nnbp_popen):
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
 
 
-@pytest.mark.parametrize("module,args", [("typer", ["--version"]), ("ctypes", ["train", "xor"])])
+@pytest.mark.parametrize("module,args", [("typer", ["--version"]), ("yaml", ["train", "xor"])])
 def test_ctrl_c_while_the_command_line_is_imported_exits_130_without_a_traceback(module, args):
     """The console script's first tens of milliseconds import Typer (for the command
-    line) and, before a command runs, ctypes (to tune malloc). A Ctrl-C then is played
+    line) and, as a command starts, pyyaml (to read its config). A Ctrl-C then is played
     here by that import raising KeyboardInterrupt, which is what Python's SIGINT
     handler does."""
     code = f"""if True:
