@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_epoch import interleaved_ms  # noqa: E402
 from nnbp.config import parse_config  # noqa: E402
-from nnbp.engine.cluster import prepare_on_cluster  # noqa: E402
+from nnbp.engine.on_cluster import prepare_on_cluster  # noqa: E402
 from nnbp.engine.cluster_data import PARTITION_BYTES  # noqa: E402
 from nnbp.train import Trainer, prepare  # noqa: E402
 

@@ -25,9 +25,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nnbp.engine.memory import InMemory, block_rows, plan  # noqa: E402
+from nnbp.engine.in_memory import InMemory
+from nnbp.engine.shares import Shares, block_rows, plan  # noqa: E402
 from nnbp.cores import run_each  # noqa: E402
-from nnbp.engine.threads import blas_threads  # noqa: E402
+from nnbp.engine.blas import blas_threads  # noqa: E402
 from nnbp.network import Network, random_weights, with_bias  # noqa: E402
 from nnbp.train import Trainer, run_on_arrays  # noqa: E402
 
@@ -97,7 +98,7 @@ def gemm_floor(net, Theta, X, Y, shares=1):
     would use)."""
     W = {l: np.ascontiguousarray(T[:, 1:]) for l, T in Theta.items()}
     L = net.L
-    n = InMemory(net, {}, classify=True).shares(len(X)) if shares is None else shares
+    n = Shares(net, classify=True).count(len(X)) if shares is None else shares
     rows = [s[0].start for s in plan(len(X), n, len(X))] + [len(X)]
     Delta = [{l: np.empty((net.s(l + 1), net.s(l)), X.dtype) for l in W} for _ in range(n)]
 
@@ -328,7 +329,7 @@ def sweep(args, repeats) -> None:
             times = interleaved_ms(steps, 40 if small else 2, repeats, 3 if small else 1)
             first = next(iter(times))
             print(f"{label.split(',')[0]}, m = {mm}, {dtype}: "
-                  f"default {runners[first].shares(mm)} share(s) of {runners[first].rows} rows "
+                  f"default {runners[first].shares.count(mm)} share(s) of {runners[first].shares.rows} rows "
                   "a block; ms, and ratio to the first:", flush=True)
             for name, ts in times.items():
                 ratio = statistics.median(a / b for a, b in zip(ts, times[first]))

@@ -25,14 +25,45 @@ def cores() -> int:
 
 
 def pool():
-    """The threads that work runs on beside the caller's, made once."""
+    """The threads that work runs on beside the caller's, made once and all at once,
+    with a Ctrl-C held until they are: a thread started by a later task could be hit
+    by a Ctrl-C between its start and its registration for the interpreter's exit,
+    which would then wait for it for ever."""
     global _pool
     if _pool is None:
+        import threading
         from concurrent.futures import ThreadPoolExecutor  # not at start-up: one share needs none
 
-        _pool = ThreadPoolExecutor(max_workers=min(cores(), MAX_THREADS),
-                                   thread_name_prefix="nnbp")
+        n = min(cores(), MAX_THREADS)
+        with _ctrl_c_held():
+            made = ThreadPoolExecutor(max_workers=n, thread_name_prefix="nnbp")
+            everyone = threading.Barrier(n)
+            for f in [made.submit(everyone.wait) for _ in range(n)]:  # n threads, running
+                f.result()
+            _pool = made
     return _pool
+
+
+class _ctrl_c_held:
+    """A block that a Ctrl-C does not interrupt: one that comes is raised at its end."""
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        self.caught, self.previous = [], None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, lambda *_: self.caught.append(True))
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+            if self.caught and exc[0] is None and callable(self.previous):
+                self.previous(signal.SIGINT, None)
+        return False
 
 
 def run_each(fn: Callable[[int], None], n: int) -> None:

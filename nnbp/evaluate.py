@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .data.header import read_header
-from .engine.memory import block_rows
+from .engine.shares import block_rows
 from .inputs import Batch, check_columns, cut, read_batch, read_blocks, too_big, whole_blocks
 from .metrics import confusion, per_class, regression_from_sums
 from .model import SavedModel

@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from .data.cached import chunk_bytes
+from .data.cache_source import chunk_bytes
 from .data.csvfile import Want
 from .data.describe import check_numbers, labels_of
 from .data.header import Header, did_you_mean, read_header

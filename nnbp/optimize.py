@@ -26,7 +26,7 @@ import numpy as np
 from .lockstep import Channel, lockstep
 from .model import model_arrays
 from .network import Weights
-from .engine.threads import one_blas_thread
+from .engine.blas import one_blas_thread
 from .train import Run, Step, Trainer, log_row
 
 METHODS = {"lbfgs": "L-BFGS-B", "cg": "CG"}  # training.optimizer -> SciPy's method

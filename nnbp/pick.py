@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def with_model(run: Run, path: str) -> Run:
     """The run with a trained model's weights, and its normalization when it differs."""
     from .data.describe import design_matrix
-    from .data.sources import ArrayPart, Dataset
+    from .data.parts import ArrayPart, Dataset
     from .encoding import Normalization
     from .engine.executor import executor_for
     from .model import ModelArrays, check_weights, read_npz

@@ -12,7 +12,7 @@ import numpy as np
 
 from .data.header import read_header
 from .encoding import label_text
-from .engine.memory import block_rows
+from .engine.shares import block_rows
 from .errors import UsageError
 from .inputs import check_columns, keep_names, read_batch, read_blocks, too_big, whole_blocks
 from .model import SavedModel

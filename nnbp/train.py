@@ -18,10 +18,12 @@ import numpy as np
 
 from .config import Config
 from .data.room import available_memory, check_enabled, reading_needs, size_text
-from .data.sources import Dataset, load
+from .data.parts import Dataset
+from .data.sources import load
 from .engine import EpochCancelled
 from .engine.executor import Executor, executor_for
-from .engine.memory import InMemory, block_rows
+from .engine.in_memory import InMemory
+from .engine.shares import block_rows
 from .cores import cores
 from .errors import NnbpError
 from .model import check_weights, model_arrays, read_npz
@@ -125,8 +127,8 @@ def run_on_arrays(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray,
                   classes: np.ndarray | None = None) -> Run:
     """A run straight from arrays: x as the network sees it (m, s_1), Y (m, K), no
     config file (``Trainer.model`` needs one), no normalization, nothing held out."""
-    from .data.describe import Description
-    from .data.sources import ArrayPart
+    from .data.parts import Description
+    from .data.parts import ArrayPart
     from .encoding import Normalization, Target
     from .network import with_bias
 
@@ -144,7 +146,7 @@ def run_on_arrays(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray,
 def on_cluster(cfg: Config, *, fail: Callable[[str], NnbpError], cancel: Callable[[], bool]):
     """The run on the cluster of ``cfg.training.scheduler`` (``prepare`` with its
     client), for as long as the block lasts."""
-    from .engine.cluster_connect import connect
+    from .engine.connect import connect
 
     with connect(cfg.training.scheduler, fail) as client:
         yield prepare(cfg, client=client, cancel=cancel)

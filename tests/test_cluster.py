@@ -41,7 +41,7 @@ def on_cluster(cfg, client, partition_bytes=None, cancel=lambda: False):
     ``partition_bytes``), and its executor."""
     import os
 
-    from nnbp.data.cluster import PARTITION_ENV
+    from nnbp.data.cluster_source import PARTITION_ENV
 
     before = os.environ.get(PARTITION_ENV)
     if partition_bytes is not None:

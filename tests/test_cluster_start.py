@@ -217,7 +217,7 @@ def test_processes_started_with_a_local_cluster_ignore_ctrl_c():
     """A Ctrl-C in a terminal goes to every process of the group: worker processes of a
     cluster that is starting must not take it (each printed a traceback while still
     importing), and nnbp takes it again once the cluster is whole."""
-    from nnbp.engine.cluster_connect import sigint_ignored
+    from nnbp.engine.connect import sigint_ignored
 
     probe = [sys.executable, "-c",
              "import signal; print(signal.getsignal(signal.SIGINT) == signal.SIG_IGN)"]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from nnbp.config import parse_config
-from nnbp.data.sources import load_in_memory as load_data
+from nnbp.data.memory_source import load_in_memory as load_data
 from nnbp.errors import ConfigError, DataError
 from nnbp.train import prepare
 

@@ -12,8 +12,9 @@ from threadpoolctl import threadpool_info
 
 from nnbp import network as nw
 from nnbp.engine import Sums
-from nnbp.engine import memory as engine_memory
-from nnbp.engine.memory import InMemory, plan
+from nnbp.engine import shares as engine_shares
+from nnbp.engine.in_memory import InMemory
+from nnbp.engine.shares import plan
 from nnbp.cores import run_each
 from nnbp.train import Trainer, in_memory
 from test_gradients import ACTIVATIONS, PAIRS, random_problem
@@ -102,12 +103,12 @@ def test_the_plan_splits_rows_evenly_into_shares_and_blocks_that_cover_them_once
 
 
 def test_a_small_batch_keeps_one_share_and_a_large_one_takes_every_core(monkeypatch):
-    monkeypatch.setattr(engine_memory, "cores", lambda: 4)
+    monkeypatch.setattr(engine_shares, "cores", lambda: 4)
     net = nw.Network((64, 25, 10))
-    executor = InMemory(net, {}, classify=True)
-    assert executor.shares(1797) == 1  # 1797 × (26 + 11) elements: not worth a hand-over
-    assert executor.shares(20000) == 4
-    assert InMemory(net, {}, classify=True, threads=3).shares(2) == 2  # never an empty share
+    shares = engine_shares.Shares(net, classify=True)
+    assert shares.count(1797) == 1  # 1797 × (26 + 11) elements: not worth a hand-over
+    assert shares.count(20000) == 4
+    assert engine_shares.Shares(net, classify=True, threads=3).count(2) == 2  # never empty
 
 
 def test_each_share_sees_the_callers_numpy_error_settings():
@@ -136,17 +137,17 @@ def blas_counts() -> list[int]:
 
 @pytest.mark.skipif(not blas_counts(), reason="threadpoolctl finds no BLAS in numpy")
 def test_shares_run_with_their_part_of_blas_threads_and_put_them_back(monkeypatch):
-    monkeypatch.setattr("nnbp.engine.threads.cores", lambda: 4)
+    monkeypatch.setattr("nnbp.engine.blas.cores", lambda: 4)
     net = nw.Network((3, 5, 4, 3), "sigmoid", "sigmoid", "cross_entropy")
     X, Y = random_problem("sigmoid", m=20)
     before, seen = blas_counts(), []
     executor = InMemory(net, {"train": (nw.with_bias(X), Y)}, classify=True, threads=2)
-    real_run = engine_memory.run_each
+    real_run = engine_shares.run_each
 
     def spying(fn, n):
         seen.append(blas_counts())
         real_run(fn, n)
-    monkeypatch.setattr(engine_memory, "run_each", spying)
+    monkeypatch.setattr(engine_shares, "run_each", spying)
     executor.sums(nw.random_weights(net, seed=0))
     assert seen == [[2] * len(before)]  # 4 cores, 2 shares: 2 BLAS threads each
     assert blas_counts() == before
@@ -165,12 +166,12 @@ def test_a_small_batch_runs_its_products_on_one_blas_thread(monkeypatch):
     tiny = nw.Network((3, 5, 4, 3), "sigmoid", "sigmoid", "cross_entropy")
     Xt, Yt = random_problem("sigmoid", m=20)
     seen = []
-    real_run = engine_memory.run_each
+    real_run = engine_shares.run_each
 
     def spying(fn, n):
         seen.append(blas_counts())
         real_run(fn, n)
-    monkeypatch.setattr(engine_memory, "run_each", spying)
+    monkeypatch.setattr(engine_shares, "run_each", spying)
     with threadpool_limits(limits=2, user_api="blas"):
         before = blas_counts()
         InMemory(net, {"train": (nw.with_bias(X), Y)}, classify=True).sums(

@@ -15,7 +15,7 @@ import pytest
 from nnbp import network as nw
 from nnbp.activations import HIDDEN
 from nnbp.costs import COSTS
-from nnbp.engine.memory import InMemory
+from nnbp.engine.in_memory import InMemory
 
 EPS = 1e-3  # Richardson: the extrapolated error is O(EPS⁴)
 TOL = 1e-9  # NOTATION.md "Checks"

@@ -151,7 +151,7 @@ def test_a_bad_csv_gets_the_error_training_gives(tmp_path, name, body):
     with pytest.raises(DataError) as got:
         write_starter(tmp_path / "c.yaml", csv)
     with pytest.raises(DataError) as training:  # what nnbp train says for the same file
-        from nnbp.data.sources import load_in_memory as load_data
+        from nnbp.data.memory_source import load_in_memory as load_data
 
         load_data(parse_config(f"data:\n  train: {name}\nnetwork:\n  layers: [auto, 3, auto]\n",
                                base=tmp_path), "auto")
@@ -322,7 +322,7 @@ def test_decimal_commas_get_the_error_training_gives_not_a_file_without_features
     (tmp_path / "t.yaml").write_text("data:\n  train: w.csv\n  ignore: [wine_id, region]\n"
                                      "network:\n  layers: [auto, 3, auto]\n")
     with pytest.raises(DataError) as training:
-        from nnbp.data.sources import load_in_memory as load_data
+        from nnbp.data.memory_source import load_in_memory as load_data
 
         load_data(load_config(tmp_path / "t.yaml"), "auto")
     assert str(got.value) == str(training.value) == (

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from nnbp.config import Config, load_config, parse_config
 from nnbp.data.reader import read_table as read_csv
-from nnbp.data.sources import load_in_memory as load_data
+from nnbp.data.memory_source import load_in_memory as load_data
 from nnbp.errors import NnbpError
 from nnbp.model import save_npz_atomic
 from nnbp.evaluate import evaluation_result, evaluation_sums

@@ -20,7 +20,7 @@ def test_help_and_version_import_no_numpy_or_rich(args):
 
 @pytest.mark.parametrize("args,absent", [
     (["train", "xor", "--epochs", "1", "--out", "x.npz", "--quiet"],
-     ["pydantic", "rich", "numpy.ma", "cli.explain", "cli.plot", "nnbp.data.cached",
+     ["pydantic", "rich", "numpy.ma", "cli.explain", "cli.plot", "nnbp.data.cache_source",
       "concurrent.futures", "threadpoolctl"]),
     (["explain", "lecture"], ["pydantic", "numpy.random", "numpy.ma", "nnbp.gradcheck",
                               "nnbp.saved", "cli.train", "cli.evaluate"]),

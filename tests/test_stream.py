@@ -501,7 +501,7 @@ def test_data_stream_is_auto_true_or_false():
 
 
 def test_chunks_are_sized_from_the_memory_there_is(monkeypatch, tmp_path):
-    from nnbp.data.cached import chunk_bytes
+    from nnbp.data.cache_source import chunk_bytes
     from nnbp.data.reader import blocks
     from nnbp.data.room import size_and_fields
 

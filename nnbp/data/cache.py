@@ -35,6 +35,7 @@ import numpy as np
 
 from ..errors import CacheError
 from .files import parquet_files
+from .parts import FileRows
 from .narrow import NarrowFile
 from .stats import Stats
 
@@ -104,36 +105,6 @@ class Entry:
 
     def stats(self, what: str) -> Stats:
         return Stats.from_json(self.meta["stats"][what])
-
-
-@dataclass
-class FileRows:
-    """Rows of an open binary file, ``width`` values of ``dtype`` each, read on request
-    (positioned reads: threads may read the same file at once)."""
-
-    file: object  # an open binary file
-    dtype: np.dtype
-    width: int
-
-    def read(self, lo: int, hi: int, out: np.ndarray | None = None) -> np.ndarray:
-        """Rows lo … hi-1, into ``out`` (at least hi - lo rows) when given.  (hi - lo, width)"""
-        n = hi - lo
-        out = np.empty((n, self.width), self.dtype) if out is None else out[:n]
-        row = self.dtype.itemsize * self.width
-        got = _pread(self.file.fileno(), memoryview(out).cast("B"), lo * row) if n else 0
-        if got != n * row:
-            raise CacheError(f"is shorter than its {hi} rows; remove it to build it anew",
-                             source=self.file.name)
-        return out
-
-
-def _pread(fd: int, into: memoryview, offset: int) -> int:
-    """Read into a buffer from a position of a file, whatever other threads read."""
-    if hasattr(os, "preadv"):  # straight into the buffer
-        return os.preadv(fd, [into], offset)
-    data = os.pread(fd, len(into), offset)  # where there is no preadv: a copy
-    into[:len(data)] = data
-    return len(data)
 
 
 def open_entry(path: Path, options: dict) -> Entry | None:

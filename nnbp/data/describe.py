@@ -19,6 +19,7 @@ import numpy as np
 from ..encoding import Normalization, Target, label_text, shown
 from ..errors import DataError
 from .csvfile import Want
+from .parts import Description
 from .header import Header
 from .stats import Stats
 from .table import Table, Text, is_number
@@ -280,26 +281,6 @@ def target_scaling(cfg, ystats: Stats | None) -> Normalization | None:
     if ystats is None or cfg.network.output != "linear" or cfg.data.normalize_target != "standard":
         return None
     return ystats.fit("standard")
-
-
-@dataclass(frozen=True)
-class Description:
-    """The data of a run, described: what training, the model file and explain need
-    to know of it, whichever backend holds its rows."""
-
-    features: list[str]
-    target: Target
-    norm: Normalization
-    ignored: list[str]
-    val_rows: np.ndarray  # rows of the training file held out (0-based, sorted); may be empty
-    sizes: dict[str, int]  # rows of each part: train, and val and test when there are some
-
-    @property
-    def classifier(self) -> bool:
-        return self.target.classes is not None
-
-    def has(self, part: str) -> bool:
-        return self.sizes.get(part, 0) > 0
 
 
 def design_matrix(X: np.ndarray, norm: Normalization, dtype) -> np.ndarray:

@@ -7,7 +7,7 @@ from typing import Callable, Protocol
 
 import numpy as np
 
-from ..data.sources import ArrayPart, Dataset
+from ..data.parts import ArrayPart, CachedPart, Dataset
 from ..network import Network, Weights
 from .kernel import Sums
 
@@ -26,19 +26,17 @@ def executor_for(data: Dataset, net: Network, *, classify: bool, dtype, client=N
     on the cluster of ``client``."""
     train = data.parts["train"]
     if isinstance(train, ArrayPart):
-        from .memory import InMemory
+        from .in_memory import InMemory
 
         return InMemory(net, {name: (p.X1, p.Y) for name, p in data.parts.items()},
                         classify=classify, threads=threads, rows=rows)
-    from ..data.cached import CachedPart
-
     if isinstance(train, CachedPart):
         from ..data.room import available_memory
-        from .stream import Streamed, stream_rows
+        from .streamed import Streamed, stream_rows
 
         rows = rows or stream_rows(net, dtype, available_memory())
         return Streamed(net, data.parts, data.norm, np.dtype(dtype), classify=classify,
                         threads=threads, rows=rows)
-    from .cluster import OnCluster
+    from .on_cluster import OnCluster
 
     return OnCluster(client, net, data.parts, classify=classify, cancel=cancel)

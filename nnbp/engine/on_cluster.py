@@ -12,8 +12,8 @@ Only the total (Δ, the cost, the correct count) comes back to the client.  A
 worker that dies takes its partitions with it; Dask reads them again from the
 CSV on another worker and the epoch goes on.
 
-Dask is imported only by these modules (``cluster_connect``, and the data package's
-``cluster``), so nothing else pays for it.
+Dask is imported only by these modules (``connect``, and the data package's
+``cluster_source``), so nothing else pays for it.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
-from ..data.cluster import ClusterPart
+from ..data.parts import ClusterPart
 from ..errors import TrainingFailed, UsageError
 from ..network import Network, Weights
 from . import EpochCancelled
 from .kernel import Kernel, Sums
-from .memory import block_rows, plan
+from .shares import block_rows, plan
 
 FAN_IN = 8  # partitions' sums added by one task
 

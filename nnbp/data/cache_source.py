@@ -20,14 +20,14 @@ import numpy as np
 
 from ..errors import BuildInterrupted
 from . import cache
-from .cache import FileRows
 from .csvfile import CHUNK_BYTES
-from .describe import (Description, Labels, Roles, check_block, class_of, column_roles,
+from .describe import (Labels, Roles, check_block, class_of, column_roles,
                        labels_of, make_target, normalization, split_rows, target_scaling)
 from .narrow import column_stats
 from .reader import blocks, total_bytes
 from .room import available_memory
-from .sources import Dataset, read_at_key, test_columns
+from .memory_source import read_at_key, test_columns
+from .parts import CachedPart, Dataset, Description, FileRows
 from .stats import Stats
 
 CHUNK_ENV = "NNBP_STREAM_CHUNK_BYTES"  # bytes of CSV per block (tests force small ones)
@@ -54,37 +54,6 @@ def chunk_bytes(available: int | None = None) -> int:
     if available is None:
         return CHUNK_BYTES
     return max(1 << 16, min(CHUNK_BYTES, available // 2 // CHUNK_MEMORY))
-
-
-@dataclass
-class CachedPart:
-    """A part's rows in the cache: features ``x`` and labels or targets ``y``, the rows
-    of the file that are this part's, in order, whether they are every row of ``x``
-    and ``y`` (``whole``), and what makes Y of y's rows."""
-
-    x: FileRows
-    y: FileRows
-    rows: np.ndarray
-    whole: bool
-    Y: Callable[[np.ndarray], np.ndarray]  # y's rows -> Y (b, K) float64
-
-    @property
-    def m(self) -> int:
-        return len(self.rows)
-
-    def read(self, rows: slice) -> tuple[np.ndarray, np.ndarray]:
-        """The part's ``rows``: x in the cache's dtype (b, s_1), and Y (b, K)."""
-        b = rows.stop - rows.start
-        if self.whole:
-            lo, hi, pick = rows.start, rows.stop, None
-        else:  # the part's rows within the span of the file that holds them
-            r = self.rows[rows]
-            lo, hi = int(r[0]), int(r[-1]) + 1
-            pick = None if hi - lo == b else r - lo
-        x, y = self.x.read(lo, hi), self.y.read(lo, hi)
-        if pick is not None:
-            x, y = x[pick], y[pick]
-        return x, self.Y(y)
 
 
 def _entry(path: str, options: dict, roles: Roles, notify, training: bool) -> cache.Entry:
@@ -123,7 +92,7 @@ def _options(roles: Roles) -> dict:
 def load_cached(cfg, units_out, notify=None) -> Dataset:
     """The data of ``load_in_memory``, described, and the parts the streamed executor
     reads from the cache."""
-    header = read_at_key(cfg, "data.train")
+    header = read_at_key(cfg, "data.train", cfg.data.train)
     roles = column_roles(cfg, header)
     source = header.source
     target = None if roles.classify else \
@@ -187,7 +156,7 @@ def _split_pass(x: FileRows, y: FileRows, m: int, va: np.ndarray, values: bool):
 def _test_part(cfg, roles: Roles, target, notify) -> CachedPart:
     """The test file, in its own cache entry, encoded with the training classes."""
     path = cfg.data.test
-    header = read_at_key(cfg, "data.test")
+    header = read_at_key(cfg, "data.test", cfg.data.test)
     test_roles = test_columns(header, roles)
     entry = _entry(path, _options(roles), test_roles, notify, False)
     remap = None

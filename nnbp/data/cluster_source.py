@@ -34,11 +34,12 @@ import numpy as np
 from ..errors import DataError
 from .cluster_tasks import (block, encode, label_codes, read_csv_partition,
                             read_parquet_partition, rows_of, statistics, summary)
-from .describe import (Description, Labels, Roles, at_key, class_of, column_roles, make_target,
+from .describe import (Labels, Roles, at_key, class_of, column_roles, make_target,
                        normalization, split_rows, target_scaling)
 from .files import MissingFile, is_parquet_name
 from .header import Header, check_names, csv_header
-from .sources import Dataset, test_columns
+from .memory_source import test_columns
+from .parts import ClusterPart, Dataset, Description
 from .stats import Stats
 
 PARTITION_BYTES = 64 << 20  # of CSV text per partition, at most
@@ -51,20 +52,6 @@ def partition_bytes() -> int:
     text = os.environ.get(PARTITION_ENV, "").strip()
     return max(1, int(text)) if text.isdigit() else PARTITION_BYTES
 SAMPLE = 256 << 10  # bytes read on the client: the header and the separator's sample
-
-
-@dataclass
-class ClusterPart:
-    """A part's rows on the workers: the futures of its blocks (X1, Y), in file order,
-    their rows, and the rows of the file that are the part's."""
-
-    futures: list
-    sizes: list[int]
-    rows: np.ndarray
-
-    @property
-    def m(self) -> int:
-        return len(self.rows)
 
 
 def _parquet_listing(fs, path: str) -> list[str] | None:

@@ -1,37 +1,36 @@
-"""The executor for data held in memory: each part's rows cut into one share per
-core, each share run through its own thread's kernel, block by block.
-
-Every example's forward and backward pass is independent of the others until
-Δ sums over them, so each thread adds its share into its own ``Sums`` and the
-shares' sums are added at the end, always in the same order: the same data
-gives bitwise the same result from one run to the next.
-"""
+"""How an epoch's rows are run: each part's rows in one contiguous share per core,
+each share through its own thread's kernel, block by block, the shares' sums added
+at the end in a fixed order, so the same data gives bitwise the same result from one
+run to the next.  Where a block's rows come from (arrays in memory, the binary
+cache) is the executor's: ``Shares.sums`` asks it for each block."""
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
-from ..network import Network, Weights
-from .kernel import Kernel, Sums
 from ..cores import MAX_THREADS, cores, run_each
-from .threads import blas_threads
+from ..network import Network, Weights
+from .blas import blas_threads
+from .kernel import Kernel, Sums
 
 # m × Σ_l (s_l + 1) below which one share is faster than one per core: numpy passes
 # the GIL between the shares at each call, and on short calls the hand-overs cost more
 # than the second core gives (benchmarks/bench_epoch.py --threads)
 PARALLEL_MIN = 1 << 18
-# m × n × k of a product below which OpenBLAS runs it on one thread (65536 × its
-# GEMM_MULTITHREAD_THRESHOLD, 4 by default)
+# m × n × k of a product below which OpenBLAS runs it on one thread
 BLAS_THREADED_MIN = 1 << 18
 BLOCK_ROWS = 1024  # rows per block (benchmarks/bench_epoch.py --blocks)
 BLOCK_ELEMENTS = 1 << 22  # at most this many rows × Σ_l (s_l + 1) in the kernel's buffers
 
+Block = Callable[[slice, int], tuple[np.ndarray, np.ndarray]]  # (rows, share) -> (X1, Y)
+
 
 def block_rows(net: Network) -> int:
-    """Rows per block: enough for the products to run at full speed, and few enough
-    that a block's activations stay in the processor's caches between the products
-    (measured: 1024 rows beat 4096 or a whole share of them by 3–14% on 784-wide nets);
-    fewer on very wide nets, so that the kernel's buffers stay small."""
+    """Rows per block: enough for the products to run at full speed, few enough that a
+    block's activations stay in the processor's caches between the products, fewer
+    still on very wide nets, so that the kernel's buffers stay small."""
     return max(64, min(BLOCK_ROWS, BLOCK_ELEMENTS // sum(s + 1 for s in net.sizes[1:])))
 
 
@@ -47,14 +46,12 @@ def plan(m: int, shares: int, rows: int) -> list[list[slice]]:
     return plans
 
 
-class InMemory:
-    """Runs the kernel over parts held in memory: ``parts`` maps a name (train, val,
-    test) to (X1, Y), X1 = [1, x] per row (m, s_1 + 1) and Y (m, K)."""
+class Shares:
+    """The shares and blocks of each part, and a kernel per share."""
 
-    def __init__(self, net: Network, parts: dict[str, tuple[np.ndarray, np.ndarray]], *,
-                 classify: bool, threads: int | None = None, rows: int | None = None):
-        self.net, self.parts, self.classify = net, parts, classify
-        self.threads = threads
+    def __init__(self, net: Network, *, classify: bool, threads: int | None = None,
+                 rows: int | None = None):
+        self.net, self.classify, self.threads = net, classify, threads
         self.rows = rows or block_rows(net)
         self._plans: dict[str, list[list[slice]]] = {}
         self._kernels: list[Kernel] = []
@@ -73,24 +70,23 @@ class InMemory:
         return max(rows * (a + 1) * b for a, b in zip(self.net.sizes, self.net.sizes[1:])) \
             >= BLAS_THREADED_MIN
 
-    def shares(self, m: int) -> int:
+    def count(self, m: int) -> int:
         if self.threads is not None:
             return max(1, min(self.threads, m))
         return 1 if self.small(m) else min(cores(), MAX_THREADS, m)
 
-    def sums(self, Theta: Weights, part: str = "train", *, backward: bool = True,
-             cost: bool = True) -> Sums:
-        """The part's sums under Θ (``Kernel.add``)."""
-        m, dtype = self.size(part)
+    def sums(self, Theta: Weights, part: str, m: int, dtype, block: Block, *,
+             backward: bool, cost: bool) -> Sums:
+        """The part's sums under Θ (``Kernel.add`` over every block ``block`` gives)."""
         if part not in self._plans:
-            self._plans[part] = plan(m, self.shares(m), self.rows)
+            self._plans[part] = plan(m, self.count(m), self.rows)
         shares = self._plans[part]
         kernels = self._kernels_for(len(shares), dtype)
         sums = [Sums() for _ in shares]
 
         def share(k: int) -> None:
-            for block in shares[k]:
-                X1, Y = self.block(part, block, k)
+            for rows in shares[k]:
+                X1, Y = block(rows, k)
                 kernels[k].add(Theta, X1, Y, sums[k], backward=backward, cost=cost)
         with blas_threads(len(shares), one_core=self.one_core(m)):
             run_each(share, len(shares))
@@ -98,16 +94,6 @@ class InMemory:
         for s in sums[1:]:
             total.add(s)
         return total
-
-    def size(self, part: str) -> tuple[int, np.dtype]:
-        """The part's rows, and their dtype."""
-        return len(self.parts[part][0]), self.parts[part][0].dtype
-
-    def block(self, part: str, rows: slice, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """X1 and Y of the part's ``rows``, for share ``k``: here views of the arrays (an
-        executor whose data is elsewhere reads them into share k's buffers)."""
-        X1, Y = self.parts[part]
-        return X1[rows], Y[rows]
 
     def _kernels_for(self, n: int, dtype) -> list[Kernel]:
         """A kernel per share, each with buffers for the largest block of any part."""

@@ -1,10 +1,10 @@
 """The executor for data streamed from disk: every epoch reads the rows from the
-binary cache (``nnbp/data/cached.py``) block by block, never holding more than a
+binary cache (``nnbp/data/cache.py``) block by block, never holding more than a
 block per core in memory.
 
-The plan is the in-memory executor's (``memory.InMemory``): each part's rows in
-one contiguous share per core, each share in blocks, the shares' sums added in a
-fixed order, so a streamed run is bitwise the same from one run to the next.
+The plan is the in-memory executor's (``shares``): each part's rows in one
+contiguous share per core, each share in blocks, the shares' sums added in a fixed
+order, so a streamed run is bitwise the same from one run to the next.
 Only where a block comes from differs: each share reads its block's rows from the
 cache into its own buffers, in their narrow dtype, and makes them X1 for the
 kernel.  The in-memory path normalizes once, x' = (x - shift)/scale; here every
@@ -21,12 +21,12 @@ import os
 
 import numpy as np
 
-from ..data.cached import CachedPart
+from ..cores import cores
+from ..data.parts import CachedPart
 from ..encoding import Normalization
 from ..network import Network, Weights
 from .kernel import Sums
-from .memory import InMemory, block_rows
-from ..cores import cores
+from .shares import Shares, block_rows
 
 ROWS_ENV = "NNBP_STREAM_ROWS"  # rows per block (tests force tiny blocks with it)
 X1_BYTES = 1 << 22  # a share's block of [1, x - s], sized to stay in the processor's cache
@@ -47,13 +47,13 @@ def stream_rows(net: Network, dtype, available: int | None) -> int:
     return max(64, min(block_rows(net), rows))
 
 
-class Streamed(InMemory):
+class Streamed:
     """Runs the kernel over parts read from the binary cache, block by block."""
 
     def __init__(self, net: Network, parts: dict[str, CachedPart], norm: Normalization, dtype, *,
                  classify: bool, threads: int | None = None, rows: int | None = None):
-        super().__init__(net, {}, classify=classify, threads=threads, rows=rows)
-        self.stream_parts, self.norm, self.dtype = parts, norm, np.dtype(dtype)
+        self.net, self.parts, self.norm, self.dtype = net, parts, norm, np.dtype(dtype)
+        self.shares = Shares(net, classify=classify, threads=threads, rows=rows)
         self._X1: dict[int, np.ndarray] = {}  # share k's [1, x - s] buffer
 
     def sums(self, Theta: Weights, part: str = "train", *, backward: bool = True,
@@ -65,17 +65,17 @@ class Streamed(InMemory):
         tilde = dict(Theta)
         tilde[1] = Theta[1].copy()
         tilde[1][:, 1:] /= self.norm.scale  # Θ̃_ij = Θ_ij / c_j   (s_2, s_1 + 1)
-        sums = super().sums(tilde, part, backward=backward, cost=cost)
+        p = self.parts[part]
+        sums = self.shares.sums(tilde, part, p.m, self.dtype,
+                                lambda rows, k: self._block(p, rows, k),
+                                backward=backward, cost=cost)
         if sums.Delta is not None:
             sums.Delta[1][:, 1:] /= self.norm.scale  # Δ^(1)_ij = Δ̃_ij / c_j
         return sums
 
-    def size(self, part: str) -> tuple[int, np.dtype]:
-        return self.stream_parts[part].m, self.dtype
-
-    def block(self, part: str, rows: slice, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def _block(self, part: CachedPart, rows: slice, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Read the part's ``rows`` into share k's buffer as X1 = [1, x - s], and their Y."""
-        x, Y = self.stream_parts[part].read(rows)
+        x, Y = part.read(rows)
         X1 = self._x1(k, len(x))
         np.subtract(x, self.norm.shift, out=X1[:, 1:], casting="same_kind")  # x - s
         return X1, Y.astype(self.dtype, copy=False)
@@ -83,7 +83,7 @@ class Streamed(InMemory):
     def _x1(self, k: int, b: int) -> np.ndarray:
         buf = self._X1.get(k)
         if buf is None or len(buf) < b:
-            buf = np.empty((max(b, self.rows), self.net.s(1) + 1), self.dtype)
+            buf = np.empty((max(b, self.shares.rows), self.net.s(1) + 1), self.dtype)
             buf[:, 0] = 1.0  # the bias unit's 1, kept by every block
             self._X1[k] = buf
         return buf[:b]
