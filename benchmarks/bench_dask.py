@@ -6,7 +6,7 @@ epoch of 200 rows, where the arithmetic is nothing).
     python benchmarks/bench_dask.py            # about 3 minutes, 314 MB of CSV in a temp folder
     python benchmarks/bench_dask.py --quick    # fewer rounds
 
-Both run whole epochs of nnbp's Trainer (Θ := Θ - αD, J left unlogged as between
+Both run whole epochs of nnbp's gradient descent (Θ := Θ - αD, J left unlogged as between
 log rows) on the same data and initial weights.  Reports the ratio cluster / in
 memory (medians over rounds that time each once, one after another), the fixed
 cost as a ratio of the in-memory epoch, the bytes that move per epoch, and
@@ -29,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_epoch import interleaved_ms  # noqa: E402
 from nnbp.config import parse_config  # noqa: E402
-from nnbp.engine.on_cluster import prepare_on_cluster  # noqa: E402
-from nnbp.engine.cluster_data import PARTITION_BYTES  # noqa: E402
-from nnbp.train import Trainer, prepare  # noqa: E402
+from nnbp.data.cluster_source import PARTITION_BYTES  # noqa: E402
+from nnbp.training.descent import GradientDescent
+from nnbp.training.run import prepare  # noqa: E402
 
 WORKERS = 2
 M, M_TINY, FEATURES, CLASSES = 200_000, 200, 784, 10
@@ -60,13 +60,13 @@ def config(csv: Path):
 
 def epochs(run, executor):
     """One more epoch per call; the first (epoch 0, logged) is run here, untimed."""
-    it = iter(Trainer(run, 10**9, ALPHA, LAM, log_every=10**9, executor=executor))
+    it = iter(GradientDescent(run, 10**9, ALPHA, LAM, log_every=10**9, executor=executor))
     next(it)
     return lambda: next(it)
 
 
 def cost_after(run, executor, n: int) -> float:
-    trainer = Trainer(run, n, ALPHA, LAM, log_every=n, executor=executor)
+    trainer = GradientDescent(run, n, ALPHA, LAM, log_every=n, executor=executor)
     for _ in trainer:
         pass
     return trainer.cost
@@ -89,7 +89,7 @@ def main() -> None:
             write_csv(csv, m)
             cfg = config(csv)
             here = prepare(cfg)
-            there = prepare_on_cluster(cfg, client)
+            there = prepare(cfg, client=client)
             executor = there.executor
             J, J_cluster = cost_after(here, None, 3), cost_after(there, executor, 3)
             checks[name] = abs(J_cluster - J) / abs(J)

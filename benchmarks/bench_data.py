@@ -91,7 +91,7 @@ elif job == "stream":
         pass
 elif job == "cache":
     from nnbp.config import load_config
-    from nnbp.train import prepare
+    from nnbp.training.run import prepare
     prepare(load_config(sys.argv[4]), stream=True)
 elif job in ("init", "train"):
     import cli

@@ -30,7 +30,8 @@ from nnbp.engine.shares import Shares, block_rows, plan  # noqa: E402
 from nnbp.cores import run_each  # noqa: E402
 from nnbp.engine.blas import blas_threads  # noqa: E402
 from nnbp.network import Network, random_weights, with_bias  # noqa: E402
-from nnbp.train import Trainer, run_on_arrays  # noqa: E402
+from nnbp.training.descent import GradientDescent
+from nnbp.training.run import run_on_arrays  # noqa: E402
 
 THREADS = 2
 ALPHA, LAM = 0.5, 1.0
@@ -80,12 +81,12 @@ def nnbp_run(net, Theta, X, Y):
 
 def nnbp_epochs(net, Theta, X, Y):
     """One more epoch of nnbp's trainer per call (J left unlogged, as between log rows)."""
-    it = iter(Trainer(nnbp_run(net, Theta, X, Y), 10**9, ALPHA, LAM, log_every=10**9))
+    it = iter(GradientDescent(nnbp_run(net, Theta, X, Y), 10**9, ALPHA, LAM, log_every=10**9))
     return lambda: next(it)
 
 
 def nnbp_cost(net, Theta, X, Y, epochs):
-    tr = Trainer(nnbp_run(net, Theta, X, Y), epochs, ALPHA, LAM, log_every=epochs)
+    tr = GradientDescent(nnbp_run(net, Theta, X, Y), epochs, ALPHA, LAM, log_every=epochs)
     for _ in tr:
         pass
     return tr.cost

@@ -30,15 +30,16 @@ import numpy as np  # noqa: E402
 from bench_epoch import nnbp_run  # noqa: E402
 from nnbp.config import load_config  # noqa: E402
 from nnbp.network import Network, random_weights  # noqa: E402
-from nnbp.optimize import Minimizer  # noqa: E402
-from nnbp.train import Trainer, prepare  # noqa: E402
+from nnbp.training.minimizer import Minimizer  # noqa: E402
+from nnbp.training.descent import GradientDescent
+from nnbp.training.run import prepare  # noqa: E402
 
 LAM = 1.0
 
 
 def optimizer(run, name: str, epochs: int, log_every: int):
     if name == "gd":
-        return Trainer(run, epochs, 1.0, LAM, log_every)
+        return GradientDescent(run, epochs, 1.0, LAM, log_every)
     return Minimizer(run, name, epochs, LAM, log_every)
 
 

@@ -48,7 +48,8 @@ sys.path.insert(0, {root!r})
 import numpy as np
 from nnbp.config import load_config
 from nnbp.csvio import read_csv
-from nnbp.train import Trainer, in_memory, prepare
+from nnbp.training.descent import GradientDescent
+from nnbp.training.run import in_memory, prepare
 job, path, out = sys.argv[1], sys.argv[2], sys.argv[3]
 t = time.perf_counter()
 result = {{}}
@@ -59,7 +60,7 @@ elif job == "build":
 else:  # "stream", "memory": 3 epochs; "memory" then times epochs of both, alternating
     cfg = load_config(path)
     run = prepare(cfg, stream=job == "stream")
-    trainer = Trainer(run, {epochs}, 0.5, 1.0, log_every=1)
+    trainer = GradientDescent(run, {epochs}, 0.5, 1.0, log_every=1)
     for step in trainer:
         pass
     np.savez(out, **{{f"Theta{{l}}": T for l, T in trainer.Theta.items()}})

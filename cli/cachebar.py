@@ -9,7 +9,7 @@ from cli.progress import note
 
 
 class CacheBar:
-    """``notify`` for ``nnbp.train.prepare``: renders its events on stderr."""
+    """Renders the events of reading a run's data on stderr."""
 
     def __init__(self, enabled: bool = True):
         self.enabled = enabled
@@ -20,12 +20,20 @@ class CacheBar:
         return self
 
     def notify(self, event) -> None:
-        from nnbp.train import Streaming
+        from nnbp.data.cache_source import CacheReady
+        from nnbp.training import Streaming
 
         if not self.enabled:
             return
         if isinstance(event, Streaming):
             note(event.reason[:1].upper() + event.reason[1:] + ".")
+        elif isinstance(event, CacheReady):
+            self._close_bar()
+            from nnbp.data.room import size_text
+
+            what = f"{event.rows:,} rows, {size_text(event.size)}"
+            note(f"Built the binary cache of {event.path} in {event.seconds:.1f} s: {what}."
+                 if event.built else f"Reading the binary cache of {event.path}: {what}.")
         elif sys.stderr.isatty():  # CacheProgress, while the cache is built
             if self._bar is None:
                 from rich.console import Console
@@ -42,7 +50,11 @@ class CacheBar:
                     f"caching {event.path}", total=event.total)
             self._bar.update(self._tasks[event.path], completed=event.done)
 
-    def __exit__(self, *exc):
+    def _close_bar(self, *exc) -> None:
         if self._bar is not None:
-            self._bar.__exit__(*exc)
+            self._bar.__exit__(*(exc or (None, None, None)))
+            self._bar, self._tasks = None, {}
+
+    def __exit__(self, *exc):
+        self._close_bar(*exc)
         return False

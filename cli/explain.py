@@ -84,7 +84,7 @@ def explanation(config: str, model: Optional[str] = None, example: int = 1,
     from nnbp.errors import UsageError
     from nnbp.explain import explain as explain_one
     from nnbp.pick import example as pick, typed_example, with_model
-    from nnbp.train import prepare
+    from nnbp.training.run import prepare
 
     run = prepare(load_config(config))
     if model:

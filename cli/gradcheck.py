@@ -8,12 +8,12 @@ from typing import Optional
 
 import typer
 
+from nnbp.choices import DTYPES
+
 from cli.exits import EXIT_FAILED
 
 
-class DType(str, enum.Enum):  # training.dtype's choices (nnbp/schema.py)
-    float64 = "float64"
-    float32 = "float32"
+DType = enum.Enum("DType", {d: d for d in DTYPES}, type=str)
 
 
 def gradcheck(
@@ -40,11 +40,11 @@ def gradcheck(
     from nnbp.errors import UsageError
     from nnbp.gradcheck import gradcheck as check
     from nnbp.pick import with_model
-    from nnbp.train import prepare
+    from nnbp.training.run import prepare
 
     cfg = load_config(config)
     if dtype is not None:
-        cfg = cfg.replace(**{"training.dtype": dtype.value})
+        cfg = cfg.override(training={"dtype": dtype.value})
     run = prepare(cfg)
     if model:
         run = with_model(run, model)

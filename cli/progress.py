@@ -123,18 +123,3 @@ class Progress:
             if self._plot is not None and self._plot.rows:  # the whole curve stays on screen
                 self._bar.console.print(self._plot.final())
         return False
-
-
-def summary(trainer, model_path, seconds: float) -> None:
-    parts = [f"cost {trainer.cost:.6g}"]
-    if trainer.accuracy is not None:
-        parts.append(f"accuracy {trainer.accuracy:.2%}")
-    last = trainer.last_row or {}
-    for name in ("val", "test"):
-        if f"{name}_accuracy" in last:
-            parts.append(f"{name} accuracy {last[f'{name}_accuracy']:.2%}")
-        elif f"{name}_cost" in last:
-            parts.append(f"{name} cost {last[f'{name}_cost']:.6g}")
-    steps = "iterations" if getattr(trainer, "optimizer", "gd") != "gd" else "epochs"
-    note(f"Trained {trainer.epochs_done} {steps} in {seconds:.1f} s: " + ", ".join(parts))
-    note(f"Model saved to {model_path}")

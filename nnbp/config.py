@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ConfigError
+from .errors import ConfigError, NnbpError, UsageError
 from .schema import BY_KEY, FIELDS, SECTIONS
 
 
@@ -150,6 +150,7 @@ class Config:
     source: str = "<config>"  # the file it came from, for messages
     name: str = "model"  # the config file's stem, for the default model name
     lines: dict[str, int] = field(default_factory=dict)  # dotted key -> line in the file
+    options: dict[str, Any] = field(default_factory=dict)  # dotted key -> set by an option
     data: DataSection = field(init=False, repr=False)
     network: NetworkSection = field(init=False, repr=False)
     training: TrainingSection = field(init=False, repr=False)
@@ -159,20 +160,37 @@ class Config:
         for name, section in SECTION_TYPES.items():
             object.__setattr__(self, name, _section(section, name + ".", self.values))
 
-    def error(self, key: str, message: str) -> ConfigError:
+    def error(self, key: str, message: str) -> NnbpError:
+        """An error about a key: at its line of the file, or at the command-line option
+        that set it (one that has an option name, as --scheduler)."""
+        option = BY_KEY[key].option if key in self.options else None
+        if option:
+            return UsageError(f"{option} {self.options[key]}: {message}")
         return _error(key, message, self.source, self.lines)
 
-    def replace(self, **overrides: Any) -> "Config":
-        """A copy with dotted keys replaced (``{"training.epochs": 5}``), validated."""
-        values = dict(self.values)
-        for key, v in overrides.items():
+    def override(self, **sections: dict) -> "Config":
+        """A copy with keys set on the command line, by section, as the sections' fields
+        are named: ``override(training={"epochs": 5, "lam": 0.1}, network={"init":
+        {"seed": 3}})``; None leaves a key as it is.  Each value is validated."""
+        values, options = dict(self.values), dict(self.options)
+        for key, v in _dotted(sections, SECTION_TYPES).items():
             expected = BY_KEY[key].check(v)
             if expected is not None:
                 raise ConfigError(f"{key} (set on the command line): expected {expected}, "
                                   f"found {v!r}")
-            values[key] = v
+            values[key] = options[key] = v
         return Config(_check_pairs(values, self.source, self.lines), self.source, self.name,
-                      self.lines)
+                      self.lines, options)
+
+    def set_where(self, section: str, name: str) -> str | None:
+        """Where a key was set, for a message: "on the command line", "in FILE, line N",
+        or None (its default)."""
+        key = _dotted({section: {name: True}}, SECTION_TYPES).popitem()[0]
+        if key in self.options:
+            return "on the command line"
+        if key in self.lines:
+            return f"in {self.source}, line {self.lines[key]}"
+        return None
 
     def nested(self) -> dict:
         """The config as the nested mapping of the YAML file."""
@@ -261,6 +279,23 @@ def _is_url(v: str) -> bool:
     """s3://bucket/train.csv and the like, which the workers of a Dask cluster read
     (fsspec), are left as written."""
     return re.match(r"[a-zA-Z][a-zA-Z0-9+.-]+://", v) is not None
+
+
+def _dotted(sections: dict, types: dict[str, type], prefix: str = "") -> dict[str, Any]:
+    """{"training": {"lam": 0.1}} -> {"training.lambda": 0.1}, None values left out."""
+    out: dict[str, Any] = {}
+    for name, values in sections.items():
+        known = {f.name: f for f in fields(types[name])}
+        for field_name, v in values.items():
+            if field_name not in known:
+                raise TypeError(f"{name} has no field {field_name!r}")
+            f = known[field_name]
+            if f.type == "InitSection":
+                out.update(_dotted({field_name: v}, {field_name: InitSection},
+                                   f"{prefix}{name}."))
+            elif v is not None:
+                out[f"{prefix}{name}.{f.metadata.get('key', f.name)}"] = v
+    return out
 
 
 def _error(key: str, message: str, source: str, lines: dict[str, int]) -> ConfigError:

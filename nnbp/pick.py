@@ -12,7 +12,7 @@ from .errors import ModelError, UsageError
 from .network import predict_index
 
 if TYPE_CHECKING:
-    from .train import Run
+    from .training.run import Run
 
 
 def with_model(run: Run, path: str) -> Run:

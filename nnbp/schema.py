@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .activations import HIDDEN, OUTPUT
+from .choices import DTYPES, NORMALIZE, NORMALIZE_TARGET, OPTIMIZERS
 from .costs import COSTS
 
 
@@ -25,6 +26,7 @@ class Field:
     required: bool = False
     is_path: bool = False  # resolved relative to the config file
     json_schema: dict | None = None  # JSON-schema fragment; default: the check's own
+    option: str | None = None  # the command-line option that sets it, named in its errors
 
     def __post_init__(self):
         if self.json_schema is None:  # frozen: set once, here
@@ -178,10 +180,10 @@ FIELDS: tuple[Field, ...] = (
     Field("data.validation_split", 0.0, "fraction of the training rows held out "
           "(seeded, stratified by class)", number(0.0, below=1.0)),
     Field("data.normalize", "standard", "feature scaling, statistics from the training rows",
-          choice(("none", "standard", "minmax"))),
+          choice(NORMALIZE)),
     Field("data.normalize_target", "standard", "regression targets (linear output) for "
           "training: y' = (y - mean)/std from the training rows; predictions come back in "
-          "the target's units", choice(("standard", "none"))),
+          "the target's units", choice(NORMALIZE_TARGET)),
     Field("data.stream", "auto", "read the data from a binary cache every epoch instead of "
           "holding it in memory: auto (when it would not fit in half the memory there is), "
           "true or false", stream),
@@ -200,13 +202,13 @@ FIELDS: tuple[Field, ...] = (
           "iterations (lbfgs, cg)", integer(1)),
     Field("training.learning_rate", 1.0, "α", number(0.0, exclusive=True)),
     Field("training.lambda", 1.0, "λ, regularization strength", number(0.0)),
-    Field("training.dtype", "float64", "floating-point type", choice(("float64", "float32"))),
+    Field("training.dtype", "float64", "floating-point type", choice(DTYPES)),
     Field("training.log_every", 1, "write a log row every this many epochs", integer(1)),
     Field("training.optimizer", "gd", "gd: batch gradient descent with α; lbfgs, cg: SciPy's "
-          "L-BFGS-B and CG on J and D (no α)", choice(("gd", "lbfgs", "cg"))),
+          "L-BFGS-B and CG on J and D (no α)", choice(OPTIMIZERS)),
     Field("training.scheduler", None, "run the epochs on a Dask cluster: a scheduler address "
           "(tcp://host:8786), or local for a cluster of this machine's cores started for the "
-          "run; null trains in this process", scheduler),
+          "run; null trains in this process", scheduler, option="--scheduler"),
     Field("output.model", None, "model file to write (default: <config name>.npz in the "
           "working directory)", path(nullable=True), is_path=True),
 )

@@ -31,7 +31,8 @@ import pytest
 from conftest import nnbp_argv, nnbp_env
 from nnbp.config import load_config
 from nnbp.model import save_npz_atomic
-from nnbp.train import Trainer, prepare
+from nnbp.training.descent import GradientDescent
+from nnbp.training.run import prepare
 
 REPO = Path(__file__).resolve().parent.parent
 XOR = "x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
@@ -114,7 +115,7 @@ def build(folder: Path) -> None:
 
     # a real model, written as nnbp train writes it, and damaged copies of it
     run = prepare(load_config(folder / "good.yaml"))
-    trainer = Trainer(run, epochs=3, learning_rate=1.0, lam=0.0)
+    trainer = GradientDescent(run, epochs=3, learning_rate=1.0, lam=0.0)
     for _ in trainer:
         pass
     save_npz_atomic(folder / "model.npz", trainer.model())

@@ -12,7 +12,7 @@ import yaml
 
 from conftest import interrupt_after_rows
 from nnbp.config import load_config
-from nnbp.train import prepare
+from nnbp.training.run import prepare
 from test_cli_train import (DATASETS, assert_full_precision, load_model, read_log,
                             regression_files, stderr_lines)
 from test_optimize import reference_run, relative

@@ -98,7 +98,8 @@ def test_csv_log_on_stdout_and_summary_on_stderr(nnbp_run, tmp_path):
     # The summary, and no progress bar (stderr is a pipe, not a terminal).
     lines = stderr_lines(r)
     assert len(lines) == 2, r.stderr
-    assert re.fullmatch(r"Trained 7 epochs in \d+\.\d s: cost \S+, accuracy \d+\.\d\d%", lines[0])
+    assert re.fullmatch(r"Trained 7 epochs in \d+\.\d s, after reading 4 rows in \d+\.\d s: "
+                        r"cost \S+, accuracy \d+\.\d\d%", lines[0])
     printed = lines[1].removeprefix("Model saved to ")
     assert printed != lines[1] and same_file(printed, tmp_path, tmp_path / "xor.npz")
     assert "\r" not in r.stderr and "\x1b" not in r.stderr and "━" not in r.stderr

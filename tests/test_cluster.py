@@ -23,8 +23,10 @@ from conftest import modules_after, nnbp_argv, nnbp_env
 from nnbp.config import load_config
 from nnbp.engine import EpochCancelled
 from nnbp.errors import ConfigError, DataError, NnbpError
-from nnbp.optimize import Flat, make_trainer
-from nnbp.train import Trainer, prepare
+from nnbp.training import make_optimizer
+from nnbp.training.minimizer import Flat
+from nnbp.training.descent import GradientDescent
+from nnbp.training.run import prepare
 from test_gradients import PAIRS
 
 
@@ -90,7 +92,7 @@ def config(folder, output, cost, **training) -> str:
 
 def train(run, executor):
     cfg = run.cfg
-    trainer = Trainer(run, cfg.training.epochs, cfg.training.learning_rate, cfg.training.lam,
+    trainer = GradientDescent(run, cfg.training.epochs, cfg.training.learning_rate, cfg.training.lam,
                       cfg.training.log_every, executor=executor)
     return trainer, [step.row for step in trainer if step.row is not None]
 
@@ -135,7 +137,7 @@ def test_lbfgs_on_the_cluster_takes_the_steps_it_takes_in_memory(client, tmp_pat
     cfg = load_config(config(tmp_path, "softmax", "cross_entropy", optimizer="lbfgs",
                              epochs=30, log_every=10))
     run, executor = on_cluster(cfg, client, partition_bytes=1000)
-    there, here = make_trainer(run, executor=executor), make_trainer(prepare(cfg))
+    there, here = make_optimizer(run, executor=executor), make_optimizer(prepare(cfg))
     rows = [s.row for s in there if s.row is not None]
     expected = [s.row for s in here if s.row is not None]
     assert there.passes == here.passes and there.outcome == here.outcome
@@ -165,7 +167,7 @@ def test_the_workers_read_a_file_to_the_same_numbers_as_in_memory(client, tmp_pa
     cfg = load_config(tmp_path / "c.yaml")
     here = prepare(cfg)
     # the workers read a URL as well as a path (fsspec): here file://, as s3:// or gs://
-    url = cfg.replace(**{"data.train": (tmp_path / "d.csv").as_uri()})
+    url = cfg.override(data={"train": (tmp_path / "d.csv").as_uri()})
     run, executor = on_cluster(url, client, partition_bytes=200)
     assert executor.layout()["partitions"] >= 8
     assert run.data.features == here.data.features == ["x1", "x2"]
@@ -357,7 +359,7 @@ def test_cancel_drops_the_epoch_in_flight_and_the_trainer_ends_with_its_cost(cli
             return executor.sums(Theta, part, backward=kw.get("backward", True),
                                  cost=kw.get("cost", True))
     trainer, rows = train(run, StopsInEpoch3())
-    expected_trainer, expected = train(prepare(cfg.replace(**{"training.epochs": 3})), None)
+    expected_trainer, expected = train(prepare(cfg.override(training={"epochs": 3})), None)
     assert trainer.epochs_done == 3 and [r["epoch"] for r in rows] == [0, 1, 2, 3]
     assert_close_rows(rows, expected)
     for l, T in expected_trainer.Theta.items():
@@ -403,7 +405,7 @@ def test_a_worker_killed_during_training_changes_nothing(client, tmp_path):
     assert code == 0, err
     assert len((''.join(head) + rest).splitlines()) == 62  # every epoch logged
     Theta, epochs = saved_Theta(tmp_path / "m.npz")
-    expected = Trainer(prepare(load_config(path)), 60, 0.5, 0.1, 1)
+    expected = GradientDescent(prepare(load_config(path)), 60, 0.5, 0.1, 1)
     list(expected)
     assert epochs == 60
     for l, T in expected.Theta.items():
@@ -434,7 +436,7 @@ def test_ctrl_c_cancels_the_epoch_saves_the_epochs_done_and_exits_130(tmp_path):
     rows = (''.join(head) + rest).splitlines()[1:]
     Theta, epochs = saved_Theta(tmp_path / "m.npz")
     assert [int(r.split(",")[0]) for r in rows] == list(range(epochs + 1))
-    expected = Trainer(prepare(load_config(path)), epochs, 0.5, 0.1, 1)
+    expected = GradientDescent(prepare(load_config(path)), epochs, 0.5, 0.1, 1)
     list(expected)
     for l, T in expected.Theta.items():
         np.testing.assert_allclose(Theta[l], T, rtol=1e-10, atol=1e-13)

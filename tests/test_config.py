@@ -545,35 +545,35 @@ def test_every_bundled_example_validates(name):
 
 # --- replace, to_yaml, line numbers ------------------------------------------
 
-def test_replace_returns_a_validated_copy():
+def test_override_returns_a_validated_copy():
     cfg = parse_config(MINIMAL)
-    new = cfg.replace(**{"training.epochs": 5, "training.learning_rate": 0.5})
+    new = cfg.override(training={"epochs": 5, "learning_rate": 0.5})
     assert (new.training.epochs, new.training.learning_rate) == (5, 0.5)
     assert cfg.training.epochs == 1000  # the original is unchanged
     assert isinstance(new, Config) and new.source == cfg.source
 
 
-@pytest.mark.parametrize("key, value, message", [
-    ("training.epochs", 0, "training.epochs (set on the command line): expected an integer ≥ 1, "
-                           "found 0"),
-    ("training.learning_rate", -1.0, "training.learning_rate (set on the command line): "
-                                     "expected a number > 0, found -1.0"),
-    ("training.lambda", True, "training.lambda (set on the command line): expected a number ≥ 0, "
-                              "found True"),
-    ("network.init.seed", -2, "network.init.seed (set on the command line): expected an integer "
-                              "≥ 0, found -2"),
+@pytest.mark.parametrize("sections, message", [
+    ({"training": {"epochs": 0}}, "training.epochs (set on the command line): expected an "
+                                  "integer ≥ 1, found 0"),
+    ({"training": {"learning_rate": -1.0}}, "training.learning_rate (set on the command line): "
+                                            "expected a number > 0, found -1.0"),
+    ({"training": {"lam": True}}, "training.lambda (set on the command line): expected a number "
+                                  "≥ 0, found True"),
+    ({"network": {"init": {"seed": -2}}}, "network.init.seed (set on the command line): expected "
+                                          "an integer ≥ 0, found -2"),
 ])
-def test_replace_refuses_bad_values(key, value, message):
+def test_override_refuses_bad_values(sections, message):
     cfg = parse_config(MINIMAL)
     with pytest.raises(ConfigError) as info:
-        cfg.replace(**{key: value})
+        cfg.override(**sections)
     assert str(info.value) == message
 
 
-def test_replace_checks_the_output_cost_pair():
+def test_override_checks_the_output_cost_pair():
     cfg = parse_config(MINIMAL, source="c.yaml")
     with pytest.raises(ConfigError) as info:
-        cfg.replace(**{"network.output": "softmax", "network.cost": "squared_error"})
+        cfg.override(network={"output": "softmax", "cost": "squared_error"})
     assert str(info.value) == ("c.yaml: network.cost: squared_error does not pair with a "
                                "softmax output (it pairs with: sigmoid, linear)")
 

@@ -10,7 +10,7 @@ import pytest
 from nnbp.config import parse_config
 from nnbp.data.memory_source import load_in_memory as load_data
 from nnbp.errors import ConfigError, DataError
-from nnbp.train import prepare
+from nnbp.training.run import prepare
 
 pytestmark = pytest.mark.usefixtures("engine")  # every test with the csv module and with Arrow
 

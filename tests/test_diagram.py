@@ -22,7 +22,7 @@ from nnbp.errors import UsageError
 from nnbp.explain import explain
 from nnbp.pick import example
 from nnbp.network import Network
-from nnbp.train import prepare
+from nnbp.training.run import prepare
 
 from conftest import run_nnbp
 from steps import rounds

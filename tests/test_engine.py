@@ -16,7 +16,8 @@ from nnbp.engine import shares as engine_shares
 from nnbp.engine.in_memory import InMemory
 from nnbp.engine.shares import plan
 from nnbp.cores import run_each
-from nnbp.train import Trainer, in_memory
+from nnbp.training.descent import GradientDescent
+from nnbp.training.run import in_memory
 from test_gradients import ACTIVATIONS, PAIRS, random_problem
 from test_math import make_run
 
@@ -46,7 +47,7 @@ def test_engine_trains_as_the_reference_epoch_by_epoch(activation, output, cost,
     Theta = nw.random_weights(net, seed=1, epsilon=1.0)
     X, Y = random_problem(output, m=23)
     run = make_run(net, Theta, X, Y)
-    trainer = Trainer(run, epochs=12, learning_rate=0.3, lam=0.4,
+    trainer = GradientDescent(run, epochs=12, learning_rate=0.3, lam=0.4,
                       executor=in_memory(run, threads=threads, rows=rows))
     costs = [step.cost for step in trainer]
     expected, T = descent_by_hand(net, Theta, X, Y, 12, 0.3, 0.4)
@@ -189,7 +190,7 @@ def test_steps_keep_their_cost_after_later_epochs():
     net = nw.Network((3, 5, 4, 3), "sigmoid", "sigmoid", "cross_entropy")
     Theta = nw.random_weights(net, seed=1, epsilon=1.0)
     X, Y = random_problem("sigmoid", m=9)
-    steps = list(Trainer(make_run(net, Theta, X, Y), epochs=5, learning_rate=0.5, lam=0.1,
+    steps = list(GradientDescent(make_run(net, Theta, X, Y), epochs=5, learning_rate=0.5, lam=0.1,
                          log_every=2))
     expected, _ = descent_by_hand(net, Theta, X, Y, 5, 0.5, 0.1)
     # J on the logged epochs (0, 2, 4 and the last), read after training has ended
@@ -204,7 +205,7 @@ def test_j_is_computed_also_on_the_epochs_the_caller_asks_for():
     net = nw.Network((3, 5, 4, 3), "sigmoid", "sigmoid", "cross_entropy")
     Theta = nw.random_weights(net, seed=1, epsilon=1.0)
     X, Y = random_problem("sigmoid", m=9)
-    trainer = Trainer(make_run(net, Theta, X, Y), epochs=6, learning_rate=0.5, lam=0.1,
+    trainer = GradientDescent(make_run(net, Theta, X, Y), epochs=6, learning_rate=0.5, lam=0.1,
                       log_every=4, cost_wanted=lambda e: e == 3)  # a progress bar's redraw
     steps = list(trainer)
     expected, _ = descent_by_hand(net, Theta, X, Y, 6, 0.5, 0.1)

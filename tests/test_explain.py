@@ -23,7 +23,7 @@ from nnbp.config import load_config
 from nnbp.explain import explain
 from nnbp.pick import example
 from nnbp.network import Network, backprop, forward
-from nnbp.train import prepare
+from nnbp.training.run import prepare
 
 from conftest import nnbp_argv, nnbp_env
 from steps import rounds

@@ -28,7 +28,7 @@ from nnbp.config import load_config
 from nnbp.explain import explain
 from nnbp.gradcheck import cost_size
 from nnbp.pick import example
-from nnbp.train import prepare
+from nnbp.training.run import prepare
 
 from conftest import nnbp_argv, nnbp_env, run_nnbp
 from steps import (NUMBER, diagram_steps, half_unit, holds, latex_steps, markdown_steps,

@@ -20,7 +20,7 @@ from cli.formats import latex, markdown
 from nnbp.config import load_config
 from nnbp.explain import explain
 from nnbp.pick import example
-from nnbp.train import prepare
+from nnbp.training.run import prepare
 
 from conftest import run_nnbp
 from steps import plain, rounds

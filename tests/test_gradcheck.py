@@ -18,7 +18,7 @@ from nnbp.config import load_config
 from nnbp.explain import explain
 from nnbp.gradcheck import cost_size, gradcheck, pick_entries, relu_near_kink, seeded
 from nnbp.network import Network, backprop, forward, random_weights
-from nnbp.train import prepare
+from nnbp.training.run import prepare
 
 
 def lecture():

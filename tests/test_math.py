@@ -1,5 +1,5 @@
 """The math of NOTATION.md on numbers: activations, costs, one network worked
-by hand through a ``Trainer`` epoch, numerical safety, and initialisation.
+by hand through a gradient descent epoch, numerical safety, and initialisation.
 (Backprop against central differences is in test_gradients.py.)"""
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import pytest
 from nnbp import network as nw
 from nnbp.activations import HIDDEN, OUTPUT
 from nnbp.costs import COSTS
-from nnbp.train import Trainer, run_on_arrays
+from nnbp.training.descent import GradientDescent
+from nnbp.training.run import run_on_arrays
 
 
 @contextlib.contextmanager
@@ -29,7 +30,7 @@ def no_numpy_warnings():
 
 def make_run(net, Theta, X, Y):
     """A Run straight from arrays: no config, no normalization, no held-out splits."""
-    return run_on_arrays(net, Theta, X, Y)  # cfg is only read by Trainer.model()
+    return run_on_arrays(net, Theta, X, Y)  # cfg is only read by model()
 
 
 # --- activations -------------------------------------------------------------
@@ -150,7 +151,7 @@ def test_hand_worked_backprop():
 
 
 def test_hand_worked_trainer_epoch_updates_theta():
-    trainer = Trainer(make_run(HAND_NET, hand_theta(), HAND_X, HAND_Y), epochs=1,
+    trainer = GradientDescent(make_run(HAND_NET, hand_theta(), HAND_X, HAND_Y), epochs=1,
                       learning_rate=0.5, lam=0.0)
     list(trainer)
     np.testing.assert_allclose(trainer.Theta[1], [[1.09375, 1.09375, -0.8125],
@@ -160,7 +161,7 @@ def test_hand_worked_trainer_epoch_updates_theta():
 
 
 def test_hand_worked_log_rows_are_costs_before_and_after_the_update():
-    trainer = Trainer(make_run(HAND_NET, hand_theta(), HAND_X, HAND_Y), epochs=1,
+    trainer = GradientDescent(make_run(HAND_NET, hand_theta(), HAND_X, HAND_Y), epochs=1,
                       learning_rate=0.5, lam=0.0)
     rows = [step.row for step in trainer]
     assert [r["epoch"] for r in rows] == [0, 1]
@@ -193,7 +194,7 @@ def test_saturated_output_gives_finite_cost_and_gradient(output):
 
 def test_training_a_saturated_network_stays_finite_without_warnings():
     net, Theta, X, Y = saturated_problem("sigmoid")
-    trainer = Trainer(make_run(net, Theta, X, Y), epochs=5, learning_rate=0.5, lam=1.0)
+    trainer = GradientDescent(make_run(net, Theta, X, Y), epochs=5, learning_rate=0.5, lam=1.0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         costs = [step.cost for step in trainer]
@@ -214,7 +215,7 @@ def test_float32_training_stays_float32_and_matches_float64():
     for dtype in (np.float32, np.float64):
         X, Y = xor_problem(dtype)
         Theta = {l: T.astype(dtype) for l, T in Theta32.items()}  # the same start
-        trainers[dtype] = Trainer(make_run(net, Theta, X, Y), epochs=200, learning_rate=1.0, lam=0.1)
+        trainers[dtype] = GradientDescent(make_run(net, Theta, X, Y), epochs=200, learning_rate=1.0, lam=0.1)
         list(trainers[dtype])
     t32, t64 = trainers[np.float32], trainers[np.float64]
     assert all(T.dtype == np.float32 for T in t32.Theta.values())
@@ -234,7 +235,7 @@ def diverging_problem():
 def test_divergence_keeps_the_last_finite_weights():
     net, Theta, X, Y = diverging_problem()
     alpha = 50.0
-    trainer = Trainer(make_run(net, Theta, X, Y), epochs=1000, learning_rate=alpha, lam=0.0)
+    trainer = GradientDescent(make_run(net, Theta, X, Y), epochs=1000, learning_rate=alpha, lam=0.0)
     steps = list(trainer)
     assert trainer.diverged and len(steps) < 1000
     # the same descent by hand: the weights of the last finite cost
@@ -258,7 +259,7 @@ def test_non_finite_cost_at_epoch_zero_keeps_the_initial_weights(monkeypatch):
     monkeypatch.setattr(np, "empty_like", lambda *a, **k: np.full_like(empty_like(*a, **k), np.nan))
     net, Theta, X, Y = diverging_problem()
     Theta = {l: T * 1e300 for l, T in Theta.items()}  # J(Θ) overflows before any update
-    trainer = Trainer(make_run(net, Theta, X, Y), epochs=3, learning_rate=0.1, lam=0.0)
+    trainer = GradientDescent(make_run(net, Theta, X, Y), epochs=3, learning_rate=0.1, lam=0.0)
     assert list(trainer) == [] and trainer.diverged
     assert all(np.array_equal(trainer.Theta[l], Theta[l]) for l in Theta)
 

@@ -13,7 +13,8 @@ from nnbp import model
 from nnbp.config import parse_config
 from nnbp.errors import ModelError
 from nnbp.network import Network
-from nnbp.train import Trainer, prepare
+from nnbp.training.descent import GradientDescent
+from nnbp.training.run import prepare
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def nnbp_model(tmp_path):
     cfg = parse_config("data:\n  train: xor.csv\n  normalize: none\nnetwork:\n  layers: [2, 3, 1]\n"
                        "training:\n  epochs: 2\n", base=tmp_path, name="xor")
     run = prepare(cfg)
-    trainer = Trainer(run, epochs=2, learning_rate=1.0, lam=0.0)
+    trainer = GradientDescent(run, epochs=2, learning_rate=1.0, lam=0.0)
     for _ in trainer:
         pass
     path = tmp_path / "xor.npz"

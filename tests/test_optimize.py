@@ -23,10 +23,12 @@ from hypothesis import strategies as st
 from scipy.optimize import minimize
 
 from nnbp.config import load_config
-from nnbp.lockstep import lockstep
-from nnbp.optimize import METHODS, Flat, Minimizer, make_trainer, unused_settings
+from nnbp.training.handoff import lockstep
+from nnbp.training import METHODS, make_optimizer, unused_settings
+from nnbp.training.minimizer import Flat, Minimizer
 from nnbp.schema import BY_KEY
-from nnbp.train import Trainer, in_memory, prepare
+from nnbp.training.descent import GradientDescent
+from nnbp.training.run import in_memory, prepare
 
 # --- the reference: NOTATION.md in plain numpy ------------------------------------
 
@@ -163,7 +165,7 @@ def rounding_spread(run, method, iterations=40, seed=0) -> float:
 def test_forty_iterations_give_scipys_theta_on_the_reference(tmp_path, kind, optimizer,
                                                              tolerance):
     run = make_run(tmp_path, **KINDS[kind], optimizer=optimizer)
-    opt = make_trainer(run)
+    opt = make_optimizer(run)
     assert isinstance(opt, Minimizer)
     steps = run_to_end(opt)
     ref, ref_costs = reference_run(run, METHODS[optimizer], 40)
@@ -199,7 +201,7 @@ def test_lbfgs_matches_scipy_on_the_reference_for_any_network(tmp_path, hidden, 
     run = make_run(tmp_path, layers=[inputs, *hidden, 1 if output == "linear" else "auto"],
                    activation=activation, output=output, cost=cost, lam=lam, seed=seed, m=m,
                    classes=0 if output == "linear" else classes)
-    opt = make_trainer(run)
+    opt = make_optimizer(run)
     steps = run_to_end(opt)
     ref, _ = reference_run(run, "L-BFGS-B", 40)
     x = Flat(opt.Theta).vector(opt.Theta)
@@ -279,8 +281,8 @@ def test_scipys_own_work_runs_on_one_blas_thread(tmp_path):
         sys.path[:0] = [{str(Path(__file__).parent.parent)!r}]
         from threadpoolctl import threadpool_info, threadpool_limits
         from nnbp.config import load_config
-        from nnbp.optimize import Minimizer
-        from nnbp.train import in_memory, prepare
+        from nnbp.training.minimizer import Minimizer
+        from nnbp.training.run import in_memory, prepare
         assert "scipy" not in sys.modules
 
         def counts():
@@ -448,8 +450,8 @@ def test_an_iterate_missing_from_the_recent_evaluations_is_evaluated_again(tmp_p
 
 def test_make_trainer_follows_training_optimizer(tmp_path):
     run = make_run(tmp_path, layers=[3, 4, "auto"], optimizer="gd", epochs=3)
-    gd = make_trainer(run)
-    assert isinstance(gd, Trainer) and gd.learning_rate == 1.0 and gd.epochs == 3
+    gd = make_optimizer(run)
+    assert isinstance(gd, GradientDescent) and gd.learning_rate == 1.0 and gd.epochs == 3
     rows = [s.row for s in gd]
     assert [r["passes"] for r in rows] == [1, 2, 3, 4]  # one pass per epoch
     assert str(gd.model()["optimizer"]) == "gd"
@@ -458,7 +460,7 @@ def test_make_trainer_follows_training_optimizer(tmp_path):
 
 def test_the_model_records_the_optimizer_and_the_iterations(tmp_path):
     run = make_run(tmp_path, layers=[3, 4, "auto"], optimizer="cg", epochs=7)
-    opt = make_trainer(run)
+    opt = make_optimizer(run)
     run_to_end(opt)
     m = opt.model()
     assert str(m["optimizer"]) == "cg" and int(m["epochs"]) == 7
@@ -471,7 +473,7 @@ def test_learning_rate_is_said_unused_only_when_set(tmp_path):
     make_run(tmp_path, layers=[3, 4, "auto"])
     cfg = load_config(tmp_path / "c.yaml")  # optimizer lbfgs, no learning_rate
     assert unused_settings(cfg) == []
-    assert unused_settings(cfg, {"training.learning_rate"}) == [
+    assert unused_settings(cfg.override(training={"learning_rate": 1.0})) == [
         "training.learning_rate (set on the command line) is not used by lbfgs: L-BFGS-B "
         "chooses each step by a line search."]
     text = (tmp_path / "c.yaml").read_text().replace("training:\n",
@@ -482,12 +484,12 @@ def test_learning_rate_is_said_unused_only_when_set(tmp_path):
     assert unused_settings(cfg) == [
         f"training.learning_rate (set in {tmp_path / 'c.yaml'}, line {line}) is not used by "
         "lbfgs: L-BFGS-B chooses each step by a line search."]
-    assert unused_settings(cfg.replace(**{"training.optimizer": "gd"})) == []
+    assert unused_settings(cfg.override(training={"optimizer": "gd"})) == []
 
 
 def test_float32_runs_in_float32_and_scipy_in_float64(tmp_path):
     run = make_run(tmp_path, layers=[3, 4, "auto"], extra={})
-    run32 = prepare(load_config(tmp_path / "c.yaml").replace(**{"training.dtype": "float32"}))
+    run32 = prepare(load_config(tmp_path / "c.yaml").override(training={"dtype": "float32"}))
     opt = Minimizer(run32, "lbfgs", 10, 1.0)
     steps = run_to_end(opt)
     assert all(T.dtype == np.float32 for T in opt.Theta.values())

@@ -28,7 +28,7 @@ import pytest
 from conftest import nnbp_argv, nnbp_env, run_nnbp
 from nnbp.config import load_config
 from nnbp.network import backprop
-from nnbp.train import prepare
+from nnbp.training.run import prepare
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -15,7 +15,8 @@ import pytest
 
 from nnbp.config import load_config
 from nnbp.errors import DataError
-from nnbp.train import Trainer, prepare
+from nnbp.training.descent import GradientDescent
+from nnbp.training.run import prepare
 
 CONFIG = """\
 data:
@@ -62,7 +63,7 @@ def write_problem(folder, m=200, m_test=40):
 def trained(folder, name, stream=False, client=None):
     run = prepare(load_config(folder / f"{name}.yaml"), stream=stream, client=client)
     t = run.cfg.training
-    trainer = Trainer(run, t.epochs, t.learning_rate, t.lam, t.log_every)
+    trainer = GradientDescent(run, t.epochs, t.learning_rate, t.lam, t.log_every)
     rows = [step.row for step in trainer if step.row is not None]
     return trainer.model(), rows
 

@@ -26,22 +26,22 @@ from nnbp.config import load_config
 from nnbp.explain import explain
 from nnbp.network import backprop
 from nnbp.pick import example, n_examples
-from nnbp.train import prepare
+from nnbp.training.run import prepare
 
 from steps import equation_steps, holds, latex_steps, markdown_steps, rounds, table_steps
 
 # name: (bundled config, overrides, epochs of gradient descent, examples explained besides
 # those whose sums cancel)
 NETWORKS = {
-    "iris squared error": ("iris", {"network.layers": ["auto", 5, "auto"],
-                                    "network.cost": "squared_error", "training.lambda": 1.0,
-                                    "data.validation_split": 0.0, "network.init.seed": 0},
-                           1000, 12),
-    "iris relu softmax": ("iris", {"network.layers": ["auto", 10, "auto"],
-                                   "network.activation": "relu", "network.output": "softmax",
-                                   "training.learning_rate": 0.3}, 400, 12),
-    "penguins tanh": ("penguins", {"network.activation": "tanh",
-                                   "network.layers": ["auto", 6, 1]}, 300, 12),
+    "iris squared error": ("iris", {"network": {"layers": ["auto", 5, "auto"],
+                                                "cost": "squared_error", "init": {"seed": 0}},
+                                    "training": {"lam": 1.0},
+                                    "data": {"validation_split": 0.0}}, 1000, 12),
+    "iris relu softmax": ("iris", {"network": {"layers": ["auto", 10, "auto"],
+                                               "activation": "relu", "output": "softmax"},
+                                   "training": {"learning_rate": 0.3}}, 400, 12),
+    "penguins tanh": ("penguins", {"network": {"activation": "tanh",
+                                               "layers": ["auto", 6, 1]}}, 300, 12),
     "digits": ("digits", {}, 40, 4),
 }
 
@@ -50,7 +50,7 @@ NETWORKS = {
 def trained():
     out = {}
     for name, (config, overrides, epochs, _) in NETWORKS.items():
-        run = prepare(load_config(config).replace(**overrides))
+        run = prepare(load_config(config).override(**overrides))
         X, Y = run.data.train.X, run.data.train.Y
         lam, alpha = run.cfg.training.lam, run.cfg.training.learning_rate
         Theta = {l: T.copy() for l, T in run.Theta.items()}

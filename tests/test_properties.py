@@ -29,7 +29,8 @@ from nnbp.evaluate import evaluation_result, evaluation_sums
 from nnbp.inputs import read_batch
 from nnbp.predict import outputs, predictions
 from nnbp.model import load_model
-from nnbp.train import Trainer, prepare
+from nnbp.training.descent import GradientDescent
+from nnbp.training.run import prepare
 from nnbp.schema import BY_KEY, FIELDS, SECTIONS
 
 SETTINGS = dict(max_examples=200, deadline=None,
@@ -321,7 +322,7 @@ def xor_model():
         (SCRATCH / "xor.csv").write_text("x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
         cfg = parse_config("data: {train: xor.csv}\nnetwork: {layers: [auto, 3, auto]}\n",
                            base=SCRATCH, name="xor")
-        trainer = Trainer(prepare(cfg), epochs=3, learning_rate=1.0, lam=0.0)
+        trainer = GradientDescent(prepare(cfg), epochs=3, learning_rate=1.0, lam=0.0)
         for _ in trainer:
             pass
         save_npz_atomic(SCRATCH / "model.npz", trainer.model())

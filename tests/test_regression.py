@@ -12,7 +12,7 @@ import pytest
 
 from nnbp import model
 from nnbp.config import parse_config
-from nnbp.train import prepare
+from nnbp.training.run import prepare
 
 
 def run(tmp_path, csv: str, data: str = "", test: str | None = None):

@@ -29,7 +29,8 @@ from nnbp.data import reader, room
 from nnbp.config import load_config, parse_config
 from nnbp.errors import ConfigError, DataError
 from nnbp.model import save_npz_atomic
-from nnbp.train import Trainer, prepare
+from nnbp.training.descent import GradientDescent
+from nnbp.training.run import prepare
 
 REPO = Path(__file__).resolve().parent.parent
 DATASETS = REPO / "datasets"
@@ -51,7 +52,7 @@ def log_rows(text: str) -> list[dict]:
 def xor_model(tmp_path):
     """A model of the bundled xor example, trained a few epochs in-process."""
     cfg = load_config("xor")
-    trainer = Trainer(prepare(cfg), epochs=5, learning_rate=2.0, lam=0.0)
+    trainer = GradientDescent(prepare(cfg), epochs=5, learning_rate=2.0, lam=0.0)
     for _ in trainer:
         pass
     path = tmp_path / "xor.npz"
@@ -265,7 +266,7 @@ def test_a_network_too_large_for_memory_is_refused_before_it_is_built(tmp_path, 
     cfg = parse_config("data:\n  train: xor.csv\nnetwork:\n  layers: [auto, 2000, auto]\n",
                        source="big.yaml", base=tmp_path)
     monkeypatch.setenv(room.ASSUME, "100000")  # enough for the CSV, not for the network
-    monkeypatch.setattr("nnbp.train.cores", lambda: 2)
+    monkeypatch.setattr("nnbp.training.run.cores", lambda: 2)
     with pytest.raises(ConfigError) as info:
         prepare(cfg)
     # 8 bytes × ((3 + 2 cores) × 8001 weights + 3 × 4 rows × (2001 + 2) units) = 512 328

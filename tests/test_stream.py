@@ -20,7 +20,8 @@ from nnbp.config import load_config
 from nnbp.data import cache
 from nnbp.data.room import reading_needs, size_text
 from nnbp.errors import CacheError, DataError
-from nnbp.train import Trainer, prepare
+from nnbp.training.descent import GradientDescent
+from nnbp.training.run import prepare
 from test_gradients import PAIRS
 
 
@@ -57,7 +58,7 @@ def config(folder, output="softmax", cost="cross_entropy", **data):
 
 def train(cfg, stream):
     run = prepare(cfg, stream=stream)
-    trainer = Trainer(run, epochs=9, learning_rate=0.5, lam=0.3, log_every=3)
+    trainer = GradientDescent(run, epochs=9, learning_rate=0.5, lam=0.3, log_every=3)
     rows = [s.row for s in trainer if s.row]
     return rows, trainer.model()
 
@@ -464,14 +465,14 @@ def test_a_damaged_entry_is_built_anew(tmp_path):
 
 
 def test_lbfgs_on_a_streamed_run_is_lbfgs_in_memory(tmp_path):
-    from nnbp.optimize import make_trainer
+    from nnbp.training import make_optimizer
 
     write_data(tmp_path)
-    cfg = config(tmp_path, validation_split=0.2).replace(**{"training.optimizer": "lbfgs",
-                                                            "training.epochs": 6})
+    cfg = config(tmp_path, validation_split=0.2).override(training={"optimizer": "lbfgs",
+                                                                       "epochs": 6})
     out = []
     for stream in (False, True):
-        trainer = make_trainer(prepare(cfg, stream=stream))
+        trainer = make_optimizer(prepare(cfg, stream=stream))
         out.append(([s.row for s in trainer if s.row], trainer.model()))
     assert out[0][0][-1]["epoch"] == 6
     assert_same(*out)
@@ -479,7 +480,7 @@ def test_lbfgs_on_a_streamed_run_is_lbfgs_in_memory(tmp_path):
 
 def test_float32_streamed_is_float32_in_memory_to_its_rounding(tmp_path):
     write_data(tmp_path)
-    cfg = config(tmp_path, validation_split=0.2).replace(**{"training.dtype": "float32"})
+    cfg = config(tmp_path, validation_split=0.2).override(training={"dtype": "float32"})
     (rows_m, model_m), (rows_s, model_s) = train(cfg, False), train(cfg, True)
     assert model_s["Theta1"].dtype == np.float32
     for k in ("Theta1", "Theta2"):  # one float32 rounding apart: Θ/c, or (x - s)/c

@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from nnbp.config import load_config
-from nnbp.train import Trainer, prepare
-from nnbp.watch import CostWatch, Rise
+from nnbp.training.descent import GradientDescent
+from nnbp.training.run import prepare
+from nnbp.training.divergence import CostWatch, Rise
 
 
 def feed(costs, watch=None, every=1):
@@ -102,10 +103,9 @@ def test_the_thresholds_are_parameters():
 
 # --- on real training runs ------------------------------------------------------
 
-def logged_costs(name: str, **overrides) -> list[float]:
-    cfg = load_config(name)
-    cfg = cfg.replace(**overrides) if overrides else cfg
-    trainer = Trainer(prepare(cfg), cfg.training.epochs, cfg.training.learning_rate,
+def logged_costs(name: str, **training) -> list[float]:
+    cfg = load_config(name).override(training=training)
+    trainer = GradientDescent(prepare(cfg), cfg.training.epochs, cfg.training.learning_rate,
                       cfg.training.lam, cfg.training.log_every)
     return [step.row["cost"] for step in trainer if step.row is not None]
 
@@ -120,14 +120,12 @@ def test_silent_on_the_bundled_examples(name):
 @pytest.mark.parametrize("name, alpha", [("xor", 10.0), ("iris", 10.0)])
 def test_silent_on_a_large_rate_that_still_converges(name, alpha):
     # J goes up on the first steps at this α (xor: 0.92 → 2.1), then converges
-    costs = logged_costs(name, **{"training.learning_rate": alpha, "training.log_every": 1,
-                                  "training.epochs": 400})
+    costs = logged_costs(name, learning_rate=alpha, log_every=1, epochs=400)
     assert max(costs[:5]) > costs[0]  # it did overshoot
     assert feed(costs) == []
 
 
 def test_speaks_on_a_rate_far_too_high():
-    costs = logged_costs("xor", **{"training.learning_rate": 30.0, "training.log_every": 1,
-                                   "training.epochs": 60})
+    costs = logged_costs("xor", learning_rate=30.0, log_every=1, epochs=60)
     said = feed(costs)
     assert len(said) == 1 and said[0][0] <= 10

@@ -85,6 +85,11 @@ class Entry:
     def rows(self) -> int:
         return self.meta["rows"]
 
+    @property
+    def size(self) -> int:
+        """Its files' bytes on disk."""
+        return sum(p.stat().st_size for p in self.folder.iterdir() if p.is_file())
+
     def x(self) -> "FileRows":
         """The features, opened for reading."""
         return FileRows(open(self.folder / "x.bin", "rb"), np.dtype(self.meta["x_dtype"]),

@@ -45,6 +45,16 @@ class CacheProgress(NamedTuple):
     total: int
 
 
+class CacheReady(NamedTuple):
+    """Event: the cache of ``path`` is ready, ``built`` now (in ``seconds``) or found;
+    its rows, and its bytes on disk."""
+    path: str
+    rows: int
+    size: int
+    seconds: float
+    built: bool
+
+
 def chunk_bytes(available: int | None = None) -> int:
     """Bytes of a file per block: $NNBP_STREAM_CHUNK_BYTES, else the reader's 4 MB, or
     less, so that a block takes at most half of the ``available`` memory."""
@@ -58,9 +68,21 @@ def chunk_bytes(available: int | None = None) -> int:
 
 def _entry(path: str, options: dict, roles: Roles, notify, training: bool) -> cache.Entry:
     """The cache entry of ``path``, built now when there is none."""
+    import time
+
     entry = cache.open_entry(Path(path), options)
     if entry is not None:
+        if notify is not None:
+            notify(CacheReady(path, entry.rows, entry.size, 0.0, False))
         return entry
+    started = time.perf_counter()
+    entry = _build(path, options, roles, notify, training)
+    if notify is not None:
+        notify(CacheReady(path, entry.rows, entry.size, time.perf_counter() - started, True))
+    return entry
+
+
+def _build(path: str, options: dict, roles: Roles, notify, training: bool) -> cache.Entry:
     total = total_bytes(path)
     report = None if notify is None else lambda done: notify(CacheProgress(path, done, total))
     if report:
@@ -167,4 +189,4 @@ def _test_part(cfg, roles: Roles, target, notify) -> CachedPart:
     return CachedPart(entry.x(), entry.y(), np.arange(entry.rows), True, _y_of(target, remap))
 
 
-__all__ = ["CacheProgress", "CachedPart", "chunk_bytes", "labels_of", "load_cached"]
+__all__ = ["CacheProgress", "CacheReady", "chunk_bytes", "load_cached"]

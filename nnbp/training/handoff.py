@@ -1,7 +1,7 @@
 """A blocking call that reports to a callback, turned into an iterator.
 
 ``scipy.optimize.minimize`` runs its whole loop in one call and tells a callback
-about each iteration; a ``Trainer`` is iterated by its caller, who may stop
+about each iteration; an optimizer is iterated by its caller, who may stop
 between steps.  ``lockstep(work)`` runs ``work(channel)`` on a thread of its own
 and yields each item that it posts with ``channel.post(item)``, which returns only
 when the caller asks for the next item: one of the two threads works at a time.

@@ -7,10 +7,10 @@ whichever executor runs the passes (``executor.sums``), with SciPy's defaults ex
 matrix's rows in turn (C order), Θ^(1) first.
 
 ``minimize`` is one blocking call that reports each iteration to a callback.  To
-look like a ``Trainer`` (one ``Step`` per iteration, the caller free to stop
+look like gradient descent (one ``Step`` per iteration, the caller free to stop
 between them), it runs on a thread of its own in lockstep with the caller
 (``nnbp/lockstep.py``): the callback hands the iterate over and waits until the
-caller asks for the next one.
+caller asks for the next one (``handoff.py``).
 """
 
 from __future__ import annotations
@@ -23,22 +23,15 @@ from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 
-from .lockstep import Channel, lockstep
-from .model import model_arrays
-from .network import Weights
-from .engine.blas import one_blas_thread
-from .train import Run, Step, Trainer, log_row
+from ..engine.blas import one_blas_thread
+from ..engine.executor import Executor
+from ..network import Weights
+from .handoff import Channel, lockstep
+from .log import Step, log_row
+from .optimizer import model_of, start
+from .run import Run
 
 METHODS = {"lbfgs": "L-BFGS-B", "cg": "CG"}  # training.optimizer -> SciPy's method
-
-
-def make_trainer(run: Run, *, should_stop: Callable[[], bool] = lambda: False,
-                 executor=None):
-    """The config's optimizer for the run: a ``Trainer`` (gd) or a ``Minimizer``."""
-    t = run.cfg.training
-    if t.optimizer == "gd":
-        return Trainer(run, t.epochs, t.learning_rate, t.lam, t.log_every, should_stop, executor)
-    return Minimizer(run, t.optimizer, t.epochs, t.lam, t.log_every, should_stop, executor)
 
 
 class Flat:
@@ -75,7 +68,7 @@ class _NonFinite(Exception):
 
 @dataclass
 class Minimizer:
-    """SciPy's L-BFGS-B or CG on J(Θ) and D, with the attributes of a ``Trainer``;
+    """SciPy's L-BFGS-B or CG on J(Θ) and D, an ``Optimizer`` as gradient descent is;
     iterating yields one ``Step`` per iteration (``epoch`` = iterations done), row 0
     before any.  A run that ends (converges, fails) between logged iterations
     yields its last iteration once more, with its row.  When it has ended,
@@ -89,7 +82,7 @@ class Minimizer:
     lam: float
     log_every: int = 1
     should_stop: Callable[[], bool] = lambda: False
-    executor: object = None  # where the passes run (default: the run's)
+    executor: Executor | None = None  # where the passes run (default: the run's)
     Theta: Weights = field(init=False)  # the last iterate
     epochs_done: int = field(init=False, default=0)  # iterations done
     passes: int = field(init=False, default=0)  # evaluations of J and D so far
@@ -102,10 +95,8 @@ class Minimizer:
     recent = 4  # evaluations kept, to find an iterate's J and accuracy without a pass
 
     def __post_init__(self):
-        self.method = METHODS[self.optimizer]
-        self.Theta = {l: T.copy() for l, T in self.run.Theta.items()}
-        if self.executor is None:
-            self.executor = self.run.executor
+        self.name, self.method = self.optimizer, METHODS[self.optimizer]
+        self.Theta, self.executor = start(self.run, self.executor)
 
     def __iter__(self) -> Iterator[Step]:
         last, logged = None, True
@@ -196,23 +187,4 @@ class Minimizer:
         self.message = str(result.message)
 
     def model(self) -> dict[str, np.ndarray]:
-        cfg = self.run.cfg
-        return {**model_arrays(self.run.net, self.Theta, lam=self.lam, data=self.run.data.description,
-                               config_yaml=cfg.to_yaml(), epochs=self.epochs_done,
-                               cost_final=self.cost), "optimizer": np.array(self.optimizer)}
-
-
-def unused_settings(cfg, command_line: set[str] | frozenset[str] = frozenset()) -> list[str]:
-    """What the config's optimizer will not use although it was set: α for lbfgs and
-    cg, when the file or the command line (``command_line``, dotted keys) sets it."""
-    key = "training.learning_rate"
-    if cfg.training.optimizer == "gd":
-        return []
-    if key in command_line:
-        where = "on the command line"
-    elif key in cfg.lines:
-        where = f"in {cfg.source}, line {cfg.lines[key]}"
-    else:
-        return []
-    return [f"{key} (set {where}) is not used by {cfg.training.optimizer}: "
-            f"{METHODS[cfg.training.optimizer]} chooses each step by a line search."]
+        return model_of(self)

@@ -1,0 +1,234 @@
+"""Training, as one call: ``train(config)`` reads the data where it fits (in memory,
+streamed from the binary cache, on a Dask cluster), runs the config's optimizer
+(gradient descent, L-BFGS or CG), watches the cost, saves the model atomically and
+returns how the run ended (``Outcome``).  What happens along the way comes to
+``on_event`` as typed events (the log's rows among them); ``should_stop`` lets the
+caller end a run between epochs, as Ctrl-C does from the command line.  The library
+prints nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, NamedTuple
+
+from ..config import Config
+from ..errors import BuildInterrupted, TrainingFailed
+from .divergence import CostWatch
+from .log import Step, log_columns
+from .run import Run, Streaming, on_cluster, prepare
+
+METHODS = {"lbfgs": "L-BFGS-B", "cg": "CG"}  # training.optimizer -> SciPy's method
+
+
+class Stop(Exception):
+    """Raised by a caller's ``on_event`` to end the run where it is (the log's reader
+    has gone, say): the model is saved with the epochs done, and ``Outcome.stopped`` is
+    the reason."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Started(NamedTuple):
+    """Event: the data is read and the epochs start: the log's columns, the epochs (or
+    iterations) asked for, the optimizer, the training file's rows."""
+    columns: list[str]
+    epochs: int
+    optimizer: str
+    rows: int
+
+
+class Note(NamedTuple):
+    """Event: a line to show (a warning, a cluster's layout)."""
+    text: str
+
+
+@dataclass
+class Outcome:
+    """How a run ended.  ``stopped`` is why it ended before its last epoch
+    ("interrupted", or the reason of a ``Stop``), or None; ``before`` names what was
+    under way when it stopped before its first epoch (no model then).  ``note`` is how
+    the optimizer ended, in words; ``failure`` an error after the model was saved
+    (a line search that found no lower cost)."""
+
+    model: Path
+    saved: bool
+    kept: str  # what became of a file already at ``model`` when none was saved
+    optimizer: str
+    epochs: int  # epochs (iterations) done
+    passes: int
+    cost: float
+    accuracy: float | None
+    last_row: dict | None
+    rows: int
+    read_seconds: float
+    train_seconds: float
+    stopped: str | None = None
+    before: str | None = None
+    note: str | None = None
+    failure: str | None = None
+
+
+def default_model(cfg: Config) -> Path:
+    """output.model, else <config name>.npz in the working folder."""
+    return Path(cfg.output.model) if cfg.output.model else Path.cwd() / f"{cfg.name}.npz"
+
+
+def left_as_it_was(path: Path) -> str:
+    """What a run that saved no model did to ``path``: nothing."""
+    return f"{path} was left as it was" if path.exists() else f"nothing was written to {path}"
+
+
+def make_optimizer(run: Run, *, should_stop: Callable[[], bool] = lambda: False,
+                   executor=None):
+    """The config's optimizer for the run: gradient descent, or SciPy's L-BFGS or CG."""
+    t = run.cfg.training
+    if t.optimizer == "gd":
+        from .descent import GradientDescent
+
+        return GradientDescent(run, t.epochs, t.learning_rate, t.lam, t.log_every, should_stop,
+                               executor)
+    from .minimizer import Minimizer
+
+    return Minimizer(run, t.optimizer, t.epochs, t.lam, t.log_every, should_stop, executor)
+
+
+def unused_settings(cfg: Config) -> list[str]:
+    """What the config's optimizer will not use although it was set: α for lbfgs and cg."""
+    where = cfg.set_where("training", "learning_rate")
+    if cfg.training.optimizer == "gd" or where is None:
+        return []
+    return [f"training.learning_rate (set {where}) is not used by {cfg.training.optimizer}: "
+            f"{METHODS[cfg.training.optimizer]} chooses each step by a line search."]
+
+
+def train(cfg: Config, *, out: str | Path | None = None, on_event: Callable | None = None,
+          should_stop: Callable[[], str | None] = lambda: None,
+          cost_wanted: Callable[[int], bool] = lambda epoch: False) -> Outcome:
+    """Train as the config says and save the model to ``out`` (default: output.model,
+    or <config name>.npz here).  ``on_event`` gets ``Streaming``, ``CacheProgress``,
+    ``CacheReady``, ``Note``, ``Started`` and each ``Step``; ``should_stop()`` returns
+    a reason to end after the epoch in flight; ``cost_wanted(epoch)`` asks for J on an
+    epoch not logged (a progress bar's)."""
+    from ..model import check_writable
+
+    model = check_writable(Path(out) if out is not None else default_model(cfg))
+    notify = on_event or (lambda event: None)
+    if cfg.training.scheduler and cfg.data.stream is True:  # the workers hold the data
+        raise cfg.error("training.scheduler", "training on a Dask cluster reads the data into "
+                        "the workers' memory, and does not stream it (data.stream or "
+                        "--stream): leave one of them out")
+    started = time.perf_counter()
+    if cfg.training.scheduler:
+        with contextlib.ExitStack() as cluster:  # closed at the end, whatever happens
+            # gd's epoch in flight is cancelled by a stop; lbfgs and cg stop between passes
+            cancel = (lambda: should_stop() is not None) if cfg.training.optimizer == "gd" \
+                else (lambda: False)
+            try:
+                run = cluster.enter_context(on_cluster(cfg, cancel=cancel))
+            except KeyboardInterrupt:  # before any epoch: the cluster keeps nothing of it
+                return _before(cfg, model, "connecting to the Dask cluster or while its "
+                               "workers read the data", started)
+            layout = run.executor.layout()
+            notify(Note(f"Training on the Dask cluster at {layout['address']}: "
+                        f"{layout['workers']} workers, {layout['partitions']} partitions"))
+            return _train(run, model, notify, should_stop, cost_wanted, started)
+    try:
+        run = prepare(cfg, stream=cfg.data.stream, notify=notify)
+    except BuildInterrupted as e:
+        return _before(cfg, model, f"building the binary cache of {e.path}: nothing of it "
+                       "was kept", started)
+    except KeyboardInterrupt:
+        return _before(cfg, model, "reading the data", started)
+    return _train(run, model, notify, should_stop, cost_wanted, started)
+
+
+def _before(cfg: Config, model: Path, what: str, started: float) -> Outcome:
+    return Outcome(model, False, left_as_it_was(model), cfg.training.optimizer, 0, 0,
+                   math.nan, None, None, 0, time.perf_counter() - started, 0.0,
+                   stopped="interrupted", before=what)
+
+
+def _train(run: Run, model: Path, notify, should_stop, cost_wanted, started: float) -> Outcome:
+    from ..model import save_npz_atomic
+
+    cfg = run.cfg
+    for warning in unused_settings(cfg):
+        notify(Note(f"Warning: {warning}"))
+    read = time.perf_counter() - started
+    optimizer = make_optimizer(run, should_stop=lambda: should_stop() is not None)
+    if optimizer.name == "gd":
+        optimizer.cost_wanted = cost_wanted
+    rows = run.data.train.m + (run.data.val.m if run.data.val is not None else 0)
+    notify(Started(log_columns(run), optimizer.epochs, optimizer.name, rows))
+    watch = CostWatch()  # a cost that keeps rising: warn once that α is probably too high
+    stopped = None
+    try:
+        for step in optimizer:
+            notify(step)
+            if step.row is not None and optimizer.name == "gd":
+                rise = watch.update(step.epoch, step.row["cost"])
+                if rise is not None:
+                    notify(Note(f"Warning: {rise}; the learning rate (now "
+                                f"{optimizer.learning_rate:g}) is probably too high."))
+    except Stop as e:
+        stopped = e.reason
+    except KeyboardInterrupt:  # a Ctrl-C that did not wait for the epoch's end
+        stopped = "interrupted"
+    stopped = stopped or should_stop()
+    trained = time.perf_counter() - started - read
+    if optimizer.diverged:  # no model: a file already at ``model`` stays as it was
+        raise TrainingFailed(_diverged(optimizer, left_as_it_was(model)))
+    note, failure = _ended(optimizer) if optimizer.name != "gd" else (None, None)
+    save_npz_atomic(model, optimizer.model())
+    outcome = Outcome(model, True, "", optimizer.name, optimizer.epochs_done, optimizer.passes,
+                      optimizer.cost, optimizer.accuracy, optimizer.last_row, rows, read,
+                      trained, stopped=stopped, note=note, failure=failure)
+    return outcome
+
+
+def _diverged(optimizer, kept: str) -> str:
+    cfg = optimizer.run.cfg
+    if math.isnan(optimizer.cost):  # epoch 0 was not finite: α is not why
+        return (f"the cost is non-finite with the initial weights, before any update; no model "
+                f"was written ({kept}). Use smaller initial weights (network.init) or "
+                "normalize the data" + (
+                    "; in float32, a value more than 3.4e38 from its column's shift "
+                    "(data.normalize) cannot be held either: train in float64 "
+                    "(training.dtype: float64)." if cfg.training.dtype == "float32" else "."))
+    if optimizer.name != "gd":
+        return (f"the cost became non-finite at a point {optimizer.method} tried after iteration "
+                f"{optimizer.epochs_done} (pass {optimizer.passes}); no model was written "
+                f"({kept}). Normalize the data (data.normalize), or train with gd and a small "
+                "learning rate.")
+    return (f"the cost became non-finite after epoch {optimizer.epochs_done}; no model was "
+            f"written ({kept}). Lower the learning rate (now {optimizer.learning_rate:g}).")
+
+
+def _ended(optimizer) -> tuple[str | None, str | None]:
+    """How an lbfgs or cg run that did not diverge ended: a line to show, or a failure."""
+    done = f"{optimizer.epochs_done} iterations and {optimizer.passes} passes"
+    scipy = f"(SciPy: {optimizer.message.rstrip('.')})"
+    if optimizer.outcome == "converged":
+        return f"{optimizer.method} converged after {done} {scipy}.", None
+    if optimizer.outcome == "limit":
+        return f"{optimizer.method} stopped after {done} {scipy}.", None
+    if optimizer.outcome == "failed":
+        why = ("in float32 the cost's rounding is the likely limit: train in float64 "
+               "(--dtype float64)" if optimizer.run.cfg.training.dtype == "float32" else
+               "the cost may be as low as rounding lets it see; if it is far from low, check "
+               "the gradient with nnbp gradcheck")
+        return None, (f"{optimizer.method} failed after {done} {scipy}; the model keeps the "
+                      f"last iterate, cost {optimizer.cost:.6g}, the lowest it reached. Its line "
+                      f"search found no lower cost: {why}.")
+    return None, None  # stopped: Ctrl-C or a closed pipe
+
+
+__all__ = ["Note", "Outcome", "Run", "Started", "Step", "Stop", "Streaming", "make_optimizer",
+           "prepare", "train", "unused_settings"]
