@@ -10,14 +10,13 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_info
 
+from helpers.problems import ACTIVATIONS, PAIRS, make_run, random_problem
 from nnbp import network as nw
 from nnbp.engine import Sums
 from nnbp.engine import memory as engine_memory
 from nnbp.engine.memory import InMemory, plan
 from nnbp.cores import run_each
 from nnbp.train import Trainer, in_memory
-from test_gradients import ACTIVATIONS, PAIRS, random_problem
-from test_math import make_run
 
 # (threads, rows per block): one block on one thread; many blocks of 5 rows, the
 # last of them short, on one thread; on three threads

@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pytest
 
+from helpers.problems import ACTIVATIONS, PAIRS, random_problem
 from nnbp import network as nw
 from nnbp.activations import HIDDEN
 from nnbp.costs import COSTS
@@ -19,10 +20,6 @@ from nnbp.engine.memory import InMemory
 
 EPS = 1e-3  # Richardson: the extrapolated error is O(EPS⁴)
 TOL = 1e-9  # NOTATION.md "Checks"
-
-PAIRS = [("sigmoid", "cross_entropy"), ("softmax", "cross_entropy"),
-         ("sigmoid", "squared_error"), ("linear", "squared_error")]
-ACTIVATIONS = ["sigmoid", "tanh", "relu"]
 
 
 def relu_pattern(net, Theta, X):
@@ -52,20 +49,6 @@ def relative_difference(num, grad):
     n = np.concatenate([num[l].ravel() for l in sorted(num)])
     g = np.concatenate([grad[l].ravel() for l in sorted(grad)])
     return np.linalg.norm(n - g) / np.linalg.norm(n + g)
-
-
-def random_problem(output, m=7, sizes=(3, 5, 4, 3), seed=0):
-    """A 3-5-4-3 network's weights (ε = 1, so the units are not all linear) and m examples."""
-    rng = np.random.default_rng(seed)
-    K = sizes[-1]
-    X = rng.normal(size=(m, sizes[0]))
-    if output == "linear":
-        Y = rng.normal(size=(m, K))
-    elif output == "softmax":
-        Y = np.eye(K)[rng.integers(0, K, m)]
-    else:  # sigmoid: independent 0/1 labels per unit (one-vs-all)
-        Y = (rng.random((m, K)) < 0.5).astype(np.float64)
-    return X, Y
 
 
 ENGINES = {  # how the gradient is computed: the reference, or the engine's executor

@@ -11,10 +11,11 @@ import warnings
 import numpy as np
 import pytest
 
+from helpers.problems import make_run
 from nnbp import network as nw
 from nnbp.activations import HIDDEN, OUTPUT
 from nnbp.costs import COSTS
-from nnbp.train import Trainer, run_on_arrays
+from nnbp.train import Trainer
 
 
 @contextlib.contextmanager
@@ -25,11 +26,6 @@ def no_numpy_warnings():
         warnings.simplefilter("error")
         with np.errstate(over="raise", divide="raise", invalid="raise"):
             yield
-
-
-def make_run(net, Theta, X, Y):
-    """A Run straight from arrays: no config, no normalization, no held-out splits."""
-    return run_on_arrays(net, Theta, X, Y)  # cfg is only read by Trainer.model()
 
 
 # --- activations -------------------------------------------------------------
