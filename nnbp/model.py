@@ -4,7 +4,7 @@ as a ``SavedModel`` with every array checked (``ModelArrays``) for presence, kin
 and shape before use, so that a damaged or foreign file is one ModelError naming
 the array, not a traceback.
 
-Arrays: Theta1 … Theta{L-1} (NOTATION.md shapes), layers, activation, output,
+Arrays: Theta1 … Theta{L-1} (shapes as in docs/notation.md), layers, activation, output,
 cost, lambda, feature_names, target_names, ignored_names (data.ignore), classes
 (classification only), norm_kind/norm_shift/norm_scale, target_shift/target_scale
 (a regression network's standardized targets: y' = (y - shift)/scale), val_rows

@@ -1,8 +1,8 @@
 """Backpropagation against an independent oracle: central differences of J.
 
 The numerical gradient is Richardson-extrapolated, (4·C(ε/2) - C(ε)) / 3 with
-C(ε) the two-sided difference, so its own error is O(ε⁴) ≈ 1e-12 and the
-NOTATION.md bound ‖num - grad‖ / ‖num + grad‖ < 1e-9 has room to spare.
+C(ε) the two-sided difference, so its own error is O(ε⁴) ≈ 1e-12 and the bound
+‖num - grad‖ / ‖num + grad‖ < 1e-9 (docs/notation.md) has room to spare.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from nnbp.costs import COSTS
 from nnbp.engine.memory import InMemory
 
 EPS = 1e-3  # Richardson: the extrapolated error is O(EPS⁴)
-TOL = 1e-9  # NOTATION.md "Checks"
+TOL = 1e-9  # docs/notation.md, "Checking the gradient"
 
 
 def relu_pattern(net, Theta, X):
@@ -117,7 +117,7 @@ def test_regularization_term_of_cost_leaves_out_bias():
     assert extra == pytest.approx(lam / (2 * m) * squares, rel=1e-12)
 
 
-# --- the course's debugging network (NOTATION.md "Checks") ------------------
+# --- the course's debugging network (docs/notation.md) -----------------------
 
 def debug_matrix(rows, cols):
     """sin(1), sin(2), … / 10 filled column-major, as the course's debugInitializeWeights."""
@@ -148,7 +148,7 @@ def test_debug_network_gradient(lam):
 
 
 def loop_cost(Theta, X, Y, lam):
-    """J(Θ) of NOTATION.md with sigmoid units, one example and one unit at a time."""
+    """J(Θ) of docs/notation.md with sigmoid units, one example and one unit at a time."""
     Theta = {l: T.tolist() for l, T in Theta.items()}
     m, total = len(X), 0.0
     for x, y in zip(X.tolist(), Y.tolist()):

@@ -1,4 +1,4 @@
-"""The math of NOTATION.md on numbers: activations, costs, one network worked
+"""The math of docs/notation.md on numbers: activations, costs, one network worked
 by hand through a ``Trainer`` epoch, numerical safety, and initialisation.
 (Backprop against central differences is in test_gradients.py.)"""
 
@@ -80,7 +80,7 @@ def test_relu_values_and_linear_output_derivative():
     assert OUTPUT["linear"].g_prime(z, z).tolist() == [1.0, 1.0, 1.0]
 
 
-# --- costs, from their NOTATION.md formulas -----------------------------------
+# --- costs, from their formulas in docs/notation.md ---------------------------
 
 def naive_cost(output, cost, h, y):
     if cost == "squared_error":
