@@ -1,5 +1,5 @@
-"""How a command ends: the exit codes of SPEC's table that the command line sets
-itself, the one ``Error:`` line, and a stdout whose reader has gone.
+"""How a command ends: the exit codes (README, "Exit codes") that the command line
+sets itself, the one ``Error:`` line, and a stdout whose reader has gone.
 
 (Exit 2, bad usage, comes with the library's errors: ``NnbpError.exit_code``.)
 """

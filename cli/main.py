@@ -90,7 +90,7 @@ def _stdout_id() -> tuple[int, int] | None:
 def _reader_gone(stdout_was: tuple[int, int] | None) -> bool:
     """Whether an exit 1 came from writing to a closed stdout: Typer exits 1 after a
     BrokenPipeError (pacifying sys.stdout), rich exits 1 after pointing stdout at
-    /dev/null.  SPEC's code for it is 141."""
+    /dev/null.  Such a run exits 141 (README, "Exit codes")."""
     return type(sys.stdout).__name__ == "PacifyFlushWrapper" or _stdout_id() != stdout_was
 
 
@@ -119,7 +119,7 @@ def run() -> None:
             error_line("interrupted")
         raise
     except NnbpError as e:
-        if state["debug"]:  # the traceback, and still the exit code of SPEC's table
+        if state["debug"]:  # the traceback, and still the exit code the README lists
             _print_traceback()
         error_line(str(e))
         sys.exit(e.exit_code)

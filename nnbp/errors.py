@@ -10,7 +10,7 @@ def printable(text: str) -> str:
 
 
 class NnbpError(Exception):
-    """A problem the user can fix; ``exit_code`` follows SPEC's table."""
+    """A problem the user can fix; ``exit_code`` as in the README's "Exit codes"."""
 
     exit_code = 2
 

@@ -12,7 +12,8 @@ import numpy as np
 
 from .data.header import read_header
 from .engine.shares import block_rows
-from .inputs import Batch, check_columns, cut, read_batch, read_blocks, too_big, whole_blocks
+from .inputs import (Batch, check_columns, read_batch, read_blocks, slice_batch, too_big,
+                     whole_blocks)
 from .metrics import confusion, per_class, regression_from_sums
 from .model import SavedModel
 from .network import example_costs, forward, predict_index, regularization
@@ -77,14 +78,14 @@ def evaluation_sums(model: SavedModel, batch: Batch, sums: dict | None = None) -
     as the rows in memory."""
     B = block_rows(model.net)
     for s in range(0, len(batch.X), B):
-        block = block_sums(model, cut(batch, slice(s, s + B)))
-        sums = block if sums is None else add_sums(sums, block)
+        block = block_sums(model, slice_batch(batch, slice(s, s + B)))
+        sums = block if sums is None else add_block_sums(sums, block)
     return sums
 
 
 def block_sums(model: SavedModel, batch: Batch) -> dict:
     """What an evaluation adds up over the rows of a block: m, Σ_t cost(t), and the
-    confusion matrix, or SS_res and the targets' statistics (``add_sums`` adds two)."""
+    confusion matrix, or SS_res and the targets' statistics (``add_block_sums`` adds two)."""
     net, m = model.net, len(batch.X)
     z, a = forward(net, model.Theta, batch.X)
     h = a[net.L]  # (m, s_L)
@@ -98,7 +99,7 @@ def block_sums(model: SavedModel, batch: Batch) -> dict:
     return sums
 
 
-def add_sums(a: dict, b: dict) -> dict:
+def add_block_sums(a: dict, b: dict) -> dict:
     """Two blocks' ``evaluation_sums`` added, into ``a``."""
     a["m"] += b["m"]
     a["cost"] += b["cost"]

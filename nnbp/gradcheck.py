@@ -5,26 +5,17 @@
 
 reported per Θ^(l) and overall as ‖num - grad‖ / ‖num + grad‖.
 
-A ReLU network's J has a kink wherever some z^(l) crosses 0.  When one of the
-four points of an entry's differences lies across a kink from Θ (some z changes
-sign), the differences there measure no derivative; the entry is checked again
-at ε/10, ε/100, ε/1000, the first step whose points all stay on Θ's side, or,
-with none (a kink within ε/1000, or at Θ itself), left out and named.
+Near a minimum the gradient is tiny and that figure measures the differences' own
+error, so a gradient also passes when every |rich_ij - grad_ij| is under the floor
+that rounding leaves.  J is off by up to δJ = ROUNDINGS · u · S (u the dtype's unit
+roundoff, S the size of the numbers whose rounding reaches J: ``cost_size``); a
+quotient at step h is then off by up to δJ/h, and rich by up to (4/3 · 2 + 1/3) δJ/ε
+= 3δJ/ε, the floor.  A Θ^(l) whose every |grad_ij| is under its floor would pass with
+a gradient of zeros too: such a check is "inconclusive", never passed.
 
-That relative figure means nothing when the gradient itself is tiny (near a
-minimum): there it measures the finite differences' own error.  So a gradient
-also passes when every |rich_ij - grad_ij| lies under the floor that rounding
-leaves at this ε.  A computed J is off by up to δJ = ROUNDINGS · u · S, with u
-the unit roundoff of the dtype and S the size of J (``cost_size``): the numbers
-whose rounding reaches J, such as softplus(z) and y·z of a sigmoid output unit
-(whose difference can be far smaller than either), and each z of the forward
-pass times its δ = ∂cost/∂z.  A difference quotient at step h is then off by up
-to 2δJ / 2h, and rich, 4/3 of the quotient at ε/2 less 1/3 of the one at ε, by
-up to (4/3 · 2 + 1/3) δJ/ε = 3δJ/ε: the floor.
-
-The floor says nothing about a Θ^(l) whose every |grad_ij| is under it: a gradient
-of zeros would pass there too (a float32 network near its minimum, where the floor
-is 2^29 times that of float64).  Such a check is "inconclusive", never passed.
+A ReLU network's J has a kink wherever some z^(l) crosses 0, and differences across
+one measure no derivative: such an entry is checked again at a smaller step
+(KINK_STEPS), or left out and named.  The README's gradcheck section says more.
 """
 
 from __future__ import annotations
@@ -39,9 +30,8 @@ from .network import (Network, Weights, backprop, cost, forward, regularization,
 # on networks trained to their minimum and on random ones stay under 2·u·S.
 ROUNDINGS = 8
 
-# The steps ε/10, ε/100, ε/1000 tried in turn for an entry whose differences at ε cross
-# a ReLU kink.  The floor grows as the step shrinks (∝ 1/step): at ε/1000 = 1e-7 in
-# float64 it is still about 1e-7 · S.
+# ε/10, ε/100, ε/1000, tried in turn for an entry whose differences at ε cross a ReLU
+# kink: the first step whose four points stay on Θ's side (the floor grows as 1/step)
 KINK_STEPS = (10, 100, 1000)
 
 
@@ -141,8 +131,6 @@ def gradcheck(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: f
         num, half = quotients
         return num, (4 * half - num) / 3, crossed
 
-    # An entry whose stencil crosses a kink is checked again at ε/10, ε/100, ε/1000, the first
-    # step whose stencil stays on Θ's side of every kink; with none, it is left out.
     steps = [epsilon / f for f in (1,) + KINK_STEPS] if kinks else [epsilon]
     layers, kept = [], []
     for l in range(1, net.L):

@@ -237,22 +237,23 @@ def whole_blocks(batches: Iterable[Batch], size: int) -> Iterator[list[Batch]]:
         parts = []
         if held is not None:
             need = size - len(held.X)
-            held, batch = joined(held, cut(batch, slice(0, need))), cut(batch, slice(need, None))
+            held = joined(held, slice_batch(batch, slice(0, need)))
+            batch = slice_batch(batch, slice(need, None))
             if len(held.X) < size:
                 yield parts
                 continue
             parts.append(held)
         n = len(batch.X) // size * size
         if n:
-            parts.append(cut(batch, slice(0, n)))
+            parts.append(slice_batch(batch, slice(0, n)))
         # a copy: a view would keep the whole block in memory while the next is read
-        held = cut(batch, slice(n, None), copy=True) if n < len(batch.X) else None
+        held = slice_batch(batch, slice(n, None), copy=True) if n < len(batch.X) else None
         yield parts
     if held is not None:
         yield [held]
 
 
-def cut(batch: Batch, rows: slice, copy: bool = False) -> Batch:
+def slice_batch(batch: Batch, rows: slice, copy: bool = False) -> Batch:
     """The ``rows`` of a batch: views into its arrays, or with ``copy`` arrays of their own."""
     out = replace(batch, **{k: None if v is None else v[rows].copy() if copy else v[rows]
                             for k, v in _arrays(batch).items()})

@@ -18,7 +18,7 @@ from typing import Iterable
 
 from .errors import DataError
 
-REQUIRED = ("epoch", "cost")
+REQUIRED_COLUMNS = ("epoch", "cost")
 
 
 class LogReader:
@@ -73,7 +73,7 @@ class LogReader:
             self._set_columns([c.strip() for c in self._split(text)])
 
     def _set_columns(self, columns: list[str]) -> None:
-        missing = [c for c in REQUIRED if c not in columns]
+        missing = [c for c in REQUIRED_COLUMNS if c not in columns]
         if missing:
             found = ", ".join(repr(c) for c in columns[:8]) + (", …" if len(columns) > 8 else "")
             raise self._error(f"no {' or '.join(repr(c) for c in missing)} column; expected a "

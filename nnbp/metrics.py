@@ -31,21 +31,12 @@ def per_class(C: np.ndarray) -> dict[str, np.ndarray]:
     return {"precision": precision, "recall": recall, "f1": f1, "support": support}
 
 
-def regression(h: np.ndarray, Y: np.ndarray) -> dict:
-    """Mean squared error and R² = 1 - SS_res / SS_tot, per target column and over all
-    of them: the mean of the columns' MSE, and of their R² (scikit-learn's ``r2_score``
-    by default, "uniform_average"), so that each target counts the same whatever its
-    units.  R² is None where the target is constant (SS_tot = 0): it is undefined
-    there, and the mean is over the other targets (None when every one is constant)."""
-    r = h - Y  # (m, K)
-    dev = Y - Y.mean(axis=0)
-    return regression_from_sums((r * r).sum(axis=0), (dev * dev).sum(axis=0), len(Y))
-
-
 def regression_from_sums(ss_res: np.ndarray, ss_tot: np.ndarray, m: int) -> dict:
-    """``regression`` from SS_res and SS_tot per target (K,) over m examples (rows
-    that came in blocks)."""
-
+    """Mean squared error and R² = 1 - SS_res / SS_tot from the sums of squares per
+    target (K,) over m examples, per target and over all of them: the mean of the
+    targets' MSE and of their R² (as scikit-learn's ``r2_score``, "uniform_average"),
+    so that each target counts the same whatever its units.  R² is None for a constant
+    target (SS_tot = 0), and the mean is over the others (None when all are constant)."""
     r2 = [float(1.0 - res / tot) if tot > 0 else None for res, tot in zip(ss_res, ss_tot)]
     defined = [v for v in r2 if v is not None]
     return {

@@ -4,7 +4,7 @@ as a ``SavedModel`` with every array checked (``ModelArrays``) for presence, kin
 and shape before use, so that a damaged or foreign file is one ModelError naming
 the array, not a traceback.
 
-Arrays: Theta1 … Theta{L-1} (NOTATION.md shapes), layers, activation, output,
+Arrays: Theta1 … Theta{L-1} (shapes as in docs/notation.md), layers, activation, output,
 cost, lambda, feature_names, target_names, ignored_names (data.ignore), classes
 (classification only), norm_kind/norm_shift/norm_scale, target_shift/target_scale
 (a regression network's standardized targets: y' = (y - shift)/scale), val_rows
@@ -28,7 +28,7 @@ from .encoding import Normalization, Target
 from .errors import DataError, ModelError
 from .network import Network, Weights
 
-FORMAT = "nnbp-model-1"
+MODEL_FORMAT = "nnbp-model-1"
 
 
 def read_npz(path: str | Path, what: str = "model") -> dict[str, np.ndarray]:
@@ -167,7 +167,7 @@ def model_arrays(net: Network, Theta: Weights, *, lam: float, data, config_yaml:
         norm_kind=np.array(data.norm.kind), norm_shift=data.norm.shift,
         norm_scale=data.norm.scale, config=np.array(config_yaml),
         epochs=np.array(epochs, dtype=np.int64), cost_final=np.array(float(cost_final)),
-        nnbp_version=np.array(__version__), format=np.array(FORMAT),
+        nnbp_version=np.array(__version__), format=np.array(MODEL_FORMAT),
     )
     arrays["ignored_names"] = np.array(data.ignored, dtype=str)
     if data.target.classes is not None:
@@ -182,7 +182,7 @@ def model_arrays(net: Network, Theta: Weights, *, lam: float, data, config_yaml:
 
 # --- reading a model back ---------------------------------------------------
 
-REQUIRED = ("layers", "activation", "output", "cost", "lambda", "feature_names",
+REQUIRED_ARRAYS = ("layers", "activation", "output", "cost", "lambda", "feature_names",
             "target_names", "norm_shift", "norm_scale")
 
 
@@ -256,7 +256,7 @@ def _existing(path: str, key: str, model: str) -> str:
 def load_model(path: str | Path) -> SavedModel:
     source = str(path)
     arrays = read_npz(path)
-    missing = [k for k in REQUIRED if k not in arrays]
+    missing = [k for k in REQUIRED_ARRAYS if k not in arrays]
     if missing:
         hint = " (an .npz of weights only? use it as network.init.weights)" \
             if any(k.startswith("Theta") for k in arrays) else ""

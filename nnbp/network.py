@@ -1,13 +1,11 @@
 """The network as the lecture writes it: its shape, initial weights, forward
 propagation, the cost J, and backpropagation of its gradient D, for a whole batch.
 
-Each equation of NOTATION.md is one line here, named in a comment, with the
-shape of its result.  Layers are numbered 1 … L as on paper and per-layer
-values are dicts keyed by that number, so ``delta[l]`` is δ^(l).  The one
-difference from the paper is the orientation of the batch: the paper writes
-one example as a column vector, the code stacks the m examples as rows, so
-``z[l + 1] = with_bias(a[l]) @ Theta[l].T`` is z^(l+1) = Θ^(l) [1; a^(l)] for
-every example at once.
+Each equation of docs/notation.md is one line here, named in a comment with the
+shape of its result.  Per-layer values are dicts keyed by the layer's number, so
+``delta[l]`` is δ^(l); the m examples are the rows of a matrix, so
+``z[l + 1] = with_bias(a[l]) @ Theta[l].T`` is z^(l+1) = Θ^(l) [1; a^(l)] for every
+example at once.
 
 This is the reference: explain, gradcheck and the tests read it.  Training
 runs the same equations faster in ``nnbp/engine/``, which is tested against it.

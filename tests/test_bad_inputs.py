@@ -4,7 +4,7 @@ A table of bad configs, data files, model files and output paths, each given to
 the real ``nnbp`` process through the command that reads it (train, explain,
 gradcheck, evaluate, predict, init, config show).  For each one:
 
-- the exit code is SPEC's (2: bad usage, config or data);
+- the exit code is the README's ("Exit codes": 2, bad usage, config or data);
 - stderr is exactly one ``Error:`` line, naming the culprit (the file, and the
   key or line where there is one); no traceback, nothing on stdout;
 - no file of the working folder was created, changed or removed (names, sizes

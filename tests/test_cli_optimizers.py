@@ -11,11 +11,12 @@ import pytest
 import yaml
 
 from conftest import interrupt_after_rows
+from helpers.problems import regression_files
+from helpers.reference import reference_run, relative
+from helpers.train_output import (DATASETS, assert_full_precision, load_model, read_log,
+                                  stderr_lines)
 from nnbp.config import load_config
 from nnbp.training.run import prepare
-from test_cli_train import (DATASETS, assert_full_precision, load_model, read_log,
-                            regression_files, stderr_lines)
-from test_optimize import reference_run, relative
 
 IRIS_WARNING = ("Warning: training.learning_rate (set in iris, line 16) is not used by lbfgs: "
                 "L-BFGS-B chooses each step by a line search.")

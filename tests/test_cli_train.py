@@ -8,8 +8,6 @@ by line; the model file is read back with plain numpy, ``allow_pickle=False``.
 from __future__ import annotations
 
 import csv
-import io
-import json
 import os
 import re
 from pathlib import Path
@@ -20,64 +18,22 @@ import yaml
 
 import nnbp
 from conftest import interrupt_after_rows
+from helpers.problems import regression_files
+from helpers.train_output import (DATASETS, assert_full_precision, load_model, read_log,
+                                  stderr_lines)
 
-REPO = Path(__file__).resolve().parent.parent
-DATASETS = REPO / "datasets"
 BUNDLED = "digits, iris, lecture, penguins, xor"
 
 
 # --- reading what nnbp wrote ---------------------------------------------------
-
-def read_log(text: str, fmt: str = "csv") -> tuple[list[str], list[dict]]:
-    """(columns, rows) of a cost log. csv/tsv cells stay the exact text written;
-    jsonl rows are the decoded JSON objects. A row of the wrong width fails."""
-    if fmt == "jsonl":
-        rows = [json.loads(line) for line in text.splitlines()]
-        return (list(rows[0]) if rows else []), rows
-    header, *body = csv.reader(io.StringIO(text), delimiter="," if fmt == "csv" else "\t")
-    return header, [dict(zip(header, cells, strict=True)) for cells in body]
-
 
 def as_numbers(rows: list[dict]) -> list[dict]:
     return [{c: int(v) if c in ("epoch", "passes") else float(v) for c, v in row.items()}
             for row in rows]
 
 
-def assert_full_precision(rows: list[dict]) -> None:
-    """Every float cell is the shortest exact repr: it reads back to the same text."""
-    for row in rows:
-        for col, cell in row.items():
-            if col in ("epoch", "passes"):  # counts, written as integers
-                assert cell == str(int(cell)), (col, cell)
-            else:
-                assert repr(float(cell)) == cell, (col, cell)
-
-
-def load_model(path: Path) -> dict[str, np.ndarray]:
-    with np.load(path, allow_pickle=False) as f:
-        return {k: f[k] for k in f.files}
-
-
-def stderr_lines(r) -> list[str]:
-    return r.stderr.splitlines()
-
-
 def same_file(printed: str, cwd: Path, expected: Path) -> bool:
     return (cwd / printed).resolve() == expected.resolve()
-
-
-def regression_files(folder: Path, **training) -> Path:
-    """A small linear regression problem (y = 2 x1 - x2 + 0.5) and its config:
-    linear output, squared error, no accuracy column."""
-    rows = [f"{a / 4},{b / 4},{2 * a / 4 - b / 4 + 0.5}" for a in range(5) for b in range(5)]
-    (folder / "reg.csv").write_text("x1,x2,y\n" + "\n".join(rows) + "\n")
-    init = training.pop("init", {"seed": 0})
-    cfg = {"data": {"train": "reg.csv", "target": "y"},
-           "network": {"layers": [2, 3, 1], "output": "linear", "cost": "squared_error",
-                       "init": init},
-           "training": {"epochs": 50, "lambda": 0.0, **training}}
-    (folder / "reg.yaml").write_text(yaml.safe_dump(cfg))
-    return folder / "reg.yaml"
 
 
 # --- stdout: the log and nothing else; stderr: the summary -----------------------

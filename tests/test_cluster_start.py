@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from distributed import Client, LocalCluster
 
 from conftest import nnbp_argv, nnbp_env
-from test_cluster import config, write_problem
+from helpers.cluster import config, write_problem
 
 CONNECT = 2  # s: Dask's connect time-out for these runs (nnbp waits at most 10 s)
 

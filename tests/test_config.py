@@ -1,7 +1,7 @@
 """The config file: defaults, every validation rule, safe loading, paths, bundled names.
 
 Each rule has a test that trips it and checks the whole message, with the line
-where the message has one (SPEC "Config file", "Errors and exit codes").
+where the message has one (README, "Config" and "Exit codes").
 """
 
 from __future__ import annotations

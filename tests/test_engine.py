@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_info
 
+from helpers.problems import ACTIVATIONS, PAIRS, make_run, random_problem
 from nnbp import network as nw
 from nnbp.engine import Sums
 from nnbp.engine import shares as engine_shares
@@ -18,8 +19,6 @@ from nnbp.engine.shares import plan
 from nnbp.cores import run_each
 from nnbp.training.descent import GradientDescent
 from nnbp.training.run import in_memory
-from test_gradients import ACTIVATIONS, PAIRS, random_problem
-from test_math import make_run
 
 # (threads, rows per block): one block on one thread; many blocks of 5 rows, the
 # last of them short, on one thread; on three threads

@@ -1,4 +1,4 @@
-"""`nnbp evaluate` and the library behind it (nnbp/saved.py, nnbp/metrics.py).
+"""`nnbp evaluate` and the library behind it (nnbp/model.py, nnbp/metrics.py).
 
 Models are trained by the real `nnbp train`; every number evaluate prints is
 checked against a forward pass, cost and confusion computed here from the npz
@@ -16,7 +16,7 @@ import yaml
 
 from conftest import run_nnbp as nnbp
 from nnbp.errors import ModelError
-from nnbp.metrics import confusion, per_class, regression
+from nnbp.metrics import confusion, per_class, regression_from_sums
 from nnbp.model import load_model
 
 DATASETS = Path(__file__).resolve().parent.parent / "datasets"
@@ -336,10 +336,9 @@ def test_precision_recall_f1_on_a_hand_made_confusion():
 
 
 def test_regression_metrics_and_an_undefined_r2():
-    Y = np.array([[1.0, 2.0], [2.0, 2.0], [3.0, 2.0]])
-    h = np.array([[1.5, 2.0], [2.0, 2.0], [2.5, 2.5]])
-    r = regression(h, Y)
+    # Y = [[1, 2], [2, 2], [3, 2]] and h = [[1.5, 2], [2, 2], [2.5, 2.5]]
     # residuals²: column 0: .25, 0, .25 (SS_tot 2); column 1: 0, 0, .25 (SS_tot 0)
+    r = regression_from_sums(np.array([0.5, 0.25]), np.array([2.0, 0.0]), 3)
     assert r["mse"] == pytest.approx(0.75 / 6)
     assert r["mse_per_target"] == pytest.approx([0.5 / 3, 0.25 / 3])
     assert r["r2_per_target"][0] == pytest.approx(1 - 0.5 / 2)
@@ -348,14 +347,15 @@ def test_regression_metrics_and_an_undefined_r2():
 
 
 def test_r2_of_several_targets_is_the_mean_of_theirs_as_scikit_learns_r2_score():
-    Y = np.array([[1.0, 10.0], [2.0, 30.0], [3.0, 20.0]])
-    h = np.array([[1.0, 12.0], [3.0, 30.0], [3.0, 14.0]])
-    r = regression(h, Y)
+    # Y = [[1, 10], [2, 30], [3, 20]] and h = [[1, 12], [3, 30], [3, 14]]
     # column 0: mean 2, SS_tot 1 + 0 + 1 = 2, SS_res 0 + 1 + 0 = 1: R² = 1/2
     # column 1: mean 20, SS_tot 100 + 100 + 0 = 200, SS_res 4 + 0 + 36 = 40: R² = 4/5
+    ss_res, ss_tot = np.array([1.0, 40.0]), np.array([2.0, 200.0])
+    r = regression_from_sums(ss_res, ss_tot, 3)
     assert r["r2_per_target"] == [0.5, 0.8]
     # their mean, 0.65, as r2_score(Y, h) gives; pooled, 1 - 41/202 = 0.797, column 1
     # (the larger variance) would all but decide it
     assert r["r2"] == pytest.approx(0.65, rel=1e-15)
-    assert regression(h[:, :1], Y[:, :1])["r2"] == 0.5
-    assert regression(h, np.full_like(Y, 7.0))["r2"] is None  # every target constant
+    assert regression_from_sums(ss_res[:1], ss_tot[:1], 3)["r2"] == 0.5
+    # against a constant 7: SS_res 36 + 16 + 16 and 25 + 529 + 49, SS_tot 0 and 0
+    assert regression_from_sums(np.array([68.0, 603.0]), np.zeros(2), 3)["r2"] is None

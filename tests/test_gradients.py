@@ -1,8 +1,8 @@
 """Backpropagation against an independent oracle: central differences of J.
 
 The numerical gradient is Richardson-extrapolated, (4·C(ε/2) - C(ε)) / 3 with
-C(ε) the two-sided difference, so its own error is O(ε⁴) ≈ 1e-12 and the
-NOTATION.md bound ‖num - grad‖ / ‖num + grad‖ < 1e-9 has room to spare.
+C(ε) the two-sided difference, so its own error is O(ε⁴) ≈ 1e-12 and the bound
+‖num - grad‖ / ‖num + grad‖ < 1e-9 (docs/notation.md) has room to spare.
 """
 
 from __future__ import annotations
@@ -12,17 +12,14 @@ import math
 import numpy as np
 import pytest
 
+from helpers.problems import ACTIVATIONS, PAIRS, random_problem
 from nnbp import network as nw
 from nnbp.activations import HIDDEN
 from nnbp.costs import COSTS
 from nnbp.engine.in_memory import InMemory
 
 EPS = 1e-3  # Richardson: the extrapolated error is O(EPS⁴)
-TOL = 1e-9  # NOTATION.md "Checks"
-
-PAIRS = [("sigmoid", "cross_entropy"), ("softmax", "cross_entropy"),
-         ("sigmoid", "squared_error"), ("linear", "squared_error")]
-ACTIVATIONS = ["sigmoid", "tanh", "relu"]
+TOL = 1e-9  # docs/notation.md, "Checking the gradient"
 
 
 def relu_pattern(net, Theta, X):
@@ -52,20 +49,6 @@ def relative_difference(num, grad):
     n = np.concatenate([num[l].ravel() for l in sorted(num)])
     g = np.concatenate([grad[l].ravel() for l in sorted(grad)])
     return np.linalg.norm(n - g) / np.linalg.norm(n + g)
-
-
-def random_problem(output, m=7, sizes=(3, 5, 4, 3), seed=0):
-    """A 3-5-4-3 network's weights (ε = 1, so the units are not all linear) and m examples."""
-    rng = np.random.default_rng(seed)
-    K = sizes[-1]
-    X = rng.normal(size=(m, sizes[0]))
-    if output == "linear":
-        Y = rng.normal(size=(m, K))
-    elif output == "softmax":
-        Y = np.eye(K)[rng.integers(0, K, m)]
-    else:  # sigmoid: independent 0/1 labels per unit (one-vs-all)
-        Y = (rng.random((m, K)) < 0.5).astype(np.float64)
-    return X, Y
 
 
 ENGINES = {  # how the gradient is computed: the reference, or the engine's executor
@@ -134,7 +117,7 @@ def test_regularization_term_of_cost_leaves_out_bias():
     assert extra == pytest.approx(lam / (2 * m) * squares, rel=1e-12)
 
 
-# --- the course's debugging network (NOTATION.md "Checks") ------------------
+# --- the course's debugging network (docs/notation.md) -----------------------
 
 def debug_matrix(rows, cols):
     """sin(1), sin(2), … / 10 filled column-major, as the course's debugInitializeWeights."""
@@ -165,7 +148,7 @@ def test_debug_network_gradient(lam):
 
 
 def loop_cost(Theta, X, Y, lam):
-    """J(Θ) of NOTATION.md with sigmoid units, one example and one unit at a time."""
+    """J(Θ) of docs/notation.md with sigmoid units, one example and one unit at a time."""
     Theta = {l: T.tolist() for l, T in Theta.items()}
     m, total = len(X), 0.0
     for x, y in zip(X.tolist(), Y.tolist()):

@@ -1,4 +1,4 @@
-"""The math of NOTATION.md on numbers: activations, costs, one network worked
+"""The math of docs/notation.md on numbers: activations, costs, one network worked
 by hand through a gradient descent epoch, numerical safety, and initialisation.
 (Backprop against central differences is in test_gradients.py.)"""
 
@@ -11,11 +11,11 @@ import warnings
 import numpy as np
 import pytest
 
+from helpers.problems import make_run
 from nnbp import network as nw
 from nnbp.activations import HIDDEN, OUTPUT
 from nnbp.costs import COSTS
 from nnbp.training.descent import GradientDescent
-from nnbp.training.run import run_on_arrays
 
 
 @contextlib.contextmanager
@@ -26,11 +26,6 @@ def no_numpy_warnings():
         warnings.simplefilter("error")
         with np.errstate(over="raise", divide="raise", invalid="raise"):
             yield
-
-
-def make_run(net, Theta, X, Y):
-    """A Run straight from arrays: no config, no normalization, no held-out splits."""
-    return run_on_arrays(net, Theta, X, Y)  # cfg is only read by model()
 
 
 # --- activations -------------------------------------------------------------
@@ -85,7 +80,7 @@ def test_relu_values_and_linear_output_derivative():
     assert OUTPUT["linear"].g_prime(z, z).tolist() == [1.0, 1.0, 1.0]
 
 
-# --- costs, from their NOTATION.md formulas -----------------------------------
+# --- costs, from their formulas in docs/notation.md ---------------------------
 
 def naive_cost(output, cost, h, y):
     if cost == "squared_error":

@@ -162,7 +162,7 @@ def test_a_trained_model_holds_what_the_spec_lists(nnbp_model):
                 "config", "nnbp_version"} <= files
         assert f["Theta1"].shape == (3, 3) and f["Theta2"].shape == (1, 4)
         assert f["classes"].tolist() == [0, 1]
-        assert str(f["format"]) == model.FORMAT
+        assert str(f["format"]) == model.MODEL_FORMAT
         assert int(f["epochs"]) == 2
         config_text = str(f["config"])
     assert parse_config(config_text).training.epochs == 2

@@ -26,7 +26,7 @@ def results(tmp_path_factory):
     done = {}
     for cmd in COMMANDS:
         # every stage of a pipeline must succeed, not only the last; a stage whose
-        # reader (head, tail) stopped early may end with 141, as SPEC says
+        # reader (head, tail) stopped early may end with 141 (README, "Exit codes")
         script = (f"{cmd}\nst=(\"${{PIPESTATUS[@]}}\")\nlast=${{st[-1]}}\n"
                   "for s in \"${st[@]:0:${#st[@]}-1}\"; do [ $s = 0 ] || [ $s = 141 ] || exit $s; done\n"
                   "exit $last")

@@ -16,13 +16,13 @@ import warnings
 import numpy as np
 import pytest
 
+from helpers.problems import PAIRS
 from nnbp.config import load_config
 from nnbp.data import cache
 from nnbp.data.room import reading_needs, size_text
 from nnbp.errors import CacheError, DataError
 from nnbp.training.descent import GradientDescent
 from nnbp.training.run import prepare
-from test_gradients import PAIRS
 
 
 @pytest.fixture(autouse=True)

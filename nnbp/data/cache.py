@@ -39,7 +39,7 @@ from .parts import FileRows
 from .narrow import NarrowFile
 from .stats import Stats
 
-FORMAT = "nnbp-cache-2"
+CACHE_FORMAT = "nnbp-cache-2"
 ENV = "NNBP_CACHE_DIR"
 _TMP = ".tmp-"
 
@@ -56,7 +56,7 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def identity(path: Path) -> list:
+def file_identity(path: Path) -> list:
     """What tells one version of a file from another: its size and modification time,
     or those of each file of a Parquet folder."""
     files = parquet_files(path) if path.is_dir() else None
@@ -70,7 +70,7 @@ def key(path: Path, options: dict) -> tuple[str, str]:
     """(the path's prefix, the entry's name) for a data file read with ``options``."""
     path = path.resolve()
     prefix = _hash(str(path))
-    detail = json.dumps([FORMAT, identity(path), options], sort_keys=True)
+    detail = json.dumps([CACHE_FORMAT, file_identity(path), options], sort_keys=True)
     return prefix, f"{prefix}-{_hash(detail)}"
 
 
@@ -119,7 +119,7 @@ def open_entry(path: Path, options: dict) -> Entry | None:
         meta = json.loads((folder / "meta.json").read_text())
     except (OSError, ValueError):
         return None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+    if not isinstance(meta, dict) or meta.get("format") != CACHE_FORMAT:
         return None
     entry = Entry(folder, meta)
     widths = {"x.bin": len(meta["features"]) * np.dtype(meta["x_dtype"]).itemsize,
@@ -184,7 +184,7 @@ def _write(tmp: Path, path: Path, options: dict, tables, roles, on_progress) -> 
             if on_progress is not None:
                 on_progress(done)
     stats["x"] = x.stats
-    return {"format": FORMAT, "source": str(path.resolve()), "rows": x.rows, "kind": kind,
+    return {"format": CACHE_FORMAT, "source": str(path.resolve()), "rows": x.rows, "kind": kind,
             "features": options["features"], "targets": options["targets"],
             "x_dtype": x.dtype.name, "labels": list(labels.seen),
             "stats": {k: s.to_json() for k, s in stats.items()}}

@@ -51,7 +51,7 @@ def partition_bytes() -> int:
 
     text = os.environ.get(PARTITION_ENV, "").strip()
     return max(1, int(text)) if text.isdigit() else PARTITION_BYTES
-SAMPLE = 256 << 10  # bytes read on the client: the header and the separator's sample
+CLIENT_SAMPLE = 256 << 10  # bytes read on the client: the header and the separator's sample
 
 
 def _parquet_listing(fs, path: str) -> list[str] | None:
@@ -98,7 +98,7 @@ class ClusterFile:
 
         n = workers * max(1, math.ceil(size / (workers * partition_bytes)))
         sample, [blocks] = read_bytes(url, delimiter=b"\n", blocksize=max(1, size // n),
-                                      sample=SAMPLE)
+                                      sample=CLIENT_SAMPLE)
         self.header = csv_header(sample, url, PurePosixPath(path).suffix)
         self.tasks = [(read_csv_partition, (b, i == 0)) for i, b in enumerate(blocks)]
 

@@ -85,7 +85,7 @@ def detect_delimiter(sample: str, suffix: str = "") -> str:
     return best if widths[best] > 1 else ","
 
 
-NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+HEADER_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 def check_header(columns: list[str], source: str, delimiter: str) -> None:
@@ -94,7 +94,7 @@ def check_header(columns: list[str], source: str, delimiter: str) -> None:
     numbers with one of them written with a decimal point or an exponent (UCI's
     iris.data: 5.1,3.5,1.4,0.2,Iris-setosa; a header of years, id,2019,2020,label, is
     names)."""
-    numbers = [c for c in columns if NUMBER.fullmatch(c)]
+    numbers = [c for c in columns if HEADER_NUMBER.fullmatch(c)]
     n = len(columns)
     if len(numbers) == n:
         if columns in ([str(i) for i in range(n)], [str(i) for i in range(1, n + 1)]):

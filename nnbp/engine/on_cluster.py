@@ -50,13 +50,13 @@ def partition_sums(Theta: Weights, block, net: Network, classify: bool, backward
     return sums
 
 
-def weights(Theta: Weights) -> Weights:
+def theta_task(Theta: Weights) -> Weights:
     """Θ, held by a worker for the epoch's tasks.  Data scattered to the workers is lost
     for good with the last worker that holds it; a task's result, Dask computes again."""
     return Theta
 
 
-def add_sums(*parts: Sums) -> Sums:
+def sum_of(*parts: Sums) -> Sums:
     """The sum of some partitions' sums, in order (into a new Sums: the inputs stay
     as they were, should Dask need them again)."""
     total = Sums()
@@ -83,13 +83,13 @@ class OnCluster:
              cost: bool = True) -> Sums:
         """The part's sums under Θ (``Kernel.add`` on every partition, added up)."""
         if self._theta[0] is not Theta:  # Θ out once: a task whose result it is
-            self._theta = (Theta, self.client.submit(weights, Theta, pure=False))
+            self._theta = (Theta, self.client.submit(theta_task, Theta, pure=False))
         futures = [self.client.submit(partition_sums, self._theta[1], b, self.net,
                                       self.classify, backward, cost, pure=False)
                    for b in self.parts[part].futures]
         level, every = futures, list(futures)
         while len(level) > 1:  # a tree of fixed shape: groups of FAN_IN neighbours
-            level = [self.client.submit(add_sums, *level[i:i + FAN_IN], pure=False)
+            level = [self.client.submit(sum_of, *level[i:i + FAN_IN], pure=False)
                      if len(level[i:i + FAN_IN]) > 1 else level[i]
                      for i in range(0, len(level), FAN_IN)]
             every += level

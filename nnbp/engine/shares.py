@@ -24,7 +24,7 @@ BLAS_THREADED_MIN = 1 << 18
 BLOCK_ROWS = 1024  # rows per block (benchmarks/bench_epoch.py --blocks)
 BLOCK_ELEMENTS = 1 << 22  # at most this many rows × Σ_l (s_l + 1) in the kernel's buffers
 
-Block = Callable[[slice, int], tuple[np.ndarray, np.ndarray]]  # (rows, share) -> (X1, Y)
+BlockSource = Callable[[slice, int], tuple[np.ndarray, np.ndarray]]  # (rows, share) -> (X1, Y)
 
 
 def block_rows(net: Network) -> int:
@@ -75,7 +75,7 @@ class Shares:
             return max(1, min(self.threads, m))
         return 1 if self.small(m) else min(cores(), MAX_THREADS, m)
 
-    def sums(self, Theta: Weights, part: str, m: int, dtype, block: Block, *,
+    def sums(self, Theta: Weights, part: str, m: int, dtype, block: BlockSource, *,
              backward: bool, cost: bool) -> Sums:
         """The part's sums under Θ (``Kernel.add`` over every block ``block`` gives)."""
         if part not in self._plans:

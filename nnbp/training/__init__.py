@@ -20,9 +20,9 @@ from ..config import Config
 from ..errors import BuildInterrupted, TrainingFailed
 from .divergence import CostWatch
 from .log import Step, log_columns
+from .minimizer import METHODS
 from .run import Run, Streaming, on_cluster, prepare
 
-METHODS = {"lbfgs": "L-BFGS-B", "cg": "CG"}  # training.optimizer -> SciPy's method
 
 
 class Stop(Exception):

@@ -1,0 +1,39 @@
+"""The problem the cluster tests train on, written to a folder: a train and a test CSV
+and the config that reads them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def write_problem(folder, output, m=200, m_test=40, seed=0):
+    """A train and a test CSV: an id to ignore, three features of different scales
+    written at full precision, and a label (species names) or two targets."""
+    rng = np.random.default_rng(seed)
+    Z = rng.normal(size=(m + m_test, 3))
+    X = Z * [1.0, 10.0, 0.1] + [0.0, 5.0, -1.0]
+    if output == "linear":
+        Y = Z @ rng.normal(size=(3, 2)) + 0.1 * rng.normal(size=(m + m_test, 2))
+        head, cells = "id,x1,x2,x3,y1,y2", [[repr(float(v)) for v in y] for y in Y]
+    else:
+        names = np.array(["setosa", "versicolor", "virginica"])
+        labels = names[(Z @ rng.normal(size=(3, 3))).argmax(axis=1)]
+        head, cells = "id,x1,x2,x3,species", [[s] for s in labels]
+    rows = [",".join([f"r{t:04d}", *map(repr, X[t].tolist()), *cells[t]])
+            for t in range(m + m_test)]
+    (folder / "train.csv").write_text("\n".join([head, *rows[:m]]) + "\n")
+    (folder / "test.csv").write_text("\n".join([head, *rows[m:]]) + "\n")
+
+
+def config(folder, output, cost, **training) -> str:
+    """c.yaml for the files above, with ``training`` over its defaults; its path."""
+    target = "[y1, y2]" if output == "linear" else "species"
+    text = (f"data:\n  train: train.csv\n  test: test.csv\n  target: {target}\n"
+            "  ignore: [id]\n  validation_split: 0.25\n"
+            f"network:\n  layers: [auto, 5, auto]\n  activation: tanh\n  output: {output}\n"
+            f"  cost: {cost}\n  init:\n    seed: 2\ntraining:\n")
+    for key, value in {"epochs": 24, "learning_rate": 0.5, "lambda": 0.1, "log_every": 4,
+                       **training}.items():
+        text += f"  {key}: {value}\n"
+    (folder / "c.yaml").write_text(text)
+    return str(folder / "c.yaml")
