@@ -21,9 +21,9 @@ import pytest
 
 from nnbp.config import load_config
 from nnbp.explain import explain
-from nnbp.pick import example
+from nnbp.explain_setup import explain_setup
+from nnbp.explanation import Example
 from nnbp.network import Network, backprop, forward
-from nnbp.train import prepare
 
 from conftest import nnbp_argv, nnbp_env
 from steps import rounds
@@ -107,7 +107,7 @@ def test_explain_matches_vectorized_backprop(hidden, output, cost):
     z_all, _ = forward(net, Theta, x[None, :])
     if hidden == "relu":  # keep the finite-difference stencil away from the kink
         assert all(np.abs(z_all[l]).min() > 1e-3 for l in range(2, net.L))
-    e = explain(net, Theta, x, y, 7, check=True)
+    e = explain(net, Theta, Example(7, x, y), check=True).to_json()
     bp = backprop(net, Theta, x[None, :], y[None, :], 0.0)  # m = 1, λ = 0: D = this example's gradient
     L = net.L
     assert e["example"] == 7
@@ -142,7 +142,7 @@ def test_explain_matches_vectorized_backprop(hidden, output, cost):
 def test_relu_unit_that_is_off_has_zero_delta():
     net = Network((2, 2, 1), "relu", "sigmoid", "cross_entropy")
     Theta = {1: np.array([[-5.0, 1.0, 1.0], [0.5, 1.0, -1.0]]), 2: np.array([[0.1, 2.0, -3.0]])}
-    e = explain(net, Theta, np.array([0.2, 0.3]), np.array([1.0]), 1)
+    e = explain(net, Theta, Example(1, np.array([0.2, 0.3]), np.array([1.0]))).to_json()
     d = layer(e, 2)
     assert d["g_prime"] == [0.0, 1.0]  # z = (-4.5, 0.4)
     assert d["delta"][0] == 0.0 and d["delta"][1] != 0.0
@@ -523,8 +523,8 @@ def test_wide_layer_folds_and_fits_80_columns(cli):
 def test_wide_layer_one_unit_shows_every_term(cli):
     p = cli("explain", "digits", "--layer", "2", "--unit", "3")
     assert p.returncode == 0, p.stderr
-    run = prepare(load_config("digits"))  # the same example through the library
-    e = explain(run.net, run.Theta, example(run, 1).x, example(run, 1).y, 1)
+    setup = explain_setup(load_config("digits"))  # the same example through the library
+    e = setup.explain(setup.example(1)).to_json()
     terms = layer(e, 2)["terms"][2]  # unit 3: Θ_i3^(2)·δ_i^(3), i = 1 … 10
     assert len(terms) == 10
     # Θ_13^(2)·δ_1^(3) … Θ_93^(2)·δ_9^(3), then Θ_{10,3}^(2)·δ_{10}^(3)
