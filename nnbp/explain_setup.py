@@ -20,8 +20,8 @@ from .data.header import Header
 from .data.rows import pick_rows
 from .data.sources import read_at_key
 from .encoding import Target
-from .errors import UsageError
-from .example_input import Encoding, from_row, typed
+from .errors import ModelError, UsageError
+from .example_input import Encoding, from_row, typed as typed_example
 from .explain import explain
 from .explanation import Example, Explanation
 from .network import Network, Weights
@@ -37,6 +37,8 @@ class Batch:
 
 @dataclass(eq=False)
 class ExplainSetup:
+    """The network at its weights, and the examples of its data, explained on request."""
+
     cfg: Config
     net: Network
     Theta: Weights
@@ -54,17 +56,17 @@ class ExplainSetup:
         """Rows ts (1-based, ascending) of the training file, reading only up to the last."""
         low = min(ts, default=1) < 1
         picked = pick_rows(self.cfg.data.train, [t - 1 for t in ts if t >= 1],
-                           self.roles.want(), self.header, count=low)
+                           self.roles.want(), self.header, count=low and self.m is None)
         if low or len(picked.rows) < len(ts):
             t = next(t for k, t in enumerate(ts) if t < 1 or k >= len(picked.rows))
-            m = picked.m
+            m = picked.m if picked.m is not None else self.m
             raise UsageError(f"--example {t} is outside the data: the training file has {m} "
                              f"examples, numbered 1 … {m}")
         return [from_row(self.encoding, self.roles, row, t) for row, t in zip(picked.rows, ts)]
 
     def typed(self, x: str, y: str | None) -> Example:
         """An example typed in: ``x`` and ``y`` as on the command line ("0.05,0.10")."""
-        return typed(self.encoding, x, y)
+        return typed_example(self.encoding, x, y)
 
     def explain(self, example: Example, *, check: bool = False) -> Explanation:
         return explain(self.net, self.Theta, example, check=check)
@@ -77,7 +79,8 @@ class ExplainSetup:
                            count=True)
         examples = [from_row(self.encoding, self.roles, row, r + 1)
                     for row, r in zip(picked.rows, rows)]
-        return Batch(picked.m - len(held), [self.explain(e) for e in examples])
+        m = picked.m - sum(r < picked.m for r in held)
+        return Batch(m, [self.explain(e) for e in examples])
 
 
 def explain_setup(cfg: Config, model: str | None = None) -> ExplainSetup:
@@ -103,6 +106,9 @@ def explain_setup(cfg: Config, model: str | None = None) -> ExplainSetup:
     net = build_network(cfg, len(roles.features), saved.net.s(saved.net.L)
                         if units == "auto" else units)
     check_fits(saved, net)
+    if roles.classify and saved.classes is None:
+        raise ModelError(f"holds no classes, but the config's target {roles.targets[0]!r} "
+                         "holds labels", source=saved.path)
     target = Target(roles.targets, saved.classes, net.s(net.L), saved.target_scaling)
     held = saved.val_rows if saved.val_rows is not None else np.arange(0)
     return ExplainSetup(cfg, net, {l: T.astype(dtype) for l, T in saved.Theta.items()},

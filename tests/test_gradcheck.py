@@ -75,7 +75,7 @@ def test_lecture_network_passes(lam):
 def test_course_debugging_network_passes_below_1e9(lam):
     net, Theta, X, Y = debugging_network()
     r = gradcheck(net, Theta, X, Y, lam, epsilon=1e-4)
-    # NOTATION.md: the plain two-sided difference at ε = 1e-4 shows < 1e-9 here
+    # the course's figure: the plain two-sided difference at ε = 1e-4 shows < 1e-9 here
     assert r["relative_difference"] < 1e-9
     assert r["relative_difference_richardson"] < 1e-9
     assert [(d["entries"], d["of"]) for d in r["layers"]] == [(20, 20), (18, 18)]
@@ -85,7 +85,7 @@ def test_course_debugging_network_passes_below_1e9(lam):
 
 def test_richardson_removes_the_eps_squared_error():
     """A correct tanh/squared-error network on which the plain ε = 1e-4 figure is above
-    1e-9 (its O(ε²) error, as SPEC warns); Richardson over ε and ε/2 is far below."""
+    1e-9 (its O(ε²) error); Richardson over ε and ε/2 is far below."""
     net = Network((3, 4, 2), "tanh", "sigmoid", "squared_error")
     rng = np.random.default_rng(0)
     Theta = {l: rng.uniform(-2, 2, size=net.shape(l)) for l in (1, 2)}

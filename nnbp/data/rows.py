@@ -10,7 +10,7 @@ from typing import NamedTuple, Sequence
 from .csvfile import Want
 from .header import Header
 from .reader import blocks
-from .table import Table
+from .table import Table, Text
 
 
 class Picked(NamedTuple):
@@ -41,7 +41,7 @@ def one_row(table: Table, i: int, want: Want) -> Table:
     values = table.values[i:i + 1].copy()
     text = {}
     for j, t in table.text.items():
-        value = t[i:i + 1]
+        value = Text.of([t[i]])  # this row's value alone, not the block's others
         numbers = value.numbers() if table.columns[j] not in want.text else None
         if numbers is None:
             text[j] = value
