@@ -26,7 +26,7 @@ from nnbp.explain_setup import explain_setup
 from nnbp.explanation import Example
 from nnbp.network import Network, backprop, forward
 
-from conftest import nnbp_argv, nnbp_env
+from conftest import modules_after, nnbp_argv, nnbp_env
 from steps import rounds
 
 PAIRS = [("sigmoid", "cross_entropy"), ("softmax", "cross_entropy"),
@@ -703,3 +703,14 @@ def test_the_readme_example_from_python_runs():
     delta, terms = p.stdout.split(" ", 1)
     close(float(delta), h["d2"][1])
     assert [theta for theta, _ in eval(terms)] == [0.6, -0.3]
+
+
+@pytest.mark.parametrize("args", [(), ("--model", "m.npz"), ("--html", "p.html"),
+                                  ("--example", "3", "--json")])
+def test_explain_on_a_small_file_does_not_import_arrow(cli, args):
+    """A lesson's small file is read with the csv module, whichever way explain reads it."""
+    p = cli("train", "lecture", "--epochs", "50", "--out", "m.npz", "--quiet")
+    assert p.returncode == 0, p.stderr
+    r, modules = modules_after("explain", "lecture", *args, cwd=cli.cwd)
+    assert r.returncode == 0, r.stderr
+    assert not [m for m in modules if m.split(".")[0] == "pyarrow"]
