@@ -1,9 +1,9 @@
 """``nnbp explain``: every δ_j^(l) of one example, as a Θ-weighted sum.
 
 The command picks the example and what to show, and hands the library's typed
-explanation (nnbp/explanation.py) to a renderer: the tables of ``cli/explain_table.py``, JSON,
-``cli/formats.py`` (LaTeX, Markdown), ``cli/diagram.py`` (the network as SVG or PNG) or
-``cli/page/`` (one interactive HTML page)."""
+explanation (nnbp/explanation.py) to a renderer: the tables of ``cli/explain_table.py``,
+JSON, ``cli/formats.py`` (LaTeX, Markdown), ``cli/diagram.py`` (the network as SVG or
+PNG) or ``cli/page/`` (one interactive HTML page)."""
 
 from __future__ import annotations
 

@@ -122,6 +122,7 @@ def test_a_picked_row_names_its_line_and_takes_its_own_value(tmp_path, engine):
     with pytest.raises(DataError) as err:
         check_block(bad, roles)
     assert err.value.line == 4 and "'oops'" in err.value.message
+    assert "fix that value or remove its row" in err.value.message  # the column has numbers
 
 
 def test_a_parquet_row_names_its_row(tmp_path):

@@ -10,7 +10,7 @@ from typing import NamedTuple, Sequence
 from .csvfile import Want
 from .header import Header
 from .reader import blocks
-from .table import Table, Text
+from .table import Table, is_number
 
 
 class Picked(NamedTuple):
@@ -37,16 +37,15 @@ def pick_rows(path: str | Path, rows: Sequence[int], want: Want, header: Header,
 def one_row(table: Table, i: int, want: Want) -> Table:
     """Row i of a block as a table of its own, which names the row's line (or row) in
     a message.  A column the block holds as text because of other rows holds this
-    row's value as a number when it is one and was wanted as one."""
+    row's value as a number when it is one and was wanted as one: the row's own value
+    decides, not the others'."""
     values = table.values[i:i + 1].copy()
     text = {}
     for j, t in table.text.items():
-        value = Text.of([t[i]])  # this row's value alone, not the block's others
-        numbers = value.numbers() if table.columns[j] not in want.text else None
-        if numbers is None:
-            text[j] = value
-        else:
-            values[0, j] = numbers[0]
+        if table.columns[j] not in want.text and is_number(t[i]):
+            values[0, j] = float(t[i])
+        else:  # with the block's other values, which word a message about the column
+            text[j] = t[i:i + 1]
     start, where = next(((s, w) for s, w in reversed(table.blocks) if i >= s), (0, None))
     return Table(table.source, table.columns, values, text, table.delimiter, table.kind,
                  table.columns_in_file, [(start - i, where)] if where is not None else [])
