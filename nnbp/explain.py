@@ -31,8 +31,9 @@ def explain(net: Network, Theta: Weights, example: Example, *, check: bool = Fal
         delta[l] = u.delta
         layers[l] = Layer(l, a[l][0], z[l][0], u.delta[0], u.g_prime[0], u.terms[0],
                           u.sums[0], T[l][:, 1:], delta[l + 1][0])
+    # g'(z^(L)) is a factor of δ^(L) under squared error only: (a − y) ⊙ g'(z)
     g_out = net.g(L).g_prime(z[L], a[L])[0] if net.cost == "squared_error" else None
-    layers[L] = Layer(L, a[L][0], z[L][0], delta[L][0], g_out)  # δ^(L) = (a − y) ⊙ g'(z)
+    layers[L] = Layer(L, a[L][0], z[L][0], delta[L][0], g_out)
     layers = {l: layers[l] for l in range(1, L + 1)}
     gradient = {l: example_gradients(delta[l + 1], a[l])[0] for l in range(1, L)}
     cost = float(example_costs(net, z, a, Y)[0])

@@ -45,7 +45,7 @@ def describe_file(cfg, units_out, header: Header | None = None) -> Description:
         held[va] = True
         start = 0
         for table, _ in blocks(path, want, header=header, source=source):
-            keep = ~held[start:start + table.m]
+            keep = ~held[start:start + table.m]  # the training rows, copied as X[tr] is
             start += table.m
             xstats.merge(Stats.of(table.matrix(roles.features)[keep]))
             if values:
