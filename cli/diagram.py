@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import sys
 
+from nnbp.explanation import Explanation
+
 from cli.notation import indices, typeset
 from cli.svg import Svg, width
 
@@ -60,24 +62,23 @@ def legible(cols) -> bool:
     return edges <= MAX_EDGES and all(len([j for j in u if j]) <= MAX_UNITS for _, u in cols)
 
 
-def svg(e: dict, **how) -> str:
-    """The figure as SVG text, from the ``explain --json`` object ``e``."""
+def svg(e: Explanation, **how) -> str:
+    """The figure of the explanation ``e`` as SVG text."""
     return draw(Svg, e, **how).close()
 
 
-def draw(surface, e: dict, *, layer: int | None = None, unit: int | None = None,
+def draw(surface, e: Explanation, *, layer: int | None = None, unit: int | None = None,
          title: str = "", activation: str = ""):
     """The figure drawn on ``surface(W, H)``, which is returned."""
-    lay = {d["l"]: d for d in e["layers"]}
-    L = len(lay)
-    cols = plan([len(lay[l]["a"]) for l in range(1, L + 1)], layer, unit)
+    L = e.L
+    cols = plan([e.layers[l].size for l in range(1, L + 1)], layer, unit)
     rows = max(len(u) for _, u in cols)
     pos = {(l, j): (PAD + 70 + R + k * DX, TOP + R + 6 + (rows - len(units) + 2 * r) * DY / 2)
            for k, (l, units) in enumerate(cols) for r, j in enumerate(units)}  # circle centres
     hl = set()  # the edges (l, i, j) that feed δ_j^(l)
     if unit is not None and (layer + 1, 1) in pos:
-        hl = {(layer, i, unit) for i in range(1, len(lay[layer + 1]["a"]) + 1)}
-    eq = indented(equation(e, lay, layer, unit)) if unit is not None else []
+        hl = {(layer, i, unit) for i in range(1, e.layers[layer + 1].size + 1)}
+    eq = indented(equation(e, layer, unit)) if unit is not None else []
     head, sub = headline(e, title, activation)
     eq_w = max((dx + width(s, 14) for dx, s in eq), default=0) + 40
     W = int(max(pos[cols[-1][0], cols[-1][1][-1]][0] + R + 110, eq_w + 2 * PAD,
@@ -89,9 +90,9 @@ def draw(surface, e: dict, *, layer: int | None = None, unit: int | None = None,
     out.text(PAD, 56, sub, 12.5, fill=GREY)
     labels = edges(out, e, cols, pos, hl)
     for l, units in cols:
-        header(out, l, L, pos[l, units[0]][0], len([j for j in units if j]), len(lay[l]["a"]))
+        header(out, l, L, pos[l, units[0]][0], len([j for j in units if j]), e.layers[l].size)
         for j in units:
-            cell(out, lay, l, L, j, pos[l, j], e["y"], chosen=(l, j) == (layer, unit),
+            cell(out, e, l, j, pos[l, j], chosen=(l, j) == (layer, unit),
                  feeds=bool(hl) and l == layer + 1)
     for label in labels:
         tag(out, *label)
@@ -105,25 +106,28 @@ def draw(surface, e: dict, *, layer: int | None = None, unit: int | None = None,
     return out
 
 
-def headline(e: dict, title: str, activation: str) -> tuple[str, str]:
+def headline(e: Explanation, title: str, activation: str) -> tuple[str, str]:
     """The title, and the example's x, y and cost under it."""
     def short(v):
         return f"({', '.join(typeset(x) for x in v[:8])}{', …' if len(v) > 8 else ''})"
 
-    who = f"example {e['example']}" if e["example"] is not None else "an example typed in"
-    x = "x′" if e.get("raw", {}).get("normalize", "none") != "none" else "x"  # normalized
-    return (f"{title}: {who}", f"{x} = {short(e['x'])}   y = {short(e['y'])}   "
-            f"cost(t) = {typeset(e['cost'])}" + (f"   hidden g = {activation}" if activation else ""))
+    t = e.example.t
+    who = f"example {t}" if t is not None else "an example typed in"
+    w = e.example.written
+    x = "x′" if w is not None and w.normalize != "none" else "x"  # normalized
+    return (f"{title}: {who}", f"{x} = {short(e.example.x.tolist())}   "
+            f"y = {short(e.example.y.tolist())}   cost(t) = {typeset(e.cost)}"
+            + (f"   hidden g = {activation}" if activation else ""))
 
 
-def edges(out, e: dict, cols, pos, hl) -> list[tuple]:
+def edges(out, e: Explanation, cols, pos, hl) -> list[tuple]:
     """One line per Θ^(l)_{ij}: the plain ones first, the highlighted ones on top; the
     labels of the highlighted ones, to draw last."""
     labels = []
     lines = [(l, i, j) for (l, a), (_, b) in zip(cols, cols[1:]) for j in a for i in b if i]
-    biggest = max((abs(e["Theta"][str(l)][i - 1][j]) for l, i, j in lines), default=0) or 1
+    biggest = max((abs(float(e.Theta[l][i - 1, j])) for l, i, j in lines), default=0) or 1
     for l, i, j in sorted(lines, key=lambda t: t in hl):
-        theta = e["Theta"][str(l)][i - 1][j]
+        theta = float(e.Theta[l][i - 1, j])
         (x1, y1), (x2, y2) = pos[l, j], pos[l + 1, i]
         dx, dy = x2 - x1, y2 - y1
         d = (dx * dx + dy * dy) ** 0.5
@@ -160,7 +164,7 @@ def header(out, l: int, L: int, x: float, drawn: int, s: int) -> None:
     out.text(x, TOP - 12, what, 13, anchor="middle", fill=GREY)
 
 
-def cell(out, lay: dict, l: int, L: int, j: int, c, y: list, *, chosen, feeds) -> None:
+def cell(out, e: Explanation, l: int, j: int, c, *, chosen, feeds) -> None:
     """Unit j of layer l: a circle and its numbers (the bias: a dashed circle, +1)."""
     x0, y0 = c
     if j == 0:
@@ -168,26 +172,27 @@ def cell(out, lay: dict, l: int, L: int, j: int, c, y: list, *, chosen, feeds) -
                    tip=f"a_0^({l}) = 1, the bias unit")
         out.text(x0, y0 + 5, "+1", 14, anchor="middle", fill=GREY)
         return
-    d = lay[l]
+    u = e.layers[l].unit(j)
     out.circle(x0, y0, R, stroke=HL if chosen else INK, width=4 if chosen else 1.4,
                cls="unit chosen" if chosen else "unit", data={"l": l, "j": j},
                tip=f"unit {j} of layer {l}")
     if l == 1:
         out.text(x0, y0 - 6, f"x_{{{j}}}", 12, anchor="middle", fill=GREY)
-        a = typeset(d["a"][j - 1])
+        a = typeset(u.a)
         out.text(x0, y0 + 12, a, fitted(a, 12.5, 12, bold=True), anchor="middle",
                  weight="bold", cls="a", data={"l": l, "j": j})
         return
-    z, a, delta = (f"{name}_{{{j}}} {typeset(d[key][j - 1])}"
-                   for name, key in (("z", "z"), ("a", "a"), ("δ", "delta")))
+    z, a, delta = (f"{name}_{{{j}}} {typeset(v)}" for name, v in (("z", u.z), ("a", u.a),
+                                                                    ("δ", u.delta)))
     out.text(x0, y0 - 15, z, fitted(z, 11, -15), anchor="middle", fill=GREY, cls="z",
              data={"l": l, "j": j})
     out.text(x0, y0 + 2, a, fitted(a, 11.5, 2, bold=True), anchor="middle", weight="bold",
              cls="a", data={"l": l, "j": j})
     out.text(x0, y0 + 19, delta, fitted(delta, 11.5, 19, bold=True), anchor="middle",
              fill=HL if feeds else DELTA, weight="bold", cls="delta", data={"l": l, "j": j})
-    if l == L:
-        out.text(x0 + R + 10, y0 + 5, f"y_{{{j}}} = {typeset(y[j - 1])}", 13, fill=INK, cls="y")
+    if l == e.L:
+        y = float(e.example.y[j - 1])
+        out.text(x0 + R + 10, y0 + 5, f"y_{{{j}}} = {typeset(y)}", 13, fill=INK, cls="y")
 
 
 def fitted(text: str, size: float, dy: float, *, bold: bool = False) -> float:
@@ -202,30 +207,26 @@ def fitted(text: str, size: float, dy: float, *, bold: bool = False) -> float:
     return size if wide <= room else round(size * room / wide, 2)
 
 
-def equation(e: dict, lay: dict, l: int, j: int) -> list[str]:
+def equation(e: Explanation, l: int, j: int) -> list[str]:
     """δ_j^(l) written out: the symbols, then the numbers, as many digits of each as the
     arithmetic needs to hold as written (cli/printed.py)."""
     from cli import printed
+    from cli.explain_steps import chain_step, output_step
 
-    d, L = lay[l], len(lay)
+    L, u = e.L, e.layers[l].unit(j)
     dj = f"δ_{{{j}}}^{{({l})}}"
     if l == L:
-        gp = d["g_prime"][j - 1] if "g_prime" in d else None
-        s = printed.show(printed.output_delta(d["a"][j - 1], e["y"][j - 1], gp, d["delta"][j - 1]))
+        s = printed.show(output_step(e, u))
         a, y = typeset(s.operands[0].text), factor(s.operands[1].text)
         if len(s.operands) == 3:  # a linear output's g' is 1
             return [f"{dj} = (a_{{{j}}}^{{({L})}} − y_{{{j}}}) · g′(z_{{{j}}}^{{({L})}})",
                     f"= ({a} − {y}) · {typeset(s.operands[2].text)} = {typeset(s.text)}"]
         return [f"{dj} = a_{{{j}}}^{{({L})}} − y_{{{j}}} = {a} − {y} = {typeset(s.text)}"]
-    terms, theta, after = d["terms"][j - 1], e["Theta"][str(l)], lay[l + 1]["delta"]
-    syms = [f"Θ_{{{indices(i, j)}}}^{{({l})}} δ_{{{i}}}^{{({l + 1})}}"
-            for i in range(1, len(terms) + 1)]
-    s = printed.show(printed.hidden_delta_chain([theta[i][j] for i in range(len(terms))], after,
-                                                d["weighted_sum"][j - 1], d["g_prime"][j - 1],
-                                                d["delta"][j - 1]))
+    syms = [f"Θ_{{{indices(t.i, j)}}}^{{({l})}} δ_{{{t.i}}}^{{({l + 1})}}" for t in u.terms]
+    s = printed.show(chain_step(u))
     total, gp = s.operands
     f = [typeset(o.text) for o in total.operands]  # Θ_1j, δ_1, Θ_2j, δ_2, …
-    nums = [f"({f[2 * k]})({f[2 * k + 1]})" for k in range(len(terms))]
+    nums = [f"({f[2 * k]})({f[2 * k + 1]})" for k in range(len(u.terms))]
     return (wrap(f"{dj} = (", syms, f") · g′(z_{{{j}}}^{{({l})}})", 5)
             + wrap("= (", nums, f") · {typeset(gp.text)}", 4)
             + [f"= {typeset(total.text)} · {typeset(gp.text)} = {typeset(s.text)}"])
@@ -267,7 +268,7 @@ def factor(v: str) -> str:
     return f"({typeset(v)})" if v.startswith("-") else typeset(v)
 
 
-def write(path: str, e: dict, **how) -> None:
+def write(path: str, e: Explanation, **how) -> None:
     """Write the figure to ``path`` (.svg, .png) or, for '-', as SVG on stdout."""
     from nnbp.errors import UsageError
 

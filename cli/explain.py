@@ -1,9 +1,9 @@
 """``nnbp explain``: every δ_j^(l) of one example, as a Θ-weighted sum.
 
-The command picks the example and what to show, and hands the library's plain
-explanation to a renderer: the tables of ``cli/explain_table.py``, JSON,
-``cli/formats.py`` (LaTeX, Markdown), ``cli/diagram.py`` (the network as SVG or PNG) or
-``cli/page/`` (one interactive HTML page)."""
+The command picks the example and what to show, and hands the library's typed
+explanation (nnbp/explanation.py) to a renderer: the tables of ``cli/explain_table.py``,
+JSON, ``cli/formats.py`` (LaTeX, Markdown), ``cli/diagram.py`` (the network as SVG or
+PNG) or ``cli/page/`` (one interactive HTML page)."""
 
 from __future__ import annotations
 
@@ -48,58 +48,52 @@ def explain(
 ) -> None:
     """Show one example's forward pass and each δ_j^(l) as a Θ-weighted sum."""
     fmt = output_format(fmt, as_json, diagram, html)
-    result, run, name, (layer, j) = explanation(config, model, example, x, y, check,
-                                                layer=layer, unit=unit)
+    e, setup, name, (layer, j) = explanation(config, model, example, x, y, check,
+                                             layer=layer, unit=unit)
     if diagram is not None:
         from cli.diagram import write
 
-        write(diagram, result, layer=layer, unit=j, title=name, activation=run.net.activation)
+        write(diagram, e, layer=layer, unit=j, title=name, activation=e.net.activation)
     if html is not None or fmt == "html":  # the page's module only when a page is asked for
         from cli.page import page, write_page
 
-        text = page(result, run, title=name, layer=layer, unit=j, gradient=gradient)
+        text = page(e, setup, title=name, layer=layer, unit=j, gradient=gradient)
         if html not in (None, "-"):
             write_page(html, text)
         if fmt == "html":
             typer.echo(text, nl=False)
     if fmt == "json":
-        typer.echo(json.dumps(result))
+        typer.echo(json.dumps(e.to_json()))
     elif fmt in ("latex", "markdown"):
         from cli import formats
 
-        typer.echo(getattr(formats, fmt)(result, layer=layer, unit=j, check=check,
+        typer.echo(getattr(formats, fmt)(e, layer=layer, unit=j, check=check,
                                          gradient=gradient, title=name))
     elif fmt == "table":
         from cli.explain_table import render
 
-        render(result, layer=layer, unit=j, check=check, gradient=gradient)
+        render(e, layer=layer, unit=j, check=check, gradient=gradient)
 
 
 def explanation(config: str, model: Optional[str] = None, example: int = 1,
                 x: Optional[str] = None, y: Optional[str] = None, check: bool = False, *,
                 layer: Optional[int] = None, unit: Optional[str] = None):
-    """The explanation of one example, as ``--json`` prints it, with the run it comes
-    from, its title, and the (layer, unit) chosen by --layer and --unit."""
+    """The explanation of one example, with the setup it comes from (the network, its
+    weights, the data), its title, and the (layer, unit) chosen by --layer and --unit."""
     from nnbp.config import load_config
     from nnbp.errors import UsageError
-    from nnbp.explain import explain as explain_one
-    from nnbp.pick import example as pick, typed_example, with_model
-    from nnbp.training.run import prepare
+    from nnbp.explain_setup import explain_setup
 
-    run = prepare(load_config(config))
-    if model:
-        run = with_model(run, model)
-    chosen = selection(layer, unit, run.net)
+    setup = explain_setup(load_config(config), model)
+    chosen = selection(layer, unit, setup.net)
     if x is not None:
-        ex = typed_example(run, x, y)
+        ex = setup.typed(x, y)
     elif y is not None:
         raise UsageError("--y needs --x")
     else:
-        ex = pick(run, example)
-    result = explain_one(run.net, run.Theta, ex.x, ex.y, ex.t, check=check)
-    result["raw"] = ex.raw()
+        ex = setup.example(example)
     name = Path(config).stem + (f" with {Path(model).name}" if model else "")
-    return result, run, name, chosen
+    return setup.explain(ex, check=check), setup, name, chosen
 
 
 def output_format(fmt: Optional[str], as_json: bool, diagram: Optional[str],

@@ -9,16 +9,19 @@ wider than the terminal.
 
 from __future__ import annotations
 
+from nnbp.explanation import Explanation, Layer
+
 from cli import printed
+from cli.explain_steps import entry_step, hidden_step, output_step
 from cli.lines import flow
-from cli.notation import fold, num, sub, sym, vector
+from cli.notation import num, sub, sym, vector
 
 MAX_LISTED = 12  # features listed by name, and gradient entries shown, at most
 
 NORMALIZED = {"standard": "x′ = (x − mean) / sd", "minmax": "x′ = (x − min) / (max − min)"}
 
 
-def render(e: dict, *, layer, unit, check, gradient) -> None:
+def render(e: Explanation, *, layer, unit, check, gradient) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -29,8 +32,7 @@ def render(e: dict, *, layer, unit, check, gradient) -> None:
         for line in flow(text, W, first, hang):
             con.print(line, soft_wrap=True)
 
-    lay = {d["l"]: d for d in e["layers"]}
-    L = len(lay)
+    L = e.L
     for part in the_example(e, W):
         say(part) if isinstance(part, str) else con.print(part)
     if layer is None:
@@ -38,51 +40,47 @@ def render(e: dict, *, layer, unit, check, gradient) -> None:
         fw = Table(min_width=min(60, W))
         for col in ("l", "j", "z_j^(l)", "a_j^(l)"):
             fw.add_column(col, justify="right")
-        for l in range(1, L + 1):
+        for l, d in e.layers.items():
             if l < L:
                 fw.add_row(str(l), "0", "", "1 (bias)")
-            for j, a in enumerate(lay[l]["a"], start=1):
-                z = num(lay[l]["z"][j - 1]) if l > 1 else ""
-                fw.add_row(str(l), str(j), z, num(a), end_section=j == len(lay[l]["a"]))
+            for u in d.units:
+                fw.add_row(str(l), str(u.j), num(u.z) if l > 1 else "", num(u.a),
+                           end_section=u.j == d.size)
         con.print(fw)
-        say(f"`h_Θ(x) = {vector(lay[L]['a'], room=W - 9)}` against "
-            f"`y = {vector(e['y'], room=W - 4)}`")
-        say(f"`cost(t) = {num(e['cost'], 8)}`")
+        say(f"`h_Θ(x) = {vector(e.output.a.tolist(), room=W - 9)}` against "
+            f"`y = {vector(e.example.y.tolist(), room=W - 4)}`")
+        say(f"`cost(t) = {num(e.cost, 8)}`")
         con.print()
     if layer in (None, L):
-        out = lay[L]
-        linear = all(g == 1.0 for g in out.get("g_prime", [1.0]))
+        out = e.output
+        linear = out.g_prime is None or all(out.g_prime == 1.0)
         say(f"Output layer: `δ^({L}) = " + (f"a^({L}) − y`" if linear
                                               else f"(a^({L}) − y) ⊙ g'(z^({L}))`"))
-        for k, d in enumerate(out["delta"], start=1):
-            if unit is not None and k != unit:
+        for u in out.units:
+            if unit is not None and u.j != unit:
                 continue
-            gp = out["g_prime"][k - 1] if "g_prime" in out else None
-            s = printed.show(printed.output_delta(out["a"][k - 1], e["y"][k - 1], gp, d))
-            say([f"{sym('δ', L, k)} = {output_delta(s)}", f"= {s.text}"], "  ", "      ")
+            s = printed.show(output_step(e, u))
+            say([f"{sym('δ', L, u.j)} = {output_delta(s)}", f"= {s.text}"], "  ", "      ")
             if check:
-                numeric = out["delta_numeric"][k - 1]
-                say(f"finite difference `{num(numeric)}`: {out['delta_check'][k - 1]}, off by "
-                    f"`{abs(numeric - d):.1e}`", "      ", "        ")
+                say(f"finite difference `{num(u.numeric)}`: {u.verdict}, off by "
+                    f"`{abs(u.numeric - u.delta):.1e}`", "      ", "        ")
         con.print()
     for l in range(L - 1, 1, -1):
         if layer is not None and l != layer:
             continue
         say(f"Layer {l}: `δ_j^({l}) = (Σ_i Θ_ij^({l})·δ_i^({l + 1})) · g'(z_j^({l}))`")
-        con.print(hidden_table(lay[l], l, e["Theta"][str(l)], lay[l + 1]["delta"], unit=unit,
-                               check=check, width=W))
+        con.print(hidden_table(e.layers[l], unit=unit, check=check, width=W))
         say("The lecture's δ stops at the weighted sum; the real δ has the factor `g'(z)`.",
             "  ", "  ")
         con.print()
     if check:
-        c = e["check"]
-        say(f"Finite differences: cost(t) at `z_j ± ε` and `± ε/2` (`ε = {c['epsilon']:g}`), "
+        say(f"Finite differences: cost(t) at `z_j ± ε` and `± ε/2` (`ε = {e.epsilon:g}`), "
             f"Richardson-extrapolated. For this cost(t) they resolve ∂cost/∂z to "
-            f"`±{c['resolution']:.2g}`: a δ that close to 0 is unresolved, neither "
+            f"`±{e.resolution:.2g}`: a δ that close to 0 is unresolved, neither "
             "confirmed nor refuted at this ε.", hang="")
     if gradient:
         for l in range(1, L):
-            title, table, caption = gradient_table(e, lay, l, W)
+            title, table, caption = gradient_table(e, l, W)
             say(title)
             con.print(table)
             if caption:
@@ -96,58 +94,57 @@ def output_delta(s: printed.Shown) -> str:
     return diff if len(s.operands) == 2 else f"({diff}) × {s.operands[2].text}"
 
 
-def the_example(e: dict, W: int) -> list:
+def the_example(e: Explanation, W: int) -> list:
     """Which example, its label, and x as typed (or as in the file) beside x′, the
     normalized input the network sees: a table by feature name when there are few."""
     from rich.table import Table
 
-    raw = e["raw"]
-    t = e["example"]
+    raw, t = e.example.written, e.example.t
+    x, y = e.example.x.tolist(), e.example.y.tolist()
     where, given = ((f"example {t} (row {t} of the training file)", "in the file")
                     if t is not None else ("the example typed in", "as typed"))
-    if raw["targets"] and raw["y"] != e["y"] and not all(isinstance(v, float) for v in raw["y"]):
-        label = f"label {raw['y'][0]}, so `y = {vector(e['y'], room=W - 4)}`"
-    elif raw["y"] != e["y"]:
-        label = (f"`y = {vector(raw['y'], room=W - 4)}` {given}, "
-                 f"`y′ = {vector(e['y'], room=W - 5)}` as the network learns it")
+    if raw.targets and raw.y != y and not all(isinstance(v, float) for v in raw.y):
+        label = f"label {raw.y[0]}, so `y = {vector(y, room=W - 4)}`"
+    elif raw.y != y:
+        label = (f"`y = {vector(raw.y, room=W - 4)}` {given}, "
+                 f"`y′ = {vector(y, room=W - 5)}` as the network learns it")
     else:
-        label = f"`y = {vector(e['y'], room=W - 4)}`"
+        label = f"`y = {vector(y, room=W - 4)}`"
     head = f"{where}: {label}"
-    normalized = raw["normalize"] in NORMALIZED
+    normalized = raw.normalize in NORMALIZED
     if not normalized:  # x′ = x: one line, by name when there are few
-        if len(raw["x"]) > MAX_LISTED:
-            return [head, f"`x = {vector(e['x'], room=W - 4)}`"]
+        if len(raw.x) > MAX_LISTED:
+            return [head, f"`x = {vector(x, room=W - 4)}`"]
         return [head, "x: " + ", ".join(f"`{name} = {num(v)}`"
-                                        for name, v in zip(raw["features"], e["x"]))]
-    if len(raw["x"]) > MAX_LISTED:
-        return [head, f"`x = {vector(raw['x'], room=W - 5 - len(given))}` {given}",
-                f"`x′ = {vector(e['x'], room=W - 6)}`, what the network sees "
-                f"(`{NORMALIZED[raw['normalize']]}`)"]
+                                        for name, v in zip(raw.features, x))]
+    if len(raw.x) > MAX_LISTED:
+        return [head, f"`x = {vector(raw.x, room=W - 5 - len(given))}` {given}",
+                f"`x′ = {vector(x, room=W - 6)}`, what the network sees "
+                f"(`{NORMALIZED[raw.normalize]}`)"]
     table = Table()
     table.add_column("j", justify="right")
     table.add_column("feature")
     table.add_column(f"x_j, {given}", justify="right")
-    table.add_column(NORMALIZED[raw["normalize"]].replace("x′", "x′_j", 1), justify="right")
-    for j, name in enumerate(raw["features"], start=1):
-        table.add_row(str(j), name, num(raw["x"][j - 1]), num(e["x"][j - 1]))
+    table.add_column(NORMALIZED[raw.normalize].replace("x′", "x′_j", 1), justify="right")
+    for j, name in enumerate(raw.features, start=1):
+        table.add_row(str(j), name, num(raw.x[j - 1]), num(x[j - 1]))
     return [head, table]
 
 
-def hidden_table(d: dict, l: int, Theta: list, delta_next: list, *, unit, check, width: int):
+def hidden_table(d: Layer, *, unit, check, width: int):
     """Per unit j: a row per term Θ_ij^(l)·δ_i^(l+1) with its numbers, then the sum,
     the factor g'(z_j^(l)) and δ_j^(l); each row's arithmetic as printed.  The terms
     are named without their layers when the table would not fit otherwise."""
     from rich.table import Table
 
+    l = d.l
     rows = []  # (j, term as (i, symbol or None), Θ, δ, value, end of the unit)
-    for j, terms in enumerate(d["terms"], start=1):
+    for u in d.units:
+        j = u.j
         if unit is not None and j != unit:
             continue
-        shown, folded, rest = fold(terms, whole=unit is not None)
-        theta = [Theta[i][j] for i in range(len(terms))]  # Θ's row i: unit i of layer l+1
-        s = printed.show(printed.hidden_delta(theta, delta_next, shown, terms,
-                                              rest if folded else None, d["weighted_sum"][j - 1],
-                                              d["g_prime"][j - 1], d["delta"][j - 1]))
+        step, shown, folded = hidden_step(u, whole=unit is not None)
+        s = printed.show(step)
         total, factor = s.operands
         for n, (i, term) in enumerate(zip(shown, total.operands)):
             rows.append((str(j) if n == 0 else "", (n, i, j), term.operands[0].text,
@@ -158,10 +155,9 @@ def hidden_table(d: dict, l: int, Theta: list, delta_next: list, *, unit, check,
                  ("", f"× g'(z_{j}^({l}))", "", "", factor.text, False),
                  ("", f"= {sym('δ', l, j)}", "", "", s.text, not check)]
         if check:
-            numeric = d["delta_numeric"][j - 1]
-            rows += [("", "  finite difference", "", "", num(numeric), False),
-                     ("", f"  {d['delta_check'][j - 1]}, off by", "", "",
-                      f"{abs(numeric - d['delta'][j - 1]):.1e}", True)]
+            rows += [("", "  finite difference", "", "", num(u.numeric), False),
+                     ("", f"  {u.verdict}, off by", "", "", f"{abs(u.numeric - u.delta):.1e}",
+                      True)]
 
     def label(term, short: bool) -> str:
         if isinstance(term, str):
@@ -187,13 +183,13 @@ def hidden_table(d: dict, l: int, Theta: list, delta_next: list, *, unit, check,
     return table
 
 
-def gradient_table(e: dict, lay: dict, l: int, width: int):
+def gradient_table(e: Explanation, l: int, width: int):
     """This example's ∂cost/∂Θ^(l) = δ^(l+1) [1; a^(l)]ᵀ: the whole matrix when it fits
     the width, else its largest entries, each as δ_i^(l+1) × a_j^(l), and a bound on
     the others.  No number is cut.  Returns the title, the table and the caption."""
     from rich.table import Table
 
-    G = e["gradient"][str(l)]
+    G = e.gradient[l].tolist()
     title = f"`∂cost/∂Θ^({l}) = δ^({l + 1}) [1; a^({l})]ᵀ`"
     cells = [[num(v) for v in row] for row in G]
     need = len(str(len(G))) + 4 + sum(max(len(f"j={j}"), *(len(r[j]) for r in cells)) + 3
@@ -206,7 +202,6 @@ def gradient_table(e: dict, lay: dict, l: int, width: int):
         for i, row in enumerate(cells, start=1):
             t.add_row(str(i), *row)
         return title, t, None
-    delta, a = lay[l + 1]["delta"], [1.0] + lay[l]["a"]  # a_0^(l) = 1, the bias unit
     entries = sorted(((i, j) for i in range(len(G)) for j in range(len(G[0]))),
                      key=lambda ij: -abs(G[ij[0]][ij[1]]))
     size = f"`{len(G)} × {len(G[0])}`"
@@ -220,7 +215,7 @@ def gradient_table(e: dict, lay: dict, l: int, width: int):
     for col in ("i", "j", f"δ_i^({l + 1})", f"a_j^({l})", "δ_i × a_j"):
         t.add_column(col, justify="right", overflow="fold")
     for i, j in sorted(shown):
-        s = printed.show(printed.Step(G[i][j], printed.times, (delta[i], a[j])))
+        s = printed.show(entry_step(e.entry(l, i + 1, j)))
         t.add_row(str(i + 1), str(j), s.operands[0].text, s.operands[1].text, s.text)
     caption = None
     if rest:

@@ -39,7 +39,7 @@ def gradcheck(
     from nnbp.config import load_config
     from nnbp.errors import UsageError
     from nnbp.gradcheck import gradcheck as check
-    from nnbp.pick import with_model
+    from nnbp.trained import with_model
     from nnbp.training.run import prepare
 
     cfg = load_config(config)

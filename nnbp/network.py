@@ -74,11 +74,22 @@ def without_bias(Theta_l: np.ndarray) -> np.ndarray:
 
 def forward(net: Network, Theta: Weights, X: np.ndarray) -> tuple[dict, dict]:
     """Forward propagation.  Returns (z, a): z[l] for l = 2 … L, a[l] for l = 1 … L."""
-    z, a = {}, {1: X}  # a^(1) = x   (m, s_1)
-    for l in range(1, net.L):
+    return propagate(net, Theta, 1, X)  # a^(1) = x   (m, s_1)
+
+
+def propagate(net: Network, Theta: Weights, k: int, a_k: np.ndarray) -> tuple[dict, dict]:
+    """Forward propagation from layer k's a^(k) on: z[l] for l = k+1 … L, a[l] for l = k … L."""
+    z, a = {}, {k: a_k}
+    for l in range(k, net.L):
         z[l + 1] = with_bias(a[l]) @ Theta[l].T  # z^(l+1) = Θ^(l) [1; a^(l)]   (m, s_{l+1})
         a[l + 1] = net.g(l + 1).g(z[l + 1])  # a^(l+1) = g(z^(l+1))   (m, s_{l+1})
     return z, a
+
+
+def forward_from(net: Network, Theta: Weights, k: int, z_k: np.ndarray) -> tuple[dict, dict]:
+    """Forward propagation from a given z^(k) (k ≥ 2) on: cost(t) as a function of z^(k)."""
+    z, a = propagate(net, Theta, k, net.g(k).g(z_k))  # a^(k) = g(z^(k))
+    return {k: z_k, **z}, a
 
 
 def example_costs(net: Network, z: dict, a: dict, Y: np.ndarray) -> np.ndarray:
@@ -102,6 +113,11 @@ def cost(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: float)
     return total_cost(net, Theta, z, a, Y, lam)
 
 
+def output_delta(net: Network, z: dict, a: dict, Y: np.ndarray) -> np.ndarray:
+    """δ^(L) = ∂cost(t)/∂z^(L): a^(L) − y, times g'(z^(L)) under squared error.  (m, s_L)"""
+    return COSTS[net.cost].delta(net.output, z[net.L], a[net.L], Y)
+
+
 class Backprop(NamedTuple):
     J: float  # J(Θ)
     D: Weights  # ∂J/∂Θ^(l)
@@ -114,7 +130,7 @@ def backprop(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: fl
     """The cost J and its gradient D by backpropagation over the whole batch."""
     L, m = net.L, X.shape[0]
     z, a = forward(net, Theta, X)
-    delta = {L: COSTS[net.cost].delta(net.output, z[L], a[L], Y)}  # δ^(L)   (m, s_L)
+    delta = {L: output_delta(net, z, a, Y)}  # δ^(L)   (m, s_L)
     for l in range(L - 1, 1, -1):
         # δ^(l) = (Θ^(l)ᵀ δ^(l+1))_{drop row 0} ⊙ g'(z^(l))   (m, s_l)
         delta[l] = (delta[l + 1] @ Theta[l])[:, 1:] * net.g(l).g_prime(z[l], a[l])
@@ -123,6 +139,28 @@ def backprop(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: fl
     # D^(l) = Δ^(l)/m + (λ/m) Θ^(l), the bias column j = 0 not regularized
     D = {l: Delta[l] / m + (lam / m) * without_bias(Theta[l]) for l in Delta}
     return Backprop(total_cost(net, Theta, z, a, Y, lam), D, z, a, delta)
+
+
+class UnitDeltas(NamedTuple):
+    terms: np.ndarray  # Θ^(l)_{ij} δ_i^(l+1) at [t, j, i]   (m, s_l, s_{l+1})
+    sums: np.ndarray  # Σ_i Θ^(l)_{ij} δ_i^(l+1)   (m, s_l)
+    g_prime: np.ndarray  # g'(z^(l))   (m, s_l)
+    delta: np.ndarray  # δ^(l)   (m, s_l)
+
+
+def unit_deltas(net: Network, Theta: Weights, l: int, delta_next: np.ndarray, z: dict,
+                a: dict) -> UnitDeltas:
+    """δ^(l) (2 ≤ l < L) from δ^(l+1) unit by unit, as the lecture writes δ_j^(l), its parts
+    kept; each sum is correctly rounded (math.fsum), so it is the sum of its terms as they are."""
+    terms = Theta[l][:, 1:].T * delta_next[:, None, :]  # Θ^(l)_{ij} δ_i^(l+1), j ≥ 1
+    sums = np.array([[math.fsum(t) for t in unit] for unit in terms])  # Σ_i Θ^(l)_{ij} δ_i^(l+1)
+    g_prime = net.g(l).g_prime(z[l], a[l])  # g'(z^(l))
+    return UnitDeltas(terms, sums, g_prime, sums * g_prime)  # δ_j^(l) = Σ_i … · g'(z_j^(l))
+
+
+def example_gradients(delta_next: np.ndarray, a_l: np.ndarray) -> np.ndarray:
+    """∂cost(t)/∂Θ^(l) = δ^(l+1) [1; a^(l)]ᵀ of each example t.  (m, s_{l+1}, s_l + 1)"""
+    return delta_next[:, :, None] * with_bias(a_l)[:, None, :]
 
 
 def predict_index(h: np.ndarray) -> np.ndarray:

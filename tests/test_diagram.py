@@ -20,9 +20,9 @@ from cli.diagram import MAX_EDGES, MAX_UNITS, draw, plan, svg
 from nnbp.config import load_config
 from nnbp.errors import UsageError
 from nnbp.explain import explain
-from nnbp.pick import example
+from nnbp.explain_setup import explain_setup
+from nnbp.explanation import Example
 from nnbp.network import Network
-from nnbp.training.run import prepare
 
 from conftest import run_nnbp
 from steps import rounds
@@ -35,16 +35,16 @@ def shown(v: float) -> str:
     return f"{v:.5g}".replace("-", "−")  # the tables' rounding, with a real minus sign
 
 
-def lecture(t: int = 1) -> dict:
-    run = prepare(load_config("lecture"))
-    return explain(run.net, run.Theta, example(run, t).x, example(run, t).y, t)
+def lecture(t: int = 1):
+    setup = explain_setup(load_config("lecture"))
+    return setup.explain(setup.example(t))
 
 
-def random_net(sizes, seed=0) -> dict:
+def random_net(sizes, seed=0):
     net = Network(tuple(sizes))
     rng = np.random.default_rng(seed)
     Theta = {l: rng.uniform(-1, 1, size=net.shape(l)) for l in range(1, net.L)}
-    return explain(net, Theta, rng.normal(size=sizes[0]), np.eye(sizes[-1])[0], 1)
+    return explain(net, Theta, Example(1, rng.normal(size=sizes[0]), np.eye(sizes[-1])[0]))
 
 
 def parse(text: str) -> ET.Element:
@@ -59,8 +59,8 @@ def text_of(el) -> str:
     return "".join(el.itertext())
 
 
-def layer(e: dict, l: int) -> dict:
-    return next(d for d in e["layers"] if d["l"] == l)
+def layer(e, l: int) -> dict:
+    return next(d for d in e.to_json()["layers"] if d["l"] == l)
 
 
 # --- what is drawn -------------------------------------------------------------------------
@@ -83,7 +83,7 @@ def test_circles_and_edges_are_the_network(sizes):
     assert len(drawn) == len(edges)  # each Θ^(l)_{ij} once
     for x in edges:  # each edge carries its own Θ^(l)_{ij}: row i, column j (0 is the bias)
         l, i, j = (int(x.get(f"data-{k}")) for k in "lij")
-        assert float(x.get("data-theta")) == e["Theta"][str(l)][i - 1][j]
+        assert float(x.get("data-theta")) == e.to_json()["Theta"][str(l)][i - 1][j]
     assert not classed(root, "line", "hl")  # nothing chosen, nothing highlighted
 
 
@@ -107,7 +107,7 @@ def test_colours_and_widths_follow_theta():
 def test_labels_are_the_explain_numbers():
     e = lecture()
     root = parse(svg(e))
-    for d in e["layers"]:
+    for d in e.to_json()["layers"]:
         l = d["l"]
         for kind, key in (("a", "a"), ("delta", "delta"), ("z", "z")):
             labels = {int(t.get("data-j")): text_of(t) for t in classed(root, "text", kind)
@@ -159,7 +159,7 @@ def test_unit_highlights_exactly_the_edges_into_its_delta(l, j):
     for i, (theta, delta_i) in enumerate(products, start=1):
         assert f"Θ{i}{j}({l}) δ{i}({l + 1})" in eq[0]  # the lecture's symbols ...
         # ... and the numbers, to the digits the arithmetic needs (test_explain_arithmetic.py)
-        assert rounds(theta, e["Theta"][str(l)][i - 1][j])
+        assert rounds(theta, e.to_json()["Theta"][str(l)][i - 1][j])
         assert rounds(delta_i, layer(e, l + 1)["delta"][i - 1])
     assert rounds(eq[1].rsplit("· ", 1)[1], d["g_prime"][j - 1])
     total, factor, delta = re.fullmatch(r"= (\S+) · (\S+) = (\S+)", eq[-1]).groups()
@@ -217,8 +217,8 @@ def test_size_limits():
 
 
 def test_part_of_a_large_network():
-    run = prepare(load_config("digits"))
-    e = explain(run.net, run.Theta, example(run, 1).x, example(run, 1).y, 1)
+    setup = explain_setup(load_config("digits"))
+    e = setup.explain(setup.example(1))
     root = parse(svg(e, layer=2, unit=3))
     units = classed(root, "circle", "unit")
     assert {(c.get("data-l"), c.get("data-j")) for c in units} == (
@@ -343,13 +343,13 @@ def test_png_text_does_not_overlap(name):
             assert apart, (name, cls_a, cls_b, a, b)
 
 
-def _tiny() -> dict:
+def _tiny():
     """Weights of 0.01 to 12: deltas like −0.00040085 and 3.8343e−05, the longest labels."""
     net = Network((10, 12, 3))
     rng = np.random.default_rng(0)
     Theta = {l: rng.uniform(-1, 1, size=net.shape(l)) * scale
              for l, scale in ((1, 12.0), (2, 0.01))}
-    return explain(net, Theta, rng.normal(size=10), np.eye(3)[0], 1)
+    return explain(net, Theta, Example(1, rng.normal(size=10), np.eye(3)[0]))
 
 
 @pytest.mark.parametrize("name", [*FIGURES, "10-12-3 long labels"])

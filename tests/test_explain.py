@@ -14,6 +14,7 @@ import math
 import re
 import statistics
 import subprocess
+import sys
 from types import SimpleNamespace
 
 import numpy as np
@@ -21,11 +22,11 @@ import pytest
 
 from nnbp.config import load_config
 from nnbp.explain import explain
-from nnbp.pick import example
+from nnbp.explain_setup import explain_setup
+from nnbp.explanation import Example
 from nnbp.network import Network, backprop, forward
-from nnbp.training.run import prepare
 
-from conftest import nnbp_argv, nnbp_env
+from conftest import modules_after, nnbp_argv, nnbp_env
 from steps import rounds
 
 PAIRS = [("sigmoid", "cross_entropy"), ("softmax", "cross_entropy"),
@@ -107,7 +108,7 @@ def test_explain_matches_vectorized_backprop(hidden, output, cost):
     z_all, _ = forward(net, Theta, x[None, :])
     if hidden == "relu":  # keep the finite-difference stencil away from the kink
         assert all(np.abs(z_all[l]).min() > 1e-3 for l in range(2, net.L))
-    e = explain(net, Theta, x, y, 7, check=True)
+    e = explain(net, Theta, Example(7, x, y), check=True).to_json()
     bp = backprop(net, Theta, x[None, :], y[None, :], 0.0)  # m = 1, λ = 0: D = this example's gradient
     L = net.L
     assert e["example"] == 7
@@ -142,7 +143,7 @@ def test_explain_matches_vectorized_backprop(hidden, output, cost):
 def test_relu_unit_that_is_off_has_zero_delta():
     net = Network((2, 2, 1), "relu", "sigmoid", "cross_entropy")
     Theta = {1: np.array([[-5.0, 1.0, 1.0], [0.5, 1.0, -1.0]]), 2: np.array([[0.1, 2.0, -3.0]])}
-    e = explain(net, Theta, np.array([0.2, 0.3]), np.array([1.0]), 1)
+    e = explain(net, Theta, Example(1, np.array([0.2, 0.3]), np.array([1.0]))).to_json()
     d = layer(e, 2)
     assert d["g_prime"] == [0.0, 1.0]  # z = (-4.5, 0.4)
     assert d["delta"][0] == 0.0 and d["delta"][1] != 0.0
@@ -523,8 +524,8 @@ def test_wide_layer_folds_and_fits_80_columns(cli):
 def test_wide_layer_one_unit_shows_every_term(cli):
     p = cli("explain", "digits", "--layer", "2", "--unit", "3")
     assert p.returncode == 0, p.stderr
-    run = prepare(load_config("digits"))  # the same example through the library
-    e = explain(run.net, run.Theta, example(run, 1).x, example(run, 1).y, 1)
+    setup = explain_setup(load_config("digits"))  # the same example through the library
+    e = setup.explain(setup.example(1)).to_json()
     terms = layer(e, 2)["terms"][2]  # unit 3: Θ_i3^(2)·δ_i^(3), i = 1 … 10
     assert len(terms) == 10
     # Θ_13^(2)·δ_1^(3) … Θ_93^(2)·δ_9^(3), then Θ_{10,3}^(2)·δ_{10}^(3)
@@ -537,3 +538,179 @@ def test_wide_layer_one_unit_shows_every_term(cli):
         assert rounds(s.rstrip().rstrip("│").split()[-1], terms[i - 1])
     assert fmt(layer(e, 2)["delta"][2]) in p.stdout
     assert "δ_1^(2)" not in p.stdout and "δ_4^(2)" not in p.stdout  # only unit 3
+
+
+# --- 8. the typed explanation ---------------------------------------------------------------
+
+def test_typed_tree_of_the_lecture_example(cli):
+    """``nnbp explain lecture`` as the library returns it: layers keyed 1 … L, units and
+    terms numbered as on paper, each number the hand computation's."""
+    setup = explain_setup(load_config("lecture"))
+    e = setup.explain(setup.example(1))
+    h = lecture_by_hand()
+    assert e.L == 4 and list(e.layers) == [1, 2, 3, 4]
+    assert (e.example.t, e.example.x.tolist(), e.example.y.tolist()) == (1, [0.05, 0.1], [1.0])
+    w = e.example.written
+    assert (w.features, w.x, w.targets, w.y, w.normalize) == (["x1", "x2"], [0.05, 0.1], ["y"],
+                                                              [1], "none")
+    x1 = e.layers[1].unit(1)
+    assert (x1.a, x1.z, x1.delta, x1.terms) == (0.05, None, None, ())
+    # δ_2^(2) = (Θ_12^(2) δ_1^(3) + Θ_22^(2) δ_2^(3)) · g'(z_2^(2))
+    u = e.layers[2].unit(2)
+    assert u.j == 2
+    close([u.z, u.a, u.g_prime, u.weighted_sum, u.delta],
+          [h["z2"][1], h["a2"][1], h["gp2"][1], h["s2"][1], h["d2"][1]])
+    assert [(t.i, t.theta) for t in u.terms] == [(1, 0.6), (2, -0.3)]
+    close([t.delta for t in u.terms], h["d3"])
+    close([t.value for t in u.terms], h["t2"][1])
+    # δ_1^(3) = Θ_11^(3) δ_1^(4) · g'(z_1^(3)): one term, from the output unit
+    (t,) = e.layers[3].unit(1).terms
+    assert (t.i, t.theta) == (1, 0.8)
+    close([t.delta, t.value], [h["d4"][0], h["s3"][0]])
+    out = e.output.unit(1)
+    assert out.g_prime is None and out.terms == () and out.weighted_sum is None
+    close([out.z, out.a, out.delta], [h["z4"][0], h["a4"][0], h["d4"][0]])
+    close(e.cost, h["cost"])
+    # ∂cost/∂Θ_21^(1) = δ_2^(2) · a_1^(1); column 0 is the bias, a_0 = 1
+    g = e.entry(1, 2, 1)
+    assert (g.i, g.j, g.a) == (2, 1, 0.05)
+    close([g.delta, g.value], [h["d2"][1], h["grad"]["1"][1][1]])
+    assert e.entry(3, 1, 0).a == 1.0
+    for l, T in LECTURE_THETA.items():
+        np.testing.assert_array_equal(e.Theta[l], T)
+    assert e.epsilon is None and e.resolution is None  # no --check
+    # --json is this tree, serialized
+    p = cli("explain", "lecture", "--json")
+    assert json.loads(p.stdout) == e.to_json()
+
+
+def test_unit_deltas_and_example_gradients_are_backprops():
+    """The per-unit form of network.py against its batch form: δ^(l) from the terms and
+    their sums, each example's ∂cost/∂Θ^(l) adding up to Δ, and the forward pass resumed
+    from z^(l) giving the same cost."""
+    from nnbp.network import example_costs, example_gradients, forward_from, unit_deltas
+
+    net = Network((3, 4, 5, 2), "tanh", "sigmoid", "cross_entropy")
+    rng = np.random.default_rng(11)
+    Theta = {l: rng.uniform(-1, 1, size=net.shape(l)) for l in range(1, net.L)}
+    X, Y = rng.normal(size=(6, 3)), np.eye(2)[rng.integers(2, size=6)]
+    bp = backprop(net, Theta, X, Y, 0.0)
+    for l in (2, 3):
+        u = unit_deltas(net, Theta, l, bp.delta[l + 1], bp.z, bp.a)
+        assert u.terms.shape == (6, net.s(l), net.s(l + 1))
+        close(u.terms.sum(axis=2), u.sums)
+        close(u.delta, bp.delta[l])
+    for l in (1, 2, 3):
+        G = example_gradients(bp.delta[l + 1], bp.a[l])
+        assert G.shape == (6, *net.shape(l))
+        close(G.mean(axis=0), bp.D[l])  # D = Δ/m at λ = 0
+    for l in (2, 3, 4):
+        z, a = forward_from(net, Theta, l, bp.z[l])
+        close(example_costs(net, z, a, Y), example_costs(net, bp.z, bp.a, Y))
+
+
+# --- 9. one row of the file, read alone -------------------------------------------------------
+
+CLEAN_CSV = "f1,f2,label\n1.0,10,a\n2.0,20,b\n4.0,15,a\n7.0,40,b\n"
+BAD_ROW_3 = "f1,f2,label\n1.0,10,a\n2.0,20,b\n4.0,oops,a\n7.0,40,b\n"
+
+
+def test_a_model_explains_a_row_whatever_the_other_rows_hold(cli):
+    """With --model, the normalization and classes are the model's: only row t is read,
+    and a bad value in another row does not stop it; the row itself is checked."""
+    (cli.cwd / "clean.csv").write_text(CLEAN_CSV)
+    (cli.cwd / "clean.yaml").write_text(STANDARD_YAML.replace("train.csv", "clean.csv"))
+    (cli.cwd / "bad.csv").write_text(BAD_ROW_3)
+    (cli.cwd / "bad.yaml").write_text(STANDARD_YAML.replace("train.csv", "bad.csv"))
+    p = cli("train", "clean.yaml", "--epochs", "5", "--out", "clean.npz", "--quiet")
+    assert p.returncode == 0, p.stderr
+    good = cli("explain", "clean.yaml", "--model", "clean.npz", "--example", "4", "--json")
+    bad = cli("explain", "bad.yaml", "--model", "clean.npz", "--example", "4", "--json")
+    assert good.returncode == 0 and bad.returncode == 0, good.stderr + bad.stderr
+    assert json.loads(bad.stdout) == json.loads(good.stdout)  # row 4 is the same in both
+    line = error_only(cli("explain", "bad.yaml", "--model", "clean.npz", "--example", "3"))
+    assert "bad.csv, line 4" in line and "'oops'" in line
+    # without a model the normalization is the training rows': every row is read
+    line = error_only(cli("explain", "bad.yaml", "--example", "1"))
+    assert "bad.csv, line 4" in line and "'oops'" in line
+
+
+def test_model_file_is_checked_where_it_is_loaded(cli):
+    """--model reads the file with load_model: one place for each message."""
+    p = cli("train", "lecture", "--epochs", "1", "--out", "lecture1.npz", "--quiet")
+    assert p.returncode == 0, p.stderr
+    with np.load(cli.cwd / "lecture1.npz", allow_pickle=False) as npz:
+        arrays = dict(npz)
+    np.savez(cli.cwd / "zero_scale.npz", **{**arrays, "norm_scale": np.array([1.0, 0.0])})
+    np.savez(cli.cwd / "tanh.npz", **{**arrays, "activation": np.array("tanh")})
+    np.savez(cli.cwd / "weights.npz", **{k: v for k, v in arrays.items() if k.startswith("Theta")})
+    for model, needle in (("zero_scale.npz", "norm_scale holds a 0"),
+                          ("tanh.npz", "was trained with activation tanh, the config has sigmoid"),
+                          ("weights.npz", "is not an nnbp model")):
+        for command in ("explain", "gradcheck"):
+            line = error_only(cli(command, "lecture", "--model", model))
+            assert f"{model}: " in line and needle in line, (command, line)
+
+
+TWO_TARGETS_CSV = "a,b,y1,y2\n0.5,-1,12.5,100\n1.5,2,-3.25,140\n-0.5,0.25,7,90\n2.5,1,1,120\n"
+TWO_TARGETS_YAML = """data:
+  train: two.csv
+  target: [y1, y2]
+  normalize: standard
+  normalize_target: standard
+network:
+  layers: [auto, 3, auto]
+  output: linear
+  cost: squared_error
+  init:
+    seed: 2
+training:
+  dtype: float32
+"""
+
+
+def test_typed_targets_are_scaled_like_the_rows(cli):
+    """Row 2 typed in is row 2: x′ and each target y′ with its own column's statistics,
+    and x as written is the file's (float32 training keeps the decimals as written)."""
+    (cli.cwd / "two.csv").write_text(TWO_TARGETS_CSV)
+    (cli.cwd / "two.yaml").write_text(TWO_TARGETS_YAML)
+    row = cli("explain", "two.yaml", "--example", "2", "--json")
+    typed = cli("explain", "two.yaml", "--x", "1.5,2", "--y", "-3.25,140", "--json")
+    assert row.returncode == 0 and typed.returncode == 0, row.stderr + typed.stderr
+    r, t = json.loads(row.stdout), json.loads(typed.stdout)
+    y1, y2 = [12.5, -3.25, 7, 1], [100, 140, 90, 120]
+    expected = [(-3.25 - statistics.fmean(y1)) / statistics.pstdev(y1),
+                (140 - statistics.fmean(y2)) / statistics.pstdev(y2)]
+    close(t["y"], expected)
+    close(r["y"], expected, rtol=1e-6)  # in float32, as training holds it
+    assert r["raw"]["x"] == t["raw"]["x"] == [1.5, 2.0]
+    assert r["raw"]["y"] == t["raw"]["y"] == [-3.25, 140.0]
+
+
+def test_the_readme_example_from_python_runs():
+    """The README's explain from Python, as written there, prints δ_2^(2) and its terms."""
+    from pathlib import Path
+
+    lines = (Path(__file__).resolve().parent.parent / "README.md").read_text().splitlines()
+    start = next(k for k, s in enumerate(lines) if "explain_setup(config, model)" in s)
+    start = next(k for k in range(start, len(lines)) if lines[k].startswith("    from nnbp"))
+    end = next(k for k in range(start, len(lines)) if lines[k] and not lines[k].startswith("    "))
+    code = "\n".join(s[4:] for s in lines[start:end])
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       env=nnbp_env(), timeout=60)
+    h = lecture_by_hand()
+    assert p.returncode == 0, p.stderr
+    delta, terms = p.stdout.split(" ", 1)
+    close(float(delta), h["d2"][1])
+    assert [theta for theta, _ in eval(terms)] == [0.6, -0.3]
+
+
+@pytest.mark.parametrize("args", [(), ("--model", "m.npz"), ("--html", "p.html"),
+                                  ("--example", "3", "--json")])
+def test_explain_on_a_small_file_does_not_import_arrow(cli, args):
+    """A lesson's small file is read with the csv module, whichever way explain reads it."""
+    p = cli("train", "lecture", "--epochs", "50", "--out", "m.npz", "--quiet")
+    assert p.returncode == 0, p.stderr
+    r, modules = modules_after("explain", "lecture", *args, cwd=cli.cwd)
+    assert r.returncode == 0, r.stderr
+    assert not [m for m in modules if m.split(".")[0] == "pyarrow"]

@@ -25,10 +25,8 @@ import pytest
 from cli.diagram import svg
 from cli.formats import latex, markdown
 from nnbp.config import load_config
-from nnbp.explain import explain
+from nnbp.explain_setup import explain_setup
 from nnbp.gradcheck import cost_size
-from nnbp.pick import example
-from nnbp.training.run import prepare
 
 from conftest import nnbp_argv, nnbp_env, run_nnbp
 from steps import (NUMBER, diagram_steps, half_unit, holds, latex_steps, markdown_steps,
@@ -170,7 +168,7 @@ def test_tables_hold_as_written(runs, name):
 def test_lecture_table_numbers_are_the_values(runs):
     """Each number printed is its value rounded to the digits shown, and the δ and
     weighted sums keep the tables' 5 digits where nothing cancels."""
-    e = explained("lecture", None)
+    e = explained("lecture", None).to_json()
     lay = {d["l"]: d for d in e["layers"]}
     rows = [[c.strip() for c in s.split("│")[1:-1]] for s in runs["lecture"].stdout.splitlines()
             if s.startswith("│") and s.count("│") == 6]
@@ -183,18 +181,18 @@ def test_lecture_table_numbers_are_the_values(runs):
             assert rounds(r[3], lay[4]["delta"][0])
 
 
-def explained(config: str, cwd, t: int = 1) -> dict:
-    run = prepare(load_config(str(cwd / config) if cwd else config))
-    ex = example(run, t)
-    return explain(run.net, run.Theta, ex.x, ex.y, t)
+def explained(config: str, cwd, t: int = 1):
+    setup = explain_setup(load_config(str(cwd / config) if cwd else config))
+    return setup.explain(setup.example(t))
 
 
 @pytest.mark.parametrize("config,t", [("lecture", 1), ("small.yaml", 1), ("small-reg.yaml", 2),
                                       ("cancer.yaml", 1)])
 def test_latex_and_markdown_evaluate_as_written(runs, config, t):
     e = explained(config, None if config == "lecture" else runs["cwd"], t)
-    units = sum(len(d["delta"]) for d in e["layers"][1:])
-    hidden = sum(len(d["delta"]) for d in e["layers"][1:-1])
+    layers = e.to_json()["layers"]
+    units = sum(len(d["delta"]) for d in layers[1:])
+    hidden = sum(len(d["delta"]) for d in layers[1:-1])
     for render, steps, count in ((latex, latex_steps, units), (markdown, markdown_steps,
                                                                units + hidden)):
         found = steps(render(e))
@@ -208,7 +206,7 @@ def test_latex_and_markdown_evaluate_as_written(runs, config, t):
 @pytest.mark.parametrize("config,t", [("lecture", 1), ("small.yaml", 1), ("small-reg.yaml", 2)])
 def test_diagram_equation_evaluates_as_written(runs, config, t):
     e = explained(config, None if config == "lecture" else runs["cwd"], t)
-    L = len(e["layers"])
+    L = e.L
     for layer_, unit in ((L, 1), (2, 1)):
         steps = diagram_steps(svg(e, layer=layer_, unit=unit))
         assert len(steps) == (1 if layer_ == L else 3)
@@ -284,9 +282,9 @@ def test_check_says_when_a_delta_is_below_what_epsilon_resolves(runs):
     assert d2["delta_check"] == ["unresolved", "agrees"]
     assert d3["delta_check"] == ["agrees"]
     # the resolution is 3 · 8u · S / ε for this example's cost(t) ≈ ½ 975²
-    run = prepare(load_config(str(runs["cwd"] / "sat.yaml")))
-    ex = example(run, 1)
-    S = cost_size(run.net, run.Theta, ex.x[None, :], ex.y[None, :], 0.0)
+    setup = explain_setup(load_config(str(runs["cwd"] / "sat.yaml")))
+    ex = setup.example(1)
+    S = cost_size(setup.net, setup.Theta, ex.x[None, :], ex.y[None, :], 0.0)
     assert e["check"]["epsilon"] == 1e-5
     assert e["check"]["resolution"] == pytest.approx(3 * 8 * 2.0 ** -53 * S / 1e-5, rel=1e-12)
     table = " ".join(runs["saturated"].stdout.split())

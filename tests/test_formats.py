@@ -18,9 +18,7 @@ import pytest
 
 from cli.formats import latex, markdown
 from nnbp.config import load_config
-from nnbp.explain import explain
-from nnbp.pick import example
-from nnbp.training.run import prepare
+from nnbp.explain_setup import explain_setup
 
 from conftest import run_nnbp
 from steps import plain, rounds
@@ -33,9 +31,9 @@ def g5(v: float) -> str:
     return s
 
 
-def explained(name: str, t: int = 1, **kw) -> dict:
-    run = prepare(load_config(name))
-    return explain(run.net, run.Theta, example(run, t).x, example(run, t).y, t, **kw)
+def explained(name: str, t: int = 1, **kw):
+    setup = explain_setup(load_config(name))
+    return setup.explain(setup.example(t), **kw)
 
 
 def layer(e: dict, l: int) -> dict:
@@ -79,7 +77,7 @@ def test_latex_structure():
     # one equation per unit with a δ: 2 + 2 + 1
     assert sorted(delta_lines(text)) == [(2, 1), (2, 2), (3, 1), (3, 2), (4, 1)]
     assert "z^{(2)} &= \\Theta^{(1)} [1;\\ a^{(1)}] = \\left(0.095,\\ -0.13\\right)" in text
-    assert f"\\mathrm{{cost}}(t) &= {e['cost']:.8g}" in text
+    assert f"\\mathrm{{cost}}(t) &= {e.cost:.8g}" in text
 
 
 def test_latex_is_the_lectures_equation_with_the_numbers():
@@ -100,8 +98,9 @@ LATEX_NUMBER = r"-?[\d.]+(?: \\times 10\^\{-?\d+\})?"
 def test_latex_numbers_are_the_json(name, t):
     """Each number of an equation is the JSON's value to the digits printed (as many as
     the arithmetic needs, tests/test_explain_arithmetic.py); each δ has 5."""
-    e = explained(name, t)
-    eqs = delta_lines(latex(e))
+    explanation = explained(name, t)
+    eqs = delta_lines(latex(explanation))
+    e = explanation.to_json()
     L = len(e["layers"])
     for l in range(2, L):
         d, after, Theta = layer(e, l), layer(e, l + 1)["delta"], e["Theta"][str(l)]
@@ -130,7 +129,7 @@ def test_latex_folds_long_sums_like_the_table():
     for j in range(1, 26):
         symbols, numbers = eqs[2, j]
         assert symbols.count("\\Theta") == 5 and "\\dots\\text{ (5 more)}" in symbols
-        terms = layer(e, 2)["terms"][j - 1]
+        terms = layer(e.to_json(), 2)["terms"][j - 1]
         products = re.findall(rf"\(({LATEX_NUMBER})\)\(({LATEX_NUMBER})\)", numbers)
         assert len(products) == 5
         largest = sorted(sorted(range(10), key=lambda i: -abs(terms[i]))[:5])  # in their order
@@ -157,7 +156,8 @@ def test_latex_check_and_gradient():
     assert balanced(text)
     assert text.count("\\approx") == 5  # one finite difference per δ
     assert text.count("\\begin{array}{rrr}") == 3  # ∂cost/∂Θ^(1 … 3), s_l + 1 = 3 columns
-    assert f"{g5(e['gradient']['1'][0][1])} & {g5(e['gradient']['1'][0][2])}" in text
+    G = e.to_json()["gradient"]
+    assert f"{g5(G['1'][0][1])} & {g5(G['1'][0][2])}" in text
 
 
 TEX = shutil.which("pdflatex") or shutil.which("latexmk")
@@ -187,7 +187,7 @@ def test_markdown_has_the_same_deltas():
     text = markdown(e, title="lecture")
     assert text.startswith("## lecture: example 1\n")
     assert text.count("$$") % 2 == 0
-    for d in e["layers"][1:]:
+    for d in e.to_json()["layers"][1:]:
         for v in d["delta"]:
             assert g5(v) in text
     assert "| l | j | z_j^(l) | a_j^(l) |" in text
@@ -206,7 +206,8 @@ def test_markdown_one_unit():
     text = markdown(e, layer=3, unit=2)
     assert [s for s in text.splitlines() if s.startswith("### ")] == [
         "### Layer 3: δ_j^(3) = (Σ_i Θ_ij^(3) δ_i^(4)) · g'(z_j^(3))"]
-    assert g5(layer(e, 3)["delta"][1]) in text and g5(layer(e, 3)["delta"][0]) not in text
+    d = layer(e.to_json(), 3)
+    assert g5(d["delta"][1]) in text and g5(d["delta"][0]) not in text
 
 
 # --- the command ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import pytest
 
 from nnbp.config import load_config
 from nnbp.explain import explain
+from nnbp.explanation import Example
 from nnbp.gradcheck import cost_size, gradcheck, pick_entries, relu_near_kink, seeded
 from nnbp.network import Network, backprop, forward, random_weights
 from nnbp.training.run import prepare
@@ -166,7 +167,7 @@ def test_cost_size_of_the_lecture_network_by_hand():
     net, Theta, X, Y = lecture()
     by_hand = 0.0
     for t in range(4):
-        e = explain(net, Theta, X[t], Y[t], t + 1)
+        e = explain(net, Theta, Example(t + 1, X[t], Y[t])).to_json()
         lay = {d["l"]: d for d in e["layers"]}
         z4, y = lay[4]["z"][0], e["y"][0]
         by_hand += math.log1p(math.exp(z4)) + abs(y * z4)

@@ -201,10 +201,12 @@ def test_a_page_cannot_hold_nan():
     from cli.page import page
     from nnbp.errors import UsageError
 
-    e, run, name, _ = explanation("lecture")
-    e["cost"] = float("nan")
+    from dataclasses import replace
+
+    e, setup, name, _ = explanation("lecture")
+    e = replace(e, cost=float("nan"))
     with pytest.raises(UsageError, match="inf or nan"):
-        page(e, run, title=name)
+        page(e, setup, title=name)
 
 
 def test_unit_option_selects_a_unit_and_layer_opens_its_step(tmp_path):

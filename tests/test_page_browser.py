@@ -369,10 +369,10 @@ def test_nudging_a_weight_recomputes_the_cost_and_draws_the_tangent(browser, pag
     assert out.text.startswith("Θ_12^(3) = -0.6: cost(t) = 0.50320301")
     slider = browser.find_element("id", "nudge")
     slider.send_keys(*[Keys.ARROW_RIGHT] * 25)
-    run = prepare(load_config("lecture"))
-    from nnbp.pick import example
+    from nnbp.explain_setup import explain_setup
 
-    ex = example(run, 1)
+    run = explain_setup(load_config("lecture"))
+    ex = run.example(1)
     theta = float(out.get_attribute("data-theta"))
     assert theta == pytest.approx(-0.6 + 25 * 1.2 / 200, abs=1e-15)
     T = {l: np.array(v, float) for l, v in run.Theta.items()}

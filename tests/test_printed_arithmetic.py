@@ -24,8 +24,8 @@ from cli.explain_table import render
 from cli.formats import latex, markdown
 from nnbp.config import load_config
 from nnbp.explain import explain
+from nnbp.explain_setup import explain_setup
 from nnbp.network import backprop
-from nnbp.pick import example, n_examples
 from nnbp.training.run import prepare
 
 from steps import equation_steps, holds, latex_steps, markdown_steps, rounds, table_steps
@@ -62,24 +62,24 @@ def trained():
     return out
 
 
-def cancelling(e: dict) -> int:
+def cancelling(e) -> int:
     """Hidden units whose weighted sum is under a hundredth of its largest term."""
     return sum(abs(s) < 0.01 * max(map(abs, terms))
-               for d in e["layers"][1:-1] for s, terms in zip(d["weighted_sum"], d["terms"])
-               if any(terms))
+               for d in e.to_json()["layers"][1:-1]
+               for s, terms in zip(d["weighted_sum"], d["terms"]) if any(terms))
 
 
-def explanations(run, Theta, count: int) -> list[dict]:
+def explanations(run, Theta, count: int) -> list:
     """``count`` examples spread over the first 150, and as many of them whose sums cancel."""
-    m = min(n_examples(run), 150)
+    setup = explain_setup(run.cfg)
+    m = min(sum(run.data.description.sizes[p] for p in ("train", "val")
+                if p in run.data.description.sizes), 150)
     spread = set(np.linspace(1, m, count).round().astype(int).tolist())
     out, cancel = [], 0
-    for t in range(1, m + 1):
-        ex = example(run, t)
-        e = explain(run.net, Theta, ex.x, ex.y, t)
-        if t in spread or (cancelling(e) and cancel < count):
+    for ex in setup.examples(range(1, m + 1)):
+        e = explain(run.net, Theta, ex)
+        if ex.t in spread or (cancelling(e) and cancel < count):
             cancel += bool(cancelling(e))
-            e["raw"] = ex.raw()
             out.append(e)
     return out
 
@@ -94,7 +94,6 @@ def test_every_step_holds_on_every_example(name, trained, capsys, monkeypatch):
     wrong, cancels, longest = [], 0, 0
     for e in explanations(run, Theta, NETWORKS[name][3]):
         cancels += cancelling(e)
-        lay = {d["l"]: d for d in e["layers"]}
         render(e, layer=None, unit=None, check=False, gradient=True)
         table = capsys.readouterr().out
         longest = max(longest, *map(len, table.splitlines()))
@@ -103,10 +102,10 @@ def test_every_step_holds_on_every_example(name, trained, capsys, monkeypatch):
         if small:
             for l in range(2, run.net.L + 1):
                 for j in range(1, sizes[l - 1] + 1):
-                    found["diagram"] += equation_steps(equation(e, lay, l, j))
+                    found["diagram"] += equation_steps(equation(e, l, j))
         for kind, steps in found.items():
             counted[kind] += len(steps)
-            wrong += [(e["example"], kind, x, v) for x, v in steps if not holds(x, v)]
+            wrong += [(e.example.t, kind, x, v) for x, v in steps if not holds(x, v)]
     assert wrong == [], f"{len(wrong)} steps do not hold as printed, e.g. {wrong[:5]}"
     assert longest <= 80
     units = sum(sizes[1:])  # every output and hidden unit of every example has its steps
@@ -122,10 +121,10 @@ def test_the_users_example_holds(trained, capsys, monkeypatch):
     needs (5 digits of each would sum to 8.7e-06, not 8.1e-06)."""
     monkeypatch.setenv("COLUMNS", "80")
     run, Theta = trained["iris squared error"]
-    ex = example(run, 12)  # as the user's: row 12 of iris.csv, trained 1000 epochs
-    e = explain(run.net, Theta, ex.x, ex.y, 12)
-    e["raw"] = ex.raw()
-    d = e["layers"][1]
+    setup = explain_setup(run.cfg)
+    ex = setup.example(12)  # as the user's: row 12 of iris.csv, trained 1000 epochs
+    e = explain(run.net, Theta, ex)
+    d = e.to_json()["layers"][1]
     j = max(range(5), key=lambda k: max(map(abs, d["terms"][k])) / abs(d["weighted_sum"][k]))
     assert abs(d["weighted_sum"][j]) < 0.01 * max(map(abs, d["terms"][j]))
     render(e, layer=2, unit=j + 1, check=False, gradient=False)

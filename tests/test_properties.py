@@ -236,6 +236,7 @@ def read_by(engine: str, path: Path):
 @example(b"a,b,y\n,,\n1,2,x\n")  # a row of empty fields is a blank line
 @example(b'a,b\n1, "2,3"\n')  # a quoted value after a space
 @example(b"a,b\n1,2\n   \n3,4\n")  # a line of spaces
+@example(b'a,b,y\r\n0,",0\r\n0,",0\r\n')  # a line break inside a quoted value, CRLF
 def test_the_csv_module_and_arrow_read_any_file_alike(content):
     path = write("engines.csv", content)
     by_csv, by_arrow = read_by("csv", path), read_by("arrow", path)

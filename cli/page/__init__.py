@@ -23,6 +23,11 @@ import json
 import sys
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nnbp.explain_setup import ExplainSetup
+    from nnbp.explanation import Explanation
 
 HERE = Path(__file__).resolve().parent
 
@@ -42,29 +47,27 @@ def digest(text: str) -> str:
     return f"'sha256-{base64.b64encode(hashlib.sha256(text.encode('utf-8')).digest()).decode()}'"
 
 
-def page(e: dict, run, *, title: str, layer: int | None = None, unit: int | None = None,
-         gradient: bool = False) -> str:
-    """The page for the explanation ``e`` (``explain --json``'s object) of ``run``'s
-    network: ``unit`` of ``layer`` selected, or the steps opened at δ^(layer)."""
-    import numpy as np
-
+def page(e: Explanation, setup: ExplainSetup, *, title: str, layer: int | None = None,
+         unit: int | None = None, gradient: bool = False) -> str:
+    """The page for the explanation ``e`` of ``setup``'s network (whose first training
+    examples make the batch): ``unit`` of ``layer`` selected, or the steps opened at
+    δ^(layer)."""
     from nnbp.errors import UsageError
     from cli.notation import num, vector
     from cli.page import content, figure, steps
 
     try:
-        explanation = json.dumps(e, allow_nan=False)
+        explanation = json.dumps(e.to_json(), allow_nan=False)
     except ValueError:
         raise UsageError("--html: this example's numbers include inf or nan, which a page "
                          "cannot hold (see them with --format table)") from None
-    net = run.net
+    net = e.net
     L = net.L
     sizes = list(net.sizes)
-    Theta = {int(l): np.asarray(T, np.float64) for l, T in e["Theta"].items()}
     shown = content.numbers(e)
     units = content.units(e, net)
     edges = content.edges(e)
-    lam = float(run.cfg.training.lam)
+    lam = float(setup.cfg.training.lam)
     small = figure.fits_whole(sizes)
     svg = (figure.small(e, shown, edges["theta"], net.activation) if small
            else figure.compact(e, shown, edges["theta"]))
@@ -73,10 +76,10 @@ def page(e: dict, run, *, title: str, layer: int | None = None, unit: int | None
         "cost": net.cost, "lambda": lam, "whole": small,
         "select": [layer, unit] if unit is not None else None,
         "start": layer if unit is None else None, "edges": "gradient" if gradient else "theta",
-        "cost_text": num(e["cost"], 8),
-        "cost_rounding": content.cost_rounding(net, Theta, e["x"], e["y"]),
+        "cost_text": num(e.cost, 8),
+        "cost_rounding": content.cost_rounding(e),
         "numbers": shown, "units": units, **edges,
-        "batch": content.batch(run, Theta),
+        "batch": content.batch(setup.batch(content.BATCH), lam),
     }
     rows = steps.steps(e, units, net, lam)
     worked = "".join(
@@ -87,14 +90,15 @@ def page(e: dict, run, *, title: str, layer: int | None = None, unit: int | None
     csp = (f"default-src 'none'; script-src {digest(js)}; style-src {digest(css)}; "
            "img-src 'none'; font-src 'none'; connect-src 'none'; base-uri 'none'; "
            "form-action 'none'")
-    who = f"example {e['example']}" if e["example"] is not None else "an example typed in"
-    x = "x′" if (e.get("raw") or {}).get("normalize", "none") != "none" else "x"
+    t, w = e.example.t, e.example.written
+    who = f"example {t}" if t is not None else "an example typed in"
+    x = "x′" if w is not None and w.normalize != "none" else "x"
     g = (f"hidden g = {net.activation}, " if L > 2 else "") + f"output {net.output}, {net.cost}"
     return TEMPLATE.format(
         csp=escape(csp), title=escape(f"nnbp explain {title}: {who}"),
         h1=escape(f"{title}: {who}"),
-        sub=escape(f"{x} = {vector(e['x'])}   y = {vector(e['y'])}   "
-                   f"cost(t) = {num(e['cost'], 8)}   ({'-'.join(map(str, sizes))}; {g})"),
+        sub=escape(f"{x} = {vector(e.example.x.tolist())}   y = {vector(e.example.y.tolist())}   "
+                   f"cost(t) = {num(e.cost, 8)}   ({'-'.join(map(str, sizes))}; {g})"),
         css=css, js=js, svg=svg, steps=worked, n_steps=len(rows),
         explanation=script_json(explanation), data=script_json(data),
         batch=BATCH if data["batch"] is not None else
@@ -140,8 +144,8 @@ def explain_page(config: str, model: str | None = None, example: int = 1, *,
     as typed on the command line ("0.05,0.10"), ``unit`` as "l,j"."""
     from cli.explain import explanation
 
-    e, run, name, (layer, j) = explanation(config, model, example, x, y, check, unit=unit)
-    return Page(page(e, run, title=name, layer=layer, unit=j, gradient=gradient))
+    e, setup, name, (layer, j) = explanation(config, model, example, x, y, check, unit=unit)
+    return Page(page(e, setup, title=name, layer=layer, unit=j, gradient=gradient))
 
 
 LEGEND = """<figcaption id="legend">

@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnbp.explain_setup import ExampleBatch
+from nnbp.explanation import Explanation
+
 from cli import printed
+from cli.explain_steps import entry_step, hidden_step, output_step
 from cli.explain_table import output_delta as written_output
 from cli.notation import DIGITS, fold, num, sym
 
@@ -24,10 +28,10 @@ G = {"sigmoid": "σ(z) = 1 / (1 + e^(-z))", "tanh": "tanh(z)", "relu": "max(0, z
      "softmax": "e^(z_k) / Σ_j e^(z_j)", "linear": "z"}
 
 
-def numbers(e: dict) -> list[dict]:
+def numbers(e: Explanation) -> list[dict]:
     """Per layer, z, a and δ as the tables print them."""
-    return [{k: [num(v) for v in d.get(k, [])] for k in ("z", "a", "delta")}
-            for d in e["layers"]]
+    return [{k: [num(v) for v in ([] if getattr(d, k) is None else getattr(d, k).tolist())]
+             for k in ("z", "a", "delta")} for d in e.layers.values()]
 
 
 def digits_of(v: float, text: str) -> int:
@@ -56,15 +60,16 @@ def g_prime_lines(kind: str, l: int, j: int, z: float, a: float, gp: float,
     return [f"g′({zj}) = 1: a linear unit passes z on unchanged, {aj} = {zj}"]
 
 
-def forward_sum(e: dict, lay: dict, l: int, j: int) -> list[str]:
+def forward_sum(e: Explanation, l: int, j: int) -> list[str]:
     """z_j^(l) = Σ_i Θ^(l-1)_ji a_i^(l-1), the bias a_0 = 1 first, with the numbers
     (the largest terms of a long sum, the rest as one number), then a_j^(l)."""
-    row = e["Theta"][str(l - 1)][j - 1]
-    a = [1.0] + lay[l - 1]["a"]
+    row = e.Theta[l - 1][j - 1].tolist()
+    a = [1.0] + e.layers[l - 1].a.tolist()
+    u = e.layers[l].unit(j)
     terms = [t * x for t, x in zip(row, a)]
     shown, folded, rest = fold(terms, whole=len(terms) <= WHOLE_INPUTS)
     factors = tuple(v for i in shown for v in (row[i], a[i])) + ((rest,) if folded else ())
-    s = printed.show(printed.Step(lay[l]["z"][j - 1], printed.products, factors))
+    s = printed.show(printed.Step(u.z, printed.products, factors))
     ops = [o.text for o in s.operands]
     names = [f"{sym('Θ', l - 1, j, i)}·" + ("1" if i == 0 else sym("a", l - 1, i)) for i in shown]
     nums = [f"({ops[2 * k]})({ops[2 * k + 1]})" for k in range(len(shown))]
@@ -73,20 +78,15 @@ def forward_sum(e: dict, lay: dict, l: int, j: int) -> list[str]:
         nums.append(f"({ops[-1]})")
     return [f"{sym('z', l, j)} = " + " + ".join(names),
             "= " + " + ".join(nums) + f" = {s.text}",
-            f"{sym('a', l, j)} = g({sym('z', l, j)}) = {num(lay[l]['a'][j - 1])}"]
+            f"{sym('a', l, j)} = g({sym('z', l, j)}) = {num(u.a)}"]
 
 
-def hidden_unit(e: dict, lay: dict, l: int, j: int, activation: str) -> dict:
+def hidden_unit(e: Explanation, l: int, j: int, activation: str) -> dict:
     """δ_j^(l) as the table works it out: a row per term Θ_ij·δ_i (a chip each), the
     weighted sum, g′ and δ, with the same digits; g′ in terms of z and of a."""
-    d = lay[l]
-    terms = d["terms"][j - 1]
-    T = e["Theta"][str(l)]
-    theta = [T[i][j] for i in range(len(terms))]
-    shown, folded, rest = fold(terms, whole=len(terms) <= WHOLE_TERMS)
-    s = printed.show(printed.hidden_delta(theta, lay[l + 1]["delta"], shown, terms,
-                                          rest if folded else None, d["weighted_sum"][j - 1],
-                                          d["g_prime"][j - 1], d["delta"][j - 1]))
+    u = e.layers[l].unit(j)
+    step, shown, folded = hidden_step(u, whole=len(u.terms) <= WHOLE_TERMS)
+    s = printed.show(step)
     total, factor = s.operands
     chips, rows = [], []
     for n, (i, term) in enumerate(zip(shown, total.operands)):
@@ -103,25 +103,23 @@ def hidden_unit(e: dict, lay: dict, l: int, j: int, activation: str) -> dict:
     out = {"kind": "hidden", "rows": rows, "delta_row": len(rows) - 1, "chips": chips,
            "folded": [folded, total.operands[-1].text] if folded else None,
            "sum": total.text, "g_prime": factor.text, "delta": s.text,
-           "g_lines": g_prime_lines(activation, l, j, d["z"][j - 1], d["a"][j - 1],
-                                    d["g_prime"][j - 1], factor.text),
-           "forward": forward_sum(e, lay, l, j)}
-    if "delta_numeric" in d:
-        numeric = d["delta_numeric"][j - 1]
+           "g_lines": g_prime_lines(activation, l, j, u.z, u.a, u.g_prime, factor.text),
+           "forward": forward_sum(e, l, j)}
+    if u.numeric is not None:
+        numeric = u.numeric
         out["check"] = [["", "  finite difference", "", "", num(numeric)],
-                        ["", f"  {d['delta_check'][j - 1]}, off by", "", "",
-                         f"{abs(numeric - d['delta'][j - 1]):.1e}"]]
+                        ["", f"  {u.verdict}, off by", "", "",
+                         f"{abs(numeric - u.delta):.1e}"]]
     return out
 
 
-def output_unit(e: dict, lay: dict, k: int, net) -> dict:
+def output_unit(e: Explanation, k: int, net) -> dict:
     """δ_k^(L) as the terminal's line prints it, and why it has that form."""
-    L = len(lay)
-    d = lay[L]
-    gp = d["g_prime"][k - 1] if "g_prime" in d else None
-    s = printed.show(printed.output_delta(d["a"][k - 1], e["y"][k - 1], gp, d["delta"][k - 1]))
+    L = e.L
+    u = e.output.unit(k)
+    s = printed.show(output_step(e, u))
     out = {"kind": "output", "line": f"{sym('δ', L, k)} = {written_output(s)} = {s.text}",
-           "delta": s.text, "forward": forward_sum(e, lay, L, k)}
+           "delta": s.text, "forward": forward_sum(e, L, k)}
     if net.cost == "cross_entropy":
         out["why"] = (f"With cross-entropy, δ^({L}) = ∂cost/∂z^({L}) = a^({L}) − y: the "
                       f"derivative of the log cancels the output's g′(z), so no g′ appears.")
@@ -131,41 +129,40 @@ def output_unit(e: dict, lay: dict, k: int, net) -> dict:
     else:
         out["why"] = (f"Squared error keeps the output's g′: δ^({L}) = (a^({L}) − y) ⊙ "
                       f"g′(z^({L})).")
-        out["g_lines"] = g_prime_lines(net.output, L, k, d["z"][k - 1], d["a"][k - 1], gp,
+        out["g_lines"] = g_prime_lines(net.output, L, k, u.z, u.a, u.g_prime,
                                        s.operands[2].text)
-    if "delta_numeric" in d:
-        numeric = d["delta_numeric"][k - 1]
-        out["check"] = (f"finite difference {num(numeric)}: {d['delta_check'][k - 1]}, off by "
-                        f"{abs(numeric - d['delta'][k - 1]):.1e}")
+    if u.numeric is not None:
+        numeric = u.numeric
+        out["check"] = (f"finite difference {num(numeric)}: {u.verdict}, off by "
+                        f"{abs(numeric - u.delta):.1e}")
     return out
 
 
-def units(e: dict, net) -> list[list]:
+def units(e: Explanation, net) -> list[list]:
     """Per layer, per unit j (0: the bias), what the unit's panel shows."""
-    lay = {d["l"]: d for d in e["layers"]}
-    L = len(lay)
-    raw = e.get("raw") or {}
+    L = e.L
+    raw = e.example.written
     out = []
     for l in range(1, L + 1):
         row: list = [{"kind": "bias"} if l < L else None]
-        for j in range(1, len(lay[l]["a"]) + 1):
+        for j in range(1, e.layers[l].size + 1):
             if l == 1:
-                u = {"kind": "input", "x": num(lay[1]["a"][j - 1])}
-                features = raw.get("features") or []
+                u = {"kind": "input", "x": num(float(e.layers[1].a[j - 1]))}
+                features = raw.features if raw is not None else []
                 if j <= len(features):
                     u["feature"] = str(features[j - 1])
-                if raw.get("normalize", "none") != "none" and j <= len(raw.get("x", [])):
-                    u["raw"] = num(raw["x"][j - 1])
+                if raw is not None and raw.normalize != "none" and j <= len(raw.x):
+                    u["raw"] = num(raw.x[j - 1])
                 row.append(u)
             elif l == L:
-                row.append(output_unit(e, lay, j, net))
+                row.append(output_unit(e, j, net))
             else:
-                row.append(hidden_unit(e, lay, l, j, net.activation))
+                row.append(hidden_unit(e, l, j, net.activation))
         out.append(row)
     if net.output == "softmax":  # a_k of a softmax output is not g(z_k) alone
         for k, u in enumerate(out[L - 1][1:], start=1):
             u["forward"][-1] = (f"{sym('a', L, k)} = e^({sym('z', L, k)}) / Σ_k e^(z_k^({L})) "
-                                f"= {num(lay[L]['a'][k - 1])}")
+                                f"= {num(float(e.output.a[k - 1]))}")
     elif net.output != "linear":
         for u in out[L - 1][1:]:
             u["forward"][-1] += f", with g(z) = {G[net.output]}"
@@ -178,27 +175,23 @@ def units(e: dict, net) -> list[list]:
     return out
 
 
-def edges(e: dict) -> dict:
+def edges(e: Explanation) -> dict:
     """Per Θ^(l): Θ and ∂cost/∂Θ as printed, and each gradient entry's δ_i and a_j with
     the digits that make δ_i × a_j print as it does (the gradient table's rule)."""
-    lay = {d["l"]: d for d in e["layers"]}
-    L = len(lay)
     theta, grad, ops = [], [], []
-    for l in range(1, L):
-        Gl = e["gradient"][str(l)]
-        delta, a = lay[l + 1]["delta"], [1.0] + lay[l]["a"]
-        theta.append([[num(v) for v in row] for row in e["Theta"][str(l)]])
+    for l in range(1, e.L):
+        Gl = e.gradient[l].tolist()
+        theta.append([[num(v) for v in row] for row in e.Theta[l].tolist()])
         grad.append([[num(v) for v in row] for row in Gl])
-        ops.append([[[o.text for o in printed.show(printed.Step(v, printed.times,
-                                                                  (delta[i], a[j]))).operands]
-                     for j, v in enumerate(row)] for i, row in enumerate(Gl)])
+        ops.append([[[o.text for o in printed.show(entry_step(e.entry(l, i + 1, j))).operands]
+                     for j in range(len(row))] for i, row in enumerate(Gl)])
     return {"theta": theta, "grad": grad, "grad_ops": ops}
 
 
-def cost_lines(e: dict, net) -> list[str]:
+def cost_lines(e: Explanation, net) -> list[str]:
     """cost(t), the bracket of J for this example, with its numbers."""
-    L = len(e["layers"])
-    h, y = e["layers"][-1]["a"], e["y"]
+    L = e.L
+    h, y = e.output.a.tolist(), e.example.y.tolist()
     K = len(h)
     few = K <= 4
     if net.cost == "squared_error":
@@ -216,7 +209,7 @@ def cost_lines(e: dict, net) -> list[str]:
         if few:
             lines.append("= −(" + " + ".join(f"[{num(b)}·log({num(a)}) + (1 − {num(b)})·"
                                              f"log(1 − {num(a)})]" for a, b in zip(h, y)) + ")")
-    lines.append(f"= {num(e['cost'], 8)}")
+    lines.append(f"= {num(e.cost, 8)}")
     lines.append(f"J(Θ) averages cost(t) over the m examples and adds "
                  f"(λ/2m) Σ Θ_ij² (j ≥ 1); h_Θ(x) = a^({L}).")
     return lines
@@ -226,33 +219,29 @@ def _paren(text: str) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def batch(run, Theta: dict) -> dict | None:
-    """The first training examples (BATCH at most), for the page to accumulate Δ and D
-    over: x′ and y as training sees them, and each one's a, δ and cost as
-    ``explain --example t`` prints them (worked out by the same function)."""
-    from nnbp.explain import explain
-
-    part = run.data.train
-    if part is None or part.X is None or not len(part.X):
+def batch(b: ExampleBatch, lam: float) -> dict | None:
+    """The first training examples, for the page to accumulate Δ and D over: x′ and y as
+    training sees them, and each one's a, δ and cost as ``explain --example t`` prints
+    them (worked out by the same function)."""
+    each = b.explained
+    if not each:
         return None
-    n = min(BATCH, len(part.X))
-    X, Y = np.asarray(part.X[:n], np.float64), np.asarray(part.Y[:n], np.float64)
-    rows = [int(r) + 1 for r in part.rows[:n]]
-    each = [explain(run.net, Theta, X[t], Y[t], rows[t]) for t in range(n)]
     return {
-        "n": n, "m": len(part.X), "rows": rows, "X": X.tolist(), "Y": Y.tolist(),
-        "lambda": float(run.cfg.training.lam),
-        "a": [[[num(v) for v in d["a"]] for d in e["layers"]] for e in each],
-        "delta": [[[num(v) for v in d["delta"]] for d in e["layers"][1:]] for e in each],
-        "cost": [num(e["cost"], 8) for e in each],
+        "n": len(each), "m": b.m, "rows": [e.example.t for e in each],
+        "X": [e.example.x.tolist() for e in each], "Y": [e.example.y.tolist() for e in each],
+        "lambda": float(lam),
+        "a": [[[num(v) for v in d.a.tolist()] for d in e.layers.values()] for e in each],
+        "delta": [[[num(v) for v in e.layers[l].delta.tolist()] for l in range(2, e.L + 1)]
+                  for e in each],
+        "cost": [num(e.cost, 8) for e in each],
     }
 
 
-def cost_rounding(net, Theta: dict, x: list, y: list) -> float:
+def cost_rounding(e: Explanation) -> float:
     """How far rounding can move this example's cost (δcost = ROUNDINGS · u · S, as the
     gradient check reckons it): the page's finite differences cannot resolve less
     than about δcost / ε."""
     from nnbp.gradcheck import ROUNDINGS, cost_size
 
-    S = cost_size(net, Theta, np.asarray([x], np.float64), np.asarray([y], np.float64), 0.0)
+    S = cost_size(e.net, e.Theta, e.example.x[None, :], e.example.y[None, :], 0.0)
     return ROUNDINGS * float(np.finfo(np.float64).eps / 2) * S

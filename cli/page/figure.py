@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from xml.sax.saxutils import escape, quoteattr
 
+from nnbp.explanation import Explanation
+
 from cli import diagram
 from cli.notation import sub
 from cli.svg import FONT, Svg
@@ -101,10 +103,9 @@ class Addressable(Svg):
         return super().close()
 
 
-def small(e: dict, units: list[dict], thetas: list, activation: str) -> str:
+def small(e: Explanation, units: list[dict], thetas: list, activation: str) -> str:
     """The diagram of cli/diagram.py, every unit and edge addressable."""
-    surface = type("Surface", (Addressable,), {"units": units, "thetas": thetas,
-                                               "L": len(e["layers"])})
+    surface = type("Surface", (Addressable,), {"units": units, "thetas": thetas, "L": e.L})
     return diagram.draw(surface, e, title="", activation=activation).close()
 
 
@@ -115,12 +116,11 @@ def fits_whole(sizes: list[int]) -> bool:
     return diagram.legible(cols)
 
 
-def compact(e: dict, units: list[dict], thetas: list) -> str:
+def compact(e: Explanation, units: list[dict], thetas: list) -> str:
     """Every unit as a small circle in columns of up to ROWS, the bias on top; each
     Θ^(l) as thin lines, or as one band when it has more than MAX_EDGES weights."""
-    lay = {d["l"]: d for d in e["layers"]}
-    L = len(lay)
-    sizes = [len(lay[l]["a"]) for l in range(1, L + 1)]
+    L = e.L
+    sizes = [e.layers[l].size for l in range(1, L + 1)]
     tall = min(max(sizes) + 1, ROWS)
     pos, x, widths = {}, 60.0, []
     for l, s in enumerate(sizes, start=1):
@@ -143,9 +143,10 @@ def compact(e: dict, units: list[dict], thetas: list) -> str:
                    f'text-anchor="middle">layer {l}{kind}</text>')
         out.append(f'<text x="{mid:.1f}" y="48" font-size="12" fill="#777777" '
                    f'text-anchor="middle">{sizes[l - 1]} units</text>')
-    biggest = max((abs(v) for T in e["Theta"].values() for row in T for v in row), default=0) or 1
+    biggest = max((abs(v) for T in e.Theta.values() for row in T.tolist() for v in row),
+                  default=0) or 1
     for l in range(1, L):
-        T = e["Theta"][str(l)]
+        T = e.Theta[l].tolist()
         if sizes[l] * (sizes[l - 1] + 1) <= MAX_EDGES:
             for i in range(1, sizes[l] + 1):
                 for j in range(0, sizes[l - 1] + 1):

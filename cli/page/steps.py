@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from html import escape
 
+from nnbp.explanation import Explanation, Layer
+
 from cli import printed
+from cli.explain_steps import entry_step
 from cli.notation import num, vector
 from cli.page.content import cost_lines
 
@@ -35,34 +38,35 @@ def table(head: list[str], rows: list[list[str]], cls: str = "work",
     return "".join(out) + "</tbody></table>"
 
 
-def steps(e: dict, units: list[list], net, lam: float) -> list[tuple[str, int, str, str]]:
+def steps(e: Explanation, units: list[list], net, lam: float) -> list[tuple[str, int, str, str]]:
     """[(kind, layer, title, html)] in order."""
-    lay = {d["l"]: d for d in e["layers"]}
-    L = len(lay)
-    x = "x′" if (e.get("raw") or {}).get("normalize", "none") != "none" else "x"
+    L = e.L
+    w = e.example.written
+    x = "x′" if w is not None and w.normalize != "none" else "x"
     out = [("example", 1, "The example",
-            eq(f"a^(1) = {x} = {vector(e['x'])}", f"y = {vector(e['y'])}")
+            eq(f"a^(1) = {x} = {vector(e.example.x.tolist())}",
+               f"y = {vector(e.example.y.tolist())}")
             + '<p>Layer 1 is the input itself: it is given, not computed, so it has no z '
               'and no δ.</p>')]
     for l in range(1, L):
-        n = len(lay[l + 1]["a"])
+        n = e.layers[l + 1].size
         html = eq(f"z^({l + 1}) = Θ^({l}) [1; a^({l})],   a^({l + 1}) = g(z^({l + 1}))")
         if n <= FEW:
             html += "".join(f'<div class="unit-eq">{eq(*units[l][i]["forward"])}</div>'
                             for i in range(1, n + 1))
         else:
-            html += z_and_a(lay, l + 1)
+            html += z_and_a(e.layers[l + 1])
         out.append(("forward", l, f"Forward: layer {l} to layer {l + 1} through Θ^({l})", html))
     out.append(("cost", L, "The cost of this example", eq(*cost_lines(e, net))))
-    n = len(lay[L]["a"])
+    n = e.output.size
     lines = [units[L - 1][k]["line"] for k in range(1, n + 1)] if n <= SOME else \
-        [f"δ^({L}) = {vector(lay[L]['delta'])}"]
+        [f"δ^({L}) = {vector(e.output.delta.tolist())}"]
     out.append(("delta", L, f"δ^({L}): the output layer",
                 eq(f"δ^({L}) = a^({L}) − y" + ("" if "g_lines" not in units[L - 1][1]
                                                else f" ⊙ g′(z^({L}))"), *lines)
                 + f"<p>{escape(units[L - 1][1]['why'])}</p>"))
     for l in range(L - 1, 1, -1):
-        n = len(lay[l]["a"])
+        n = e.layers[l].size
         html = eq(f"δ^({l}) = (Θ^({l})ᵀ δ^({l + 1}))[1:] ⊙ g′(z^({l})), that is "
                   f"δ_j^({l}) = (Σ_i Θ_ij^({l}) δ_i^({l + 1})) · g′(z_j^({l}))")
         if n <= 4:
@@ -74,58 +78,57 @@ def steps(e: dict, units: list[list], net, lam: float) -> list[tuple[str, int, s
                           [[str(j), u["sum"], u["g_prime"], u["delta"]]
                            for j, u in enumerate(units[l - 1][1:], start=1)])
         else:
-            html += eq(f"δ^({l}) = {vector(lay[l]['delta'])}")
+            html += eq(f"δ^({l}) = {vector(e.layers[l].delta.tolist())}")
         html += ("<p>Select a unit for its sum term by term.</p>" if n > 4 else "")
         out.append(("delta", l, f"δ^({l}): back through Θ^({l})", html))
-    out.append(("Delta", 0, "Δ: what this example adds", gradient(e, lay)))
+    out.append(("Delta", 0, "Δ: what this example adds", gradient(e)))
     out.append(("D", 0, "D: the gradient of J", final(e, lam)))
     return out
 
 
-def z_and_a(lay: dict, l: int) -> str:
-    d = lay[l]
-    if len(d["a"]) > SOME:
-        return eq(f"z^({l}) = {vector(d['z'])}", f"a^({l}) = {vector(d['a'])}")
+def z_and_a(d: Layer) -> str:
+    l, z, a = d.l, d.z.tolist(), d.a.tolist()
+    if d.size > SOME:
+        return eq(f"z^({l}) = {vector(z)}", f"a^({l}) = {vector(a)}")
     return table(["j", f"z_j^({l})", f"a_j^({l})"],
-                 [[str(j), num(z), num(a)] for j, (z, a) in enumerate(zip(d["z"], d["a"]), 1)])
+                 [[str(j), num(zj), num(aj)] for j, (zj, aj) in enumerate(zip(z, a), 1)])
 
 
-def gradient(e: dict, lay: dict) -> str:
+def gradient(e: Explanation) -> str:
     """Δ^(l) += δ^(l+1) [1; a^(l)]ᵀ: this example's ∂cost/∂Θ^(l), whole when it is small,
     else its largest entries each as δ_i × a_j (as ``--gradient`` prints it)."""
-    L = len(lay)
+    L = e.L
     html = eq("Δ^(l) := Δ^(l) + δ^(l+1) [1; a^(l)]ᵀ",
               "this example adds ∂cost/∂Θ^(l) = δ^(l+1) [1; a^(l)]ᵀ, entry by entry "
               "∂cost/∂Θ_ij^(l) = δ_i^(l+1) · a_j^(l), with a_0^(l) = 1")
     for l in range(1, L):
-        G = e["gradient"][str(l)]
+        G = e.gradient[l].tolist()
         html += f'<h4>∂cost/∂Θ^({l})</h4>'
         if len(G) <= FEW and len(G[0]) <= FEW + 1:
             html += table(["i"] + [f"j={j}" for j in range(len(G[0]))],
                           [[str(i)] + [num(v) for v in row] for i, row in enumerate(G, 1)],
                           cls="matrix", col0=True)
             continue
-        delta, a = lay[l + 1]["delta"], [1.0] + lay[l]["a"]
         top = sorted(((i, j) for i in range(len(G)) for j in range(len(G[0]))),
                      key=lambda ij: -abs(G[ij[0]][ij[1]]))[:FEW]
         rows = []
         for i, j in sorted(top):
-            s = printed.show(printed.Step(G[i][j], printed.times, (delta[i], a[j])))
+            s = printed.show(entry_step(e.entry(l, i + 1, j)))
             rows.append([str(i + 1), str(j), s.operands[0].text, s.operands[1].text, s.text])
         html += (f"<p>{len(G)} × {len(G[0])}: its {FEW} largest entries.</p>"
                  + table(["i", "j", f"δ_i^({l + 1})", f"a_j^({l})", "δ_i × a_j"], rows))
     return html
 
 
-def final(e: dict, lam: float) -> str:
+def final(e: Explanation, lam: float) -> str:
     """D = Δ/m + (λ/m)Θ, column 0 without λ; written out for this example as the
     whole batch (m = 1) when Θ is small."""
     html = eq("D_ij^(l) = Δ_ij^(l) / m + (λ/m) Θ_ij^(l)   for j ≥ 1",
               "D_i0^(l) = Δ_i0^(l) / m   (column 0, the bias weights: no λ)")
     html += (f"<p>λ = {escape(num(lam))} (the config's). The bias weights are not regularized: "
              "column 0 of D has no λ term. If this example were the whole batch (m = 1):</p>")
-    for l in range(1, len(e["layers"])):
-        G, T = e["gradient"][str(l)], e["Theta"][str(l)]
+    for l in range(1, e.L):
+        G, T = e.gradient[l].tolist(), e.Theta[l].tolist()
         if len(G) > FEW or len(G[0]) > FEW + 1:
             html += (f"<p>D^({l}) is {len(G)} × {len(G[0])}: see the batch below, "
                      "entry by entry.</p>")

@@ -300,12 +300,19 @@ def _from_arrow(arrow, names: list[str], as_text: set[str], header: Header,
 SMALL = 1 << 12  # rows of a text column coded in Python: Arrow's coding costs an import
 
 
+def _as_read(v: str) -> str:
+    """A value as the csv module gives it: spaces around it stripped, and a line break
+    inside a quoted value written as one newline, whatever the file's line ends."""
+    v = v.strip()
+    return v.replace("\r\n", "\n").replace("\r", "\n") if "\r" in v else v
+
+
 def text_of(col) -> Text:
-    """An Arrow column of strings as a Text, each value stripped of the spaces around it."""
+    """An Arrow column of strings as a Text, each value as the csv module reads it."""
     if len(col) <= SMALL:
-        return Text.of(v.strip() for v in col.to_pylist())
+        return Text.of(_as_read(v) for v in col.to_pylist())
     coded = (col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)).dictionary_encode()
-    values = [v.strip() for v in coded.dictionary.to_pylist()]
+    values = [_as_read(v) for v in coded.dictionary.to_pylist()]
     codes = array_of(coded.indices, np.int32)
     if len(set(values)) < len(values):  # values that differ only in spaces: one value
         first: dict[str, int] = {}
