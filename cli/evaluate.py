@@ -11,6 +11,9 @@ import typer
 
 from cli.notation import num
 
+COST_DIGITS = 8  # significant digits of J in the table
+METRIC_DIGITS = 6  # of every MSE and R², of all the targets and of each
+
 
 def evaluate(
     model: str = typer.Argument(..., metavar="MODEL", help="A model file written by "
@@ -30,7 +33,7 @@ def evaluate(
     unknown = unknown_columns(saved, rows)
     source = rows.described
     if not quiet:
-        if data is None:
+        if data is None and as_json:  # a table names the rows in its first line instead
             sys.stderr.write(f"Evaluating on {source}.\n")
         if unknown:
             names = ", ".join(map(repr, unknown))
@@ -54,26 +57,27 @@ def render(r: dict, description: str) -> None:
     summary.add_column("what")
     summary.add_column("value", justify="right")
     units = ", standardized y" if r.get("target_scale") else ""  # J in the units trained on
-    summary.add_row(f"cost J (λ = {r['lambda']:g}{units})", num(r["cost"], 8))
-    summary.add_row(f"cost J (λ = 0{units})", num(r["cost_unregularized"], 8))
+    summary.add_row(f"cost J (λ = {r['lambda']:g}{units})", num(r["cost"], COST_DIGITS))
+    summary.add_row(f"cost J (λ = 0{units})", num(r["cost_unregularized"], COST_DIGITS))
     if "accuracy" in r:
         summary.add_row("accuracy", f"{r['accuracy']:.4f}")
         con.print(summary)
         con.print(per_class_table(r))
         con.print(confusion_table(r))
         return
-    summary.add_row("mean squared error", num(r["mse"], 8))
+    summary.add_row("mean squared error", num(r["mse"], METRIC_DIGITS))
     several = len(r["targets"]) > 1
     summary.add_row("R² (mean over the targets)" if several else "R²",
                     f"undefined (constant target{'s' * several})" if r["r2"] is None
-                    else num(r["r2"], 10))
+                    else num(r["r2"], METRIC_DIGITS))
     con.print(summary)
     if several:
         t = Table(title="Per target", title_justify="left")
         for col in ("target", "MSE", "R²"):
             t.add_column(col, justify="right")
         for name, mse, r2 in zip(r["targets"], r["mse_per_target"], r["r2_per_target"]):
-            t.add_row(name, num(mse, 6), "undefined" if r2 is None else num(r2, 6))
+            t.add_row(name, num(mse, METRIC_DIGITS),
+                      "undefined" if r2 is None else num(r2, METRIC_DIGITS))
         con.print(t)
 
 

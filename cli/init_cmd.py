@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -13,8 +13,10 @@ import typer
 def init(
     path: Path = typer.Argument(..., help="The config file to write; never overwritten."),
     data: Path = typer.Option(..., "--data", help="The training CSV (with a header row)."),
-    target: Optional[str] = typer.Option(None, "--target", help="The label column, by name or "
-                                         "0-based index (default: the last column)."),
+    target: Optional[List[str]] = typer.Option(
+        None, "--target", help="The label column, by name or 0-based index (default: the last "
+        "column). Several targets, trained as regression: --target a --target b, or "
+        "--target a,b."),
     regression: Optional[bool] = typer.Option(
         None, "--regression/--classification", show_default=False,
         help="Take the target for a quantity (linear output) or for class labels (default: "
@@ -25,6 +27,7 @@ def init(
     from nnbp.starter import write_starter
 
     s = write_starter(path, data, target, regression)
-    what = "a regression target" if s.classes is None else f"{len(s.classes)} classes"
+    what = f"{len(s.targets)} regression targets" if len(s.targets) > 1 else \
+        "a regression target" if s.classes is None else f"{len(s.classes)} classes"
     sys.stderr.write(f"Wrote {path}: {len(s.features)} features, {what} in {s.target}, "
                      f"layers {s.layers}.\nTrain with:  nnbp train {shlex.quote(str(path))}\n")

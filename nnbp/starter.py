@@ -5,10 +5,11 @@ at a time: what the starter needs of it are statistics (each column's kind, the
 target's distinct values), never the file in memory.  The
 config sets data.train, data.target and network.layers, data.ignore for text
 and identifier columns, and for a regression target (numbers that are not a
-handful of classes) a linear output, squared error and a learning rate chosen
-for it; the comments at the top say why.  Every other key of ``schema.FIELDS``
-is written commented out with its default and its doc.  Class labels get
-L-BFGS (training.optimizer), its measured reason likewise at the top.
+handful of classes, or several target columns) a linear output, squared error
+and a learning rate chosen for it; the comments at the top say why.  Every
+other key of ``schema.FIELDS`` is written commented out with its default and its
+doc.  Class labels get L-BFGS (training.optimizer), its measured reason likewise at
+the top.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import yaml
 from .data.csvfile import Want
 from .data.describe import (DECIMAL_COMMA, Labels, Roles, check_features, check_numbers,
                             labels_of, make_target)
-from .data.header import Header, read_header
+from .data.header import Header, did_you_mean, read_header
 from .data.reader import blocks
 from .data.table import is_number
 from .encoding import label_text
@@ -47,14 +48,21 @@ MIN_ROWS_PER_CLASS = 2
 # hidden units, λ = 1: α = 1 diverged (25 sigmoid units: at epoch 293 on diabetes),
 # α ≥ 0.5 oscillated in the longer runs (training R² down by up to 0.1), and 0.3
 # gave the best or nearly the best fit of every net (diabetes R² 0.55–0.73, penguins
-# 0.83–0.85; linear regression: 0.52 and 0.76).
+# 0.83–0.85; linear regression: 0.52 and 0.76).  Several targets, the same nets over
+# 1000 and 3000 epochs on penguins (2 and 3 targets) and 20 linnerud-like rows (3): α = 1
+# diverged in 6 of 36 runs (25 tanh units, on each set), 0.3 in none; one 0.3 run warned
+# that the cost rose (25 sigmoid units, 3000 epochs on the 20 rows) and still ended lower
+# than at 1000 epochs.
 REGRESSION_LEARNING_RATE = 0.3
-REGRESSION_NOTE = """\
-  so regression: a linear output and squared error, y standardized for training
-  (predictions come back in its units).
+REGRESSION_NOTE = ("so regression: {outputs} and squared error, {y} standardized for "
+                   "training (predictions come back in {units}).")
+LEARNING_RATE_NOTE = """\
   Learning rate {alpha:g}, not 1: on standardized targets α = 1 diverged (diabetes,
   25 sigmoid hidden units) and α ≥ 0.5 oscillated in long runs; {alpha:g} fitted every
   net measured (3 to 25 sigmoid or tanh hidden units). Lower it if the cost rises."""
+SEVERAL_TARGETS_NOTE = """\
+  With 2 or 3 targets (penguins; 20 rows like linnerud) α = 1 diverged in 6 of 36
+  runs, {alpha:g} in none."""
 
 # Class labels train with L-BFGS: on the sets of benchmarks/bench_defaults.py it reached
 # scikit-learn's best default where 1000 gradient descent epochs fell short.
@@ -72,10 +80,15 @@ class Starter:
     text: str  # the YAML to write
     rows: int  # m
     features: list[str]  # s_1 = len(features)
-    target: str
+    targets: list[str]  # one column, or several (regression)
     classes: list[str] | None  # None: a regression target (linear output)
     layers: list[int]  # [s_1, hidden, K]
     settings: dict[str, Any]  # the keys set, dotted
+
+    @property
+    def target(self) -> str:
+        """The target column, or the several, for a message."""
+        return ", ".join(self.targets)
 
 
 def hidden_units(n: int, K: int) -> int:
@@ -115,12 +128,12 @@ class Column:
 
 @dataclass
 class Scan:
-    """A pass over a data file, a block at a time: its rows, each column's kind, the
-    distinct values of the target (and of identifier-like columns), and the target's
-    first value with a fraction."""
+    """A pass over a data file, a block at a time: its rows, each column's kind, and of
+    one target column (None: several) its distinct values and its first value with a
+    fraction (and the distinct values of identifier-like columns)."""
 
     header: Header
-    target: str
+    target: str | None
     rows: int = 0
     columns: dict[str, Column] = None
     labels: Labels = None  # the target's distinct labels, when some is text
@@ -134,9 +147,9 @@ class Scan:
         return self.labels.labels()
 
 
-def scan(path: str | Path, header: Header, target: str) -> Scan:
-    """Read the file once, a block at a time (``Scan``)."""
-    counted = {c for c in header.columns if _id_name(c)} | {target}
+def scan(path: str | Path, header: Header, target: str | None) -> Scan:
+    """Read the file once, a block at a time (``Scan``); ``target`` None: several."""
+    counted = {c for c in header.columns if _id_name(c)} | ({target} - {None})
     s = Scan(header, target, 0, {c: Column() for c in header.columns}, Labels())
     for table, _ in blocks(path, Want(), header=header, source=header.source):
         s.rows += table.m
@@ -158,7 +171,7 @@ def scan(path: str | Path, header: Header, target: str) -> Scan:
                 if name == target and s.fraction is None:
                     fractional = v[v != np.round(v)]
                     s.fraction = float(fractional[0]) if len(fractional) else None
-    t = s.columns[target]
+    t = s.columns.get(target, Column())
     if t.text and t.distinct is not None:  # numbers in some blocks, text in others: text
         s.labels.add(label_text(v) for v in t.distinct)
     return s
@@ -184,6 +197,44 @@ def _id_name(name: str) -> bool:
     return low in ("id", "index") or low.endswith(("_id", " id"))
 
 
+SEVERAL_TARGETS = "several targets are given as --target a --target b, or --target a,b"
+
+
+def target_columns(header: Header, values: list[str] | None) -> list[str]:
+    """The columns that ``--target`` values name (none: the last column): a value that
+    is a column's whole name is that column (a comma in it included), another is names
+    or 0-based indexes separated by commas.  A name the file does not have is an error
+    with the closest, and how several targets are given."""
+    if not values:
+        return [header.columns[-1]]
+    names: list[str] = []
+    for value in values:
+        whole = next((v for v in (value, value.strip()) if v in header), None)
+        parts = [whole] if whole is not None else [c.strip() for c in value.split(",")]
+        if not all(parts):
+            raise UsageError(f"--target {value!r}: expected column names separated by commas, "
+                             "such as --target a,b")
+        for part in parts:
+            if part not in header and part.isdigit():  # a 0-based index, as in the config
+                part = header.columns[header.index(int(part), "target")]
+            if part not in header:
+                raise DataError(_no_target(part, value, header.columns), source=header.source)
+            if part in names:
+                raise UsageError(f"--target {value!r}: column {part!r} is named twice as a "
+                                 "target; name each column once")
+            names.append(part)
+    return names
+
+
+def _no_target(name: str, value: str, columns: list[str]) -> str:
+    comma = [c for c in columns if "," in c]
+    shown = [repr(c) if "," in c else c for c in columns]
+    hint = (f"; a name with a comma is a --target of its own, such as "
+            f"--target {shlex.quote(comma[0])}") if comma and "," in value else ""
+    return (f"no column named {name!r} for the target{did_you_mean(name, columns)}; columns "
+            f"are: {', '.join(shown)}; {SEVERAL_TARGETS}{hint}")
+
+
 def _training_error(path, header: Header, want: Want, check) -> None:
     """The error training would give (``check(table)``), from the first block that holds
     it, read again."""
@@ -191,34 +242,46 @@ def _training_error(path, header: Header, want: Want, check) -> None:
         check(table)
 
 
-def starter_config(path: str | Path, data: str | Path, target: str | None = None,
+def starter_config(path: str | Path, data: str | Path,
+                   target: str | list[str] | None = None,
                    regression: bool | None = None) -> Starter:
-    """The starter config that ``path`` would hold for the CSV ``data``; ``regression``
-    True or False overrides the choice between regression and classification."""
+    """The starter config that ``path`` would hold for the CSV ``data``: ``target`` one
+    ``--target`` value or a list of them (``target_columns``); ``regression`` True or
+    False overrides the choice between regression and classification."""
     header = read_header(data, str(data))
-    ref: str | int | None = target
-    if target is not None and target not in header and target.isdigit():
-        ref = int(target)  # a 0-based index, as in the config
-    name = header.columns[-1] if ref is None else header.columns[header.index(ref, "target")]
-    facts = scan(data, header, name)
-    ignored = left_out(facts, [c for c in header.columns if c != name])
-    features = [c for c in header.columns if c != name and c not in ignored]
+    names = target_columns(header, [target] if isinstance(target, str) else target)
+    several = len(names) > 1
+    if several and regression is False:
+        raise UsageError(f"--classification takes one target column, not {len(names)} "
+                         f"({', '.join(names)}); several targets are regression, one linear "
+                         "output each")
+    name = names[0]
+    facts = scan(data, header, None if several else name)
+    ignored = left_out(facts, [c for c in header.columns if c not in names])
+    features = [c for c in header.columns if c not in names and c not in ignored]
     if not features:
-        raise DataError("has no feature columns besides the target" +
+        raise DataError(f"has no feature columns besides the target{'s' * several}" +
                         (f" and the columns left out ({', '.join(ignored)})" if ignored else ""),
                         source=header.source)
-    labels = facts.target_values()
-    if facts.columns[name].text and "" in facts.labels.seen:  # a row without its label
+    labels = None if several else facts.target_values()
+    if not several and facts.columns[name].text and "" in facts.labels.seen:  # no label
         _training_error(data, header, Want((), (name,)), lambda t: labels_of(t, name))
-    reason = regression_reason(labels, facts.rows, facts.fraction) if regression is None else \
-        ("--regression" if regression else None)
-    roles = Roles([name], list(ignored), features, not reason)
-    if reason and facts.columns[name].text:  # a quantity must be numbers
-        _training_error(data, header, Want((name,)), lambda t: check_numbers(t, [name]))
-    distinct = Labels()
-    distinct.add(labels if labels.dtype.kind != "f" else [label_text(v) for v in labels])
-    t = make_target(roles, None if reason else distinct, "linear" if reason else "sigmoid",
-                    "auto", header.source)
+    if several:  # y is the columns' values as they are: numbers (describe.classifies)
+        reason = (f"{len(names)} columns given with --target, none of them a feature; several "
+                  "targets are learnt together as a vector y of quantities (class labels are "
+                  "one column)")
+    elif regression is None:
+        reason = regression_reason(labels, facts.rows, facts.fraction)
+    else:
+        reason = "--regression" if regression else None
+    roles = Roles(names, list(ignored), features, not reason)
+    if reason and any(facts.columns[c].text for c in names):  # quantities must be numbers
+        _training_error(data, header, Want(tuple(names)), lambda t: check_numbers(t, names))
+    distinct = None
+    if not reason:
+        distinct = Labels()
+        distinct.add(labels if labels.dtype.kind != "f" else [label_text(v) for v in labels])
+    t = make_target(roles, distinct, "linear" if reason else "sigmoid", "auto", header.source)
     if any(facts.columns[c].text for c in features):
         _training_error(data, header, Want(tuple(features)),
                         lambda t: check_features(t, features, list(ignored)))
@@ -228,7 +291,8 @@ def starter_config(path: str | Path, data: str | Path, target: str | None = None
         train = Path(os.path.relpath(Path(data).resolve(), Path(path).resolve().parent))
     except ValueError:  # another drive (Windows): no relative path
         train = Path(data).resolve()
-    settings: dict[str, Any] = {"data.train": train.as_posix(), "data.target": t.columns[0],
+    settings: dict[str, Any] = {"data.train": train.as_posix(),
+                                "data.target": list(t.columns) if several else t.columns[0],
                                 "network.layers": layers}
     if ignored:
         settings["data.ignore"] = list(ignored)
@@ -238,7 +302,10 @@ def starter_config(path: str | Path, data: str | Path, target: str | None = None
     else:
         settings["training.optimizer"] = CLASSIFICATION_OPTIMIZER
     classes = None if t.classes is None else [str(c) for c in t.classes]
-    if classes is None:
+    if several:
+        outputs = f"{t.K} linear outputs, one per target"
+        labels_note = f"{t.K} targets: regression, each standardized for training"
+    elif classes is None:
         outputs, labels_note = "1 linear output", "regression: standardized for training"
     else:
         labels_note = f"{len(classes)} classes: {_some(classes)}"
@@ -259,20 +326,28 @@ def starter_config(path: str | Path, data: str | Path, target: str | None = None
                     ", ".join(f"{c} ({why})" for c, why in ignored.items()))
     if classes is not None:
         alt = " (nnbp init --regression for a quantity)" if labels.dtype.kind == "f" else ""
-        head += [f"  target {t.columns[0]}: {len(classes)} classes{alt}",
+        head += [f"  target {name}: {len(classes)} classes{alt}",
                  *CLASSIFICATION_NOTE.splitlines()]
     else:
         why = "chosen with --regression" if reason == "--regression" else reason
-        head += [*textwrap.wrap(f"target {t.columns[0]}: {why};", 84, initial_indent="  ",
+        what = f"targets {', '.join(names)}" if several else f"target {name}"
+        so = REGRESSION_NOTE.format(
+            outputs="a linear output per target" if several else "a linear output",
+            y="each target" if several else "y", units="their units" if several else "its units")
+        head += [*textwrap.wrap(f"{what}: {why};", 84, initial_indent="  ",
                                 subsequent_indent="  "),
-                 *REGRESSION_NOTE.format(alpha=REGRESSION_LEARNING_RATE).splitlines()]
+                 *textwrap.wrap(so, 84, initial_indent="  ", subsequent_indent="  "),
+                 *LEARNING_RATE_NOTE.format(alpha=REGRESSION_LEARNING_RATE).splitlines(),
+                 *(SEVERAL_TARGETS_NOTE.format(alpha=REGRESSION_LEARNING_RATE).splitlines()
+                   if several else [])]
     head += ["Commented-out keys show their defaults: uncomment a line to change one.",
              f"Train with:  nnbp train {shlex.quote(Path(path).as_posix())}"]
     text = "".join(f"# {_plain(line)}\n" for line in head) + "\n" + _body(settings, notes)
-    return Starter(text, facts.rows, features, t.columns[0], classes, layers, settings)
+    return Starter(text, facts.rows, features, list(t.columns), classes, layers, settings)
 
 
-def write_starter(path: str | Path, data: str | Path, target: str | None = None,
+def write_starter(path: str | Path, data: str | Path,
+                  target: str | list[str] | None = None,
                   regression: bool | None = None) -> Starter:
     """Write the starter config to ``path``, never over an existing file."""
     p = Path(path)

@@ -185,8 +185,12 @@ CASES: dict[str, Case] = {
     "ragged row": Case(["gradcheck", "ragged.yaml"], ["ragged.csv, line 3", "2 fields"]),
     "non-numeric value": Case(["predict", "model.npz", "text_value.csv"],
                               ["text_value.csv, line 3", "'x1'", "'oops'"]),
-    "nan value": Case(["evaluate", "model.npz", "nan.csv"], ["nan.csv, line 2", "'nan'"]),
-    "inf value": Case(["train", "inf.yaml"], ["inf.csv, line 3", "'x2'", "'-inf'"]),
+    "nan value": Case(["evaluate", "model.npz", "nan.csv"],
+                      ["nan.csv, line 2", "'nan'", "fix that value or remove its row"]),
+    "inf value": Case(["train", "inf.yaml"],
+                      ["inf.csv, line 3", "'x2'", "'-inf'", "expected a finite number; fix that "
+                       "value or remove its row, or, for a feature, leave the column out by "
+                       "adding it to data.ignore"]),
     "huge value": Case(["train", "huge.yaml"], ["huge.csv, line 3", "'x2'", "'1e300'",
                                                "between -1e100 and 1e100"]),
     "huge regression target": Case(["train", "huge_target.yaml"],

@@ -130,6 +130,14 @@ def test_without_data_digits_uses_its_test_file_and_says_so(tmp_path):
     assert out["cost_unregularized"] == pytest.approx(test_cost, rel=1e-12)
 
 
+def test_a_table_names_its_rows_once_in_its_first_line(iris, tmp_path):
+    r = nnbp("evaluate", iris, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""  # not again on stderr: stdout says it
+    assert r.stdout.splitlines()[0] == (f"30 examples: the 30 validation rows of "
+                                        f"{DATASETS / 'iris.csv'} held out in training")
+
+
 def test_tables_for_people_and_quiet(iris, tmp_path):
     r = nnbp("evaluate", iris, "--quiet", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
@@ -189,6 +197,34 @@ def test_a_regression_model_reports_mse_and_r2(tmp_path):
     assert out["targets"] == ["y"]
     table = nnbp("evaluate", model, "lin.csv", cwd=tmp_path)
     assert "mean squared error" in table.stdout and "R²" in table.stdout
+
+
+def table_rows(text: str) -> dict[str, list[str]]:
+    """The cells of each row of rich's tables, by the row's first cell."""
+    return {cells[0]: cells[1:] for line in text.splitlines() if line.startswith("│")
+            for cells in [[c.strip() for c in line.strip("│").split("│")]]}
+
+
+def test_each_kind_of_figure_has_one_digit_count(tmp_path):
+    x = np.linspace(-1.0, 1.0, 21)
+    (tmp_path / "two.csv").write_text("x,y,z\n" + "".join(
+        f"{v!r},{2 * v + 1!r},{v * v - 0.3 * v!r}\n" for v in x.tolist()))
+    cfg = {"data": {"train": "two.csv", "target": ["y", "z"]},
+           "network": {"layers": [1, 3, 2], "output": "linear", "cost": "squared_error"},
+           "training": {"epochs": 40, "learning_rate": 0.3}}
+    (tmp_path / "two.yaml").write_text(yaml.safe_dump(cfg))
+    assert nnbp("train", "two.yaml", "--out", "two.npz", "-q", cwd=tmp_path).returncode == 0
+    out = json.loads(nnbp("evaluate", "two.npz", "two.csv", "--json", cwd=tmp_path).stdout)
+    r = nnbp("evaluate", "two.npz", "two.csv", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    rows = table_rows(r.stdout)
+    # J to 8 significant digits; every MSE and R², of all targets and of each, to 6
+    assert rows["cost J (λ = 1, standardized y)"] == [f"{out['cost']:.8g}"]
+    assert rows["cost J (λ = 0, standardized y)"] == [f"{out['cost_unregularized']:.8g}"]
+    assert rows["mean squared error"] == [f"{out['mse']:.6g}"]
+    assert rows["R² (mean over the targets)"] == [f"{out['r2']:.6g}"]
+    for name, mse, r2 in zip("yz", out["mse_per_target"], out["r2_per_target"]):
+        assert rows[name] == [f"{mse:.6g}", f"{r2:.6g}"]
 
 
 # --- errors: one line, exit 2 ------------------------------------------------------

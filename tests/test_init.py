@@ -6,6 +6,7 @@ would give; an existing file is never touched.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -234,7 +235,8 @@ def test_init_never_overwrites(nnbp_run, iris, tmp_path):
     (["new.yaml", "--data", "nope.csv"], "Error: nope.csv: no such file"),
     (["new.yaml", "--data", "data/iris.csv", "--target", "kind"],
      "Error: data/iris.csv: no column named 'kind' for the target; columns are: sepal_length, "
-     "sepal_width, petal_length, petal_width, species"),
+     "sepal_width, petal_length, petal_width, species; several targets are given as --target a "
+     "--target b, or --target a,b"),
     (["new.yaml", "--data", "data/iris.csv", "--target", "9"],
      "Error: data/iris.csv: target index 9 is outside the 5 columns (0-based: 0 … 4)"),
     (["no/such/folder/new.yaml", "--data", "data/iris.csv"],
@@ -285,6 +287,7 @@ def test_many_distinct_whole_numbers_are_a_quantity(tmp_path):
     assert ("target amount: 30 distinct whole numbers in 60 rows, too many for classes (over 20, "
             "under 10 rows each; nnbp init --classification makes them classes);") in text
     assert "Learning rate 0.3, not 1: on standardized targets α = 1 diverged" in text
+    assert "With 2 or 3 targets" not in text  # that note is for several
 
 
 @pytest.mark.parametrize("m, distinct", [(60, 20), (300, 30)])  # few values, or 10 rows each
@@ -377,4 +380,161 @@ def test_a_misspelt_target_gets_the_closest_names(nnbp_run, iris, tmp_path):
     assert r.returncode == 2
     assert r.stderr == ("Error: data/iris.csv: no column named 'specis' for the target (did you "
                         "mean 'species'?); columns are: sepal_length, sepal_width, petal_length, "
-                        "petal_width, species\n")
+                        "petal_width, species; several targets are given as --target a "
+                        "--target b, or --target a,b\n")
+
+
+# --- several targets -------------------------------------------------------------------
+
+LINNERUD = ["Chins", "Situps", "Jumps", "Weight", "Waist", "Pulse"]
+
+
+def linnerud(path: Path, columns: list[str] = LINNERUD) -> Path:
+    """20 rows shaped as scikit-learn's linnerud: three exercises (Chins, Situps, Jumps)
+    and three body measurements (Weight, Waist, Pulse), whole numbers."""
+    rng = np.random.default_rng(7)
+    chins, situps, jumps = rng.integers(1, 18, 20), rng.integers(50, 252, 20), \
+        rng.integers(25, 251, 20)
+    weight = 230 - 3 * chins - 0.15 * situps + rng.normal(0, 8, 20)
+    waist = 42 - 0.3 * chins - 0.02 * situps + rng.normal(0, 1.5, 20)
+    pulse = 60 - 0.01 * jumps + rng.normal(0, 5, 20)
+    rows = np.column_stack([chins, situps, jumps, weight, waist, pulse]).round().astype(int)
+    path.write_text(",".join(columns) + "\n" + "".join(",".join(map(str, r)) + "\n"
+                                                       for r in rows.tolist()))
+    return path
+
+
+@pytest.mark.parametrize("target", [["Weight", "Waist", "Pulse"], ["Weight,Waist,Pulse"],
+                                    ["Weight, Waist", "Pulse"], ["3,4,5"]],
+                         ids=["repeated", "comma list", "both", "indexes"])
+def test_several_targets_make_a_regression_config_and_none_is_a_feature(tmp_path, target):
+    s = starter_config(tmp_path / "lin.yaml", linnerud(tmp_path / "lin.csv"), target)
+    assert s.targets == ["Weight", "Waist", "Pulse"]
+    assert s.features == ["Chins", "Situps", "Jumps"]
+    assert (s.classes, s.layers) == (None, [3, 5, 3])
+    raw = yaml.safe_load(s.text)
+    assert raw["data"] == {"train": "lin.csv", "target": ["Weight", "Waist", "Pulse"]}
+    assert raw["network"] == {"layers": [3, 5, 3], "output": "linear", "cost": "squared_error",
+                              "init": None}
+    assert raw["training"] == {"learning_rate": 0.3}
+    assert re.search(r"^  target: \[Weight, Waist, Pulse\] +# 3 targets: regression, each "
+                     r"standardized for training$", s.text, flags=re.M)
+    assert re.search(r"^  layers: \[3, 5, 3\] +# 3 features, 5 hidden units, 3 linear outputs, "
+                     r"one per target$", s.text, flags=re.M)
+    head = " ".join(line.lstrip("# ") for line in s.text.splitlines() if line.startswith("#"))
+    assert ("20 rows; 3 features: Chins, Situps, Jumps targets Weight, Waist, Pulse: 3 columns "
+            "given with --target, none of them a feature; several targets are learnt together "
+            "as a vector y of quantities (class labels are one column); so regression: a linear "
+            "output per target and squared error, each target standardized for training "
+            "(predictions come back in their units). Learning rate 0.3, not 1") in head
+    assert ("Lower it if the cost rises. With 2 or 3 targets (penguins; 20 rows like linnerud) "
+            "α = 1 diverged in 6 of 36 runs, 0.3 in none. Commented-out keys") in head
+    cfg = parse_config(s.text, base=tmp_path)
+    assert cfg.data.target == ["Weight", "Waist", "Pulse"]
+
+
+def test_one_target_in_a_list_is_that_target(tmp_path):
+    one = starter_config(tmp_path / "a.yaml", linnerud(tmp_path / "lin.csv"), ["Waist"])
+    assert (one.targets, one.features) == (["Waist"], ["Chins", "Situps", "Jumps", "Weight",
+                                                       "Pulse"])
+    assert yaml.safe_load(one.text)["data"]["target"] == "Waist"  # a name, not a list
+
+
+def test_a_column_name_with_a_comma_is_one_target(tmp_path):
+    columns = ["Chins", "Situps", "Jumps", "Weight, kg", "Waist", "Pulse"]
+    csv = linnerud(tmp_path / "lin.csv", [f'"{c}"' if "," in c else c for c in columns])
+    s = starter_config(tmp_path / "a.yaml", csv, ["Weight, kg", "Waist"])
+    assert s.targets == ["Weight, kg", "Waist"]
+    assert yaml.safe_load(s.text)["data"]["target"] == ["Weight, kg", "Waist"]
+    with pytest.raises(DataError) as e:
+        starter_config(tmp_path / "a.yaml", csv, ["Weight, kg,Waist"])
+    assert str(e.value) == (
+        f"{csv}: no column named 'Weight' for the target (did you mean 'Weight, kg'?); columns "
+        "are: Chins, Situps, Jumps, 'Weight, kg', Waist, Pulse; several targets are given as "
+        "--target a --target b, or --target a,b; a name with a comma is a --target of its own, "
+        "such as --target 'Weight, kg'")
+
+
+def test_several_targets_init_train_and_evaluate(nnbp_run, tmp_path):
+    linnerud(tmp_path / "lin_train.csv")
+    r = nnbp_run("init", "lin.yaml", "--data", "lin_train.csv", "--target", "Weight",
+                 "--target", "Waist", "--target", "Pulse")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines() == [
+        "Wrote lin.yaml: 3 features, 3 regression targets in Weight, Waist, Pulse, "
+        "layers [3, 5, 3].",
+        "Train with:  nnbp train lin.yaml"]
+    r = nnbp_run("init", "comma.yaml", "--data", "lin_train.csv", "--target", "Weight,Waist,Pulse")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "comma.yaml").read_text() == \
+        (tmp_path / "lin.yaml").read_text().replace("train lin.yaml", "train comma.yaml")
+    t = nnbp_run("train", "lin.yaml", "--out", "lin.npz")
+    assert t.returncode == 0, t.stderr
+    assert "Warning" not in t.stderr  # α = 0.3: the cost falls
+    costs = [float(row.split(",")[1]) for row in t.stdout.splitlines()[1:]]
+    assert len(costs) == 1001 and costs[-1] < costs[0] / 2
+    with np.load(tmp_path / "lin.npz", allow_pickle=False) as m:
+        assert m["target_names"].tolist() == ["Weight", "Waist", "Pulse"]
+        assert m["feature_names"].tolist() == ["Chins", "Situps", "Jumps"]
+        assert str(m["output"]) == "linear" and m["Theta2"].shape == (3, 6)
+    e = nnbp_run("evaluate", "lin.npz", "lin_train.csv", "--json")
+    assert e.returncode == 0, e.stderr
+    out = json.loads(e.stdout)
+    assert out["targets"] == ["Weight", "Waist", "Pulse"] and out["examples"] == 20
+    assert len(out["r2_per_target"]) == 3
+    # Weight and Waist follow the exercises; Pulse is mostly noise
+    assert out["r2_per_target"][0] > 0.5 and out["r2_per_target"][1] > 0.5
+    assert out["r2"] == pytest.approx(np.mean(out["r2_per_target"]), rel=1e-12)
+    table = nnbp_run("evaluate", "lin.npz", "lin_train.csv").stdout
+    rows = {line.split("│")[1].strip(): line.split("│")[3].strip()
+            for line in table.splitlines() if line.count("│") == 4}
+    assert rows == {name: f"{r2:.6g}" for name, r2 in zip(out["targets"], out["r2_per_target"])}
+
+
+@pytest.mark.parametrize("target, error", [
+    (["Weight,Wiast"], "Error: lin.csv: no column named 'Wiast' for the target (did you mean "
+                       "'Waist'?); columns are: Chins, Situps, Jumps, Weight, Waist, Pulse; "
+                       "several targets are given as --target a --target b, or --target a,b"),
+    (["Weight Waist"], "Error: lin.csv: no column named 'Weight Waist' for the target (did you "
+                       "mean 'Weight'?); columns are: Chins, Situps, Jumps, Weight, Waist, "
+                       "Pulse; several targets are given as --target a --target b, or "
+                       "--target a,b"),
+    (["Weight,,Waist"], "Error: --target 'Weight,,Waist': expected column names separated by "
+                        "commas, such as --target a,b"),
+    (["Weight", "Waist,Weight"], "Error: --target 'Waist,Weight': column 'Weight' is named twice "
+                                 "as a target; name each column once"),
+    (["Weight,9"], "Error: lin.csv: target index 9 is outside the 6 columns (0-based: 0 … 5)"),
+])
+def test_several_targets_errors(nnbp_run, tmp_path, target, error):
+    linnerud(tmp_path / "lin.csv")
+    r = nnbp_run("init", "new.yaml", "--data", "lin.csv",
+                 *[a for t in target for a in ("--target", t)])
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [error]
+    assert not (tmp_path / "new.yaml").exists()
+
+
+def test_several_targets_are_not_classes(nnbp_run, tmp_path):
+    linnerud(tmp_path / "lin.csv")
+    r = nnbp_run("init", "new.yaml", "--data", "lin.csv", "--target", "Weight,Waist",
+                 "--classification")
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [
+        "Error: --classification takes one target column, not 2 (Weight, Waist); several "
+        "targets are regression, one linear output each"]
+    assert not (tmp_path / "new.yaml").exists()
+
+
+def test_text_in_one_of_several_targets_gets_the_error_training_gives(tmp_path):
+    (tmp_path / "t.csv").write_text("x,y1,y2\n1,2,3\n2,4,n/a\n3,5,7\n")
+    with pytest.raises(DataError) as got:
+        starter_config(tmp_path / "t.yaml", tmp_path / "t.csv", "y1,y2")
+    (tmp_path / "c.yaml").write_text("data:\n  train: t.csv\n  target: [y1, y2]\nnetwork:\n"
+                                     "  layers: [auto, 3, auto]\n  output: linear\n"
+                                     "  cost: squared_error\n")
+    with pytest.raises(DataError) as training:
+        from nnbp.data.sources import load_in_memory as load_data
+
+        load_data(load_config(tmp_path / "c.yaml"), "auto")
+    assert str(got.value) == str(training.value) == (
+        f"{tmp_path / 't.csv'}, line 3: column 'y2' holds 'n/a'; expected a number")

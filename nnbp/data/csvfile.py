@@ -352,7 +352,11 @@ def check_values(table: Table) -> None:
         if len(bad):
             i = int(bad[0])
             shown = raw_value(table, i, table.columns[j])
-            expected = "finite number" if not math.isfinite(col[i]) else TOO_LARGE
+            expected = TOO_LARGE if math.isfinite(col[i]) else (
+                # "for a feature": a target cannot be left out, and which this is, or
+                # which columns data.ignore lists already, the table does not tell
+                "finite number; fix that value or remove its row, or, for a feature, leave "
+                "the column out by adding it to data.ignore")
             raise DataError(f"column {table.columns[j]!r} holds {shown!r}; expected a "
                             f"{expected}", source=table.source, **table.where(i))
 
