@@ -472,7 +472,9 @@ def test_line_numbers_count_blank_lines_and_multiline_quotes(tmp_path):
 @pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "Infinity"])
 def test_nan_and_inf_values(tmp_path, value):
     msg = data_error(tmp_path, f"a,b,label\n1,2,0\n3,{value},1\n")
-    assert msg == f"TRAIN, line 3: column 'b' holds '{value}'; expected a finite number"
+    assert msg == (f"TRAIN, line 3: column 'b' holds '{value}'; expected a finite number; fix "
+                   "that value or remove its row, or, for a feature, leave the column out by "
+                   "adding it to data.ignore")
 
 
 def config_error(tmp_path, csv, **kw) -> str:

@@ -533,7 +533,7 @@ def test_text_in_one_of_several_targets_gets_the_error_training_gives(tmp_path):
                                      "  layers: [auto, 3, auto]\n  output: linear\n"
                                      "  cost: squared_error\n")
     with pytest.raises(DataError) as training:
-        from nnbp.data.sources import load_in_memory as load_data
+        from nnbp.data.memory_source import load_in_memory as load_data
 
         load_data(load_config(tmp_path / "c.yaml"), "auto")
     assert str(got.value) == str(training.value) == (

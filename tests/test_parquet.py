@@ -129,7 +129,8 @@ def test_a_bad_value_in_a_parquet_file_names_its_row(tmp_path):
     with pytest.raises(DataError) as e:
         prepare(load_config(tmp_path / "c.yaml"))
     assert str(e.value) == (f"{tmp_path / 'd.parquet'}, row 4: column 'x1' holds 'nan'; "
-                            "expected a finite number")
+                            "expected a finite number; fix that value or remove its row, or, "
+                            "for a feature, leave the column out by adding it to data.ignore")
     write_parquet(tmp_path / "d.parquet", x1=pa.array([1.0, 2.0, 3.0, 4.0]),
                   y=pa.array(["a", "b", "", "b"]))
     with pytest.raises(DataError) as e:
