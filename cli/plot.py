@@ -51,7 +51,7 @@ def plot(
 
 
 def _read(log, from_stdin: bool):
-    from nnbp.logs import read_lines, read_log
+    from nnbp.data.cost_log import read_lines, read_log
 
     return read_lines(sys.stdin, "<stdin>") if from_stdin else read_log(log)
 
@@ -80,7 +80,7 @@ def _read_live(console):
     from rich.live import Live
     from rich.text import Text
 
-    from nnbp.logs import LogReader
+    from nnbp.data.cost_log import LogReader
 
     reader, lock = LogReader("<stdin>"), threading.Lock()
 

@@ -23,7 +23,8 @@ from .data.csvfile import Want
 from .data.describe import check_numbers, labels_of
 from .data.header import Header, did_you_mean, read_header
 from .data.reader import blocks, read_table
-from .data.room import available_memory, reading_needs
+from .data.file_size import reading_needs
+from .data.room import available_memory
 from .data.table import Table, is_number
 from .encoding import label_text
 from .errors import DataError, UsageError

@@ -102,10 +102,19 @@ def regularization(Theta: Weights, lam: float, m: int) -> float:
     return lam / (2 * m) * sum(float(np.vdot(T[:, 1:], T[:, 1:])) for T in Theta.values())
 
 
+def J_of(costs: float, m: int, Theta: Weights, lam: float) -> float:
+    """J(Θ) = (1/m) Σ_t cost(t) + (λ/2m) Σ (Θ_{ij}, j ≥ 1)², from Σ_t cost(t)."""
+    return costs / m + regularization(Theta, lam, m)
+
+
+def D_of(Delta: Weights, m: int, Theta: Weights, lam: float) -> Weights:
+    # D^(l) = Δ^(l)/m + (λ/m) Θ^(l), the bias column j = 0 not regularized
+    return {l: Delta[l] / m + (lam / m) * without_bias(Theta[l]) for l in Delta}
+
+
 def total_cost(net: Network, Theta: Weights, z: dict, a: dict, Y: np.ndarray, lam: float) -> float:
-    """J(Θ) = (1/m) Σ_t cost(t) + (λ/2m) Σ (Θ_{ij}, j ≥ 1)², from a forward pass."""
-    m = Y.shape[0]
-    return float(example_costs(net, z, a, Y).sum()) / m + regularization(Theta, lam, m)
+    """J(Θ) from a forward pass."""
+    return J_of(float(example_costs(net, z, a, Y).sum()), Y.shape[0], Theta, lam)
 
 
 def cost(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: float) -> float:
@@ -136,9 +145,7 @@ def backprop(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: fl
         delta[l] = (delta[l + 1] @ Theta[l])[:, 1:] * net.g(l).g_prime(z[l], a[l])
     # Δ^(l) = Σ_t δ^(l+1) [1; a^(l)]ᵀ   (s_{l+1}, s_l + 1)
     Delta = {l: delta[l + 1].T @ with_bias(a[l]) for l in range(1, L)}
-    # D^(l) = Δ^(l)/m + (λ/m) Θ^(l), the bias column j = 0 not regularized
-    D = {l: Delta[l] / m + (lam / m) * without_bias(Theta[l]) for l in Delta}
-    return Backprop(total_cost(net, Theta, z, a, Y, lam), D, z, a, delta)
+    return Backprop(total_cost(net, Theta, z, a, Y, lam), D_of(Delta, m, Theta, lam), z, a, delta)
 
 
 class UnitDeltas(NamedTuple):

@@ -25,7 +25,7 @@ import pytest
 from cli.logwriter import LogWriter
 from conftest import nnbp_argv, nnbp_env
 from nnbp.errors import DataError
-from nnbp.logs import LogReader, read_lines, read_log
+from nnbp.data.cost_log import LogReader, read_lines, read_log
 
 REPO = Path(__file__).resolve().parent.parent
 COLUMNS = ["epoch", "cost", "accuracy", "val_cost", "val_accuracy"]
@@ -54,7 +54,7 @@ def log_csv(tmp_path) -> Path:
     return path
 
 
-# --- the reader: nnbp/logs.py ----------------------------------------------------------
+# --- the reader: nnbp/data/cost_log.py ----------------------------------------------------------
 
 def test_csv_tsv_and_jsonl_read_to_the_same_columns(tmp_path):
     expected = {c: [float(r[c]) for r in rows()] for c in COLUMNS}

@@ -3,6 +3,7 @@ so that the tutorial cannot rot.  They run in a scratch folder that sees the
 checkout's configs/ and datasets/, as a reader at the top of the checkout does."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +13,9 @@ import pytest
 from conftest import nnbp_env
 
 REPO = Path(__file__).resolve().parent.parent
-COMMANDS = [line.strip()[2:] for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines()
-            if line.strip().startswith("$ ")]
+README = (REPO / "README.md").read_text(encoding="utf-8")
+COMMANDS = [line.strip()[2:] for line in README.splitlines() if line.strip().startswith("$ ")]
+PYTHON = re.findall(r"^```python\n(.*?)^```", README, flags=re.M | re.S)
 
 
 @pytest.fixture(scope="module")
@@ -48,3 +50,17 @@ def test_readme_command(results, cmd):
     if not cmd.startswith("nnbp init "):  # init writes a file and says so on stderr
         assert r.stdout.strip(), f"{cmd} printed nothing on stdout"
     assert "Traceback" not in r.stderr
+
+
+def test_the_readme_has_python(tmp_path):
+    assert PYTHON and "train(" in PYTHON[0] and "explain" in PYTHON[0]
+
+
+@pytest.mark.parametrize("code", PYTHON)
+def test_readme_python(tmp_path, code):
+    """A Python block of the README runs as written, in a scratch folder."""
+    env = nnbp_env()
+    r = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, text=True,
+                       capture_output=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() and "Traceback" not in r.stderr

@@ -19,7 +19,8 @@ import pytest
 from helpers.problems import PAIRS
 from nnbp.config import load_config
 from nnbp.data import cache
-from nnbp.data.room import reading_needs, size_text
+from nnbp.data.file_size import reading_needs
+from nnbp.data.room import size_text
 from nnbp.errors import CacheError, DataError
 from nnbp.training.descent import GradientDescent
 from nnbp.training.run import prepare
@@ -504,7 +505,7 @@ def test_data_stream_is_auto_true_or_false():
 def test_chunks_are_sized_from_the_memory_there_is(monkeypatch, tmp_path):
     from nnbp.data.cache_source import chunk_bytes
     from nnbp.data.reader import blocks
-    from nnbp.data.room import size_and_fields
+    from nnbp.data.file_size import size_and_fields
 
     monkeypatch.delenv("NNBP_STREAM_CHUNK_BYTES")
     # half the memory, at 40 bytes per byte of CSV; 4 MB at most, 64 kB at least

@@ -13,7 +13,7 @@ from ..errors import DataError
 from .csvfile import Want, csv_blocks
 from .files import parquet_files
 from .header import Header, read_header
-from .room import check_file_memory
+from .file_size import check_file_memory
 from .table import Table, Text
 
 def _parsed(path: Path, header: Header, want: Want, source: str,

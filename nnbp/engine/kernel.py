@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..costs import COSTS
-from ..network import Network, Weights, predict_index, regularization
+from ..network import D_of, J_of, Network, Weights, predict_index
 
 CACHE_ELEMENTS = 1 << 15  # a sub-block: a few of them fit in a core's L2 cache
 
@@ -58,16 +58,12 @@ class Sums:
         return self
 
     def J(self, Theta: Weights, lam: float) -> float:
-        """J(Θ) = (1/m) Σ_t cost(t) + (λ/2m) Σ (Θ_{ij}, j ≥ 1)²."""
-        return self.cost / self.m + regularization(Theta, lam, self.m)
+        """J(Θ) of the sums (``network.J_of``)."""
+        return J_of(self.cost, self.m, Theta, lam)
 
     def gradient(self, Theta: Weights, lam: float) -> Weights:
-        """D^(l) = Δ^(l)/m + (λ/m) Θ^(l), the bias column j = 0 not regularized."""
-        D = {}
-        for l, Delta in self.Delta.items():
-            D[l] = Delta / self.m
-            D[l][:, 1:] += (lam / self.m) * Theta[l][:, 1:]
-        return D
+        """D^(l) of the sums (``network.D_of``)."""
+        return D_of(self.Delta, self.m, Theta, lam)
 
 
 class Kernel:

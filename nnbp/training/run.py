@@ -13,7 +13,8 @@ import numpy as np
 from ..config import Config
 from ..cores import cores
 from ..data.parts import Dataset
-from ..data.room import available_memory, check_enabled, reading_needs, size_text
+from ..data.file_size import reading_needs
+from ..data.room import available_memory, check_enabled, size_text
 from ..data.sources import load
 from ..engine.executor import Executor, executor_for
 from ..engine.shares import block_rows

@@ -16,7 +16,7 @@ import math
 from pathlib import Path
 from typing import Iterable
 
-from .errors import DataError
+from ..errors import DataError
 
 REQUIRED_COLUMNS = ("epoch", "cost")
 
