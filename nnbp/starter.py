@@ -43,16 +43,9 @@ MAX_HIDDEN = 25  # the course's digit network has 25 hidden units
 MAX_CLASSES = 20
 ROWS_PER_CLASS = 10
 MIN_ROWS_PER_CLASS = 2
-# α for a regression network, on standardized x and y.  Measured over 1000 and 3000
-# epochs on diabetes (442 × 10) and penguins (342 × 3), 3 to 25 sigmoid or tanh
-# hidden units, λ = 1: α = 1 diverged (25 sigmoid units: at epoch 293 on diabetes),
-# α ≥ 0.5 oscillated in the longer runs (training R² down by up to 0.1), and 0.3
-# gave the best or nearly the best fit of every net (diabetes R² 0.55–0.73, penguins
-# 0.83–0.85; linear regression: 0.52 and 0.76).  Several targets, the same nets over
-# 1000 and 3000 epochs on penguins (2 and 3 targets) and 20 linnerud-like rows (3): α = 1
-# diverged in 6 of 36 runs (25 tanh units, on each set), 0.3 in none; one 0.3 run warned
-# that the cost rose (25 sigmoid units, 3000 epochs on the 20 rows) and still ended lower
-# than at 1000 epochs.
+# α for a regression network on standardized x and y: α = 1 diverged and α ≥ 0.5
+# oscillated on the nets measured (diabetes, penguins, one and several targets), 0.3
+# fitted them all; the config's comments say so (LEARNING_RATE_NOTE).
 REGRESSION_LEARNING_RATE = 0.3
 REGRESSION_NOTE = ("so regression: {outputs} and squared error, {y} standardized for "
                    "training (predictions come back in {units}).")

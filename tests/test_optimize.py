@@ -1,4 +1,4 @@
-"""L-BFGS and CG (nnbp/optimize.py) against SciPy on an independent J and D.
+"""L-BFGS and CG (nnbp/training/minimizer.py) against SciPy on an independent J and D.
 
 The reference (tests/helpers/reference.py) is the cost and backpropagation of
 docs/notation.md written again in plain numpy, without nnbp's network, engine or costs;

@@ -9,8 +9,8 @@ matrix's rows in turn (C order), Θ^(1) first.
 ``minimize`` is one blocking call that reports each iteration to a callback.  To
 look like gradient descent (one ``Step`` per iteration, the caller free to stop
 between them), it runs on a thread of its own in lockstep with the caller
-(``nnbp/lockstep.py``): the callback hands the iterate over and waits until the
-caller asks for the next one (``handoff.py``).
+(``handoff.py``): the callback hands the iterate over and waits until the caller
+asks for the next one.
 """
 
 from __future__ import annotations
@@ -101,12 +101,9 @@ class Minimizer:
     def __iter__(self) -> Iterator[Step]:
         last, logged = None, True
         try:
-            # every BLAS on one thread, set here: OpenBLAS (0.3.30) may ignore a thread
-            # count set on another thread than the main one, such as minimize's, where
-            # the passes' own setting (engine/threads.py) is made; SciPy's BLAS does L-BFGS-B's and
-            # CG's vector work, far too short for a second thread, whose threads only
-            # wait for each other, and on a busy machine for whatever else runs (digits'
-            # L-BFGS with one process spinning beside it: 2.3× slower)
+            # every BLAS on one thread, set here on the caller's thread (OpenBLAS may
+            # ignore a count set on minimize's): SciPy's vector work is too short for a
+            # second thread, which would only wait (README, "L-BFGS and conjugate gradients")
             import importlib
 
             importlib.import_module("scipy.optimize")  # its BLAS loaded, to be limited

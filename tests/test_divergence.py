@@ -1,4 +1,4 @@
-"""The rising-cost watch (nnbp/watch.py): it speaks once when the training cost
+"""The rising-cost watch (nnbp/training/divergence.py): it speaks once when the training cost
 keeps going up, and never on the normal course of a converging run: steady
 descent, round-off wobble at convergence, one overshooting step of a large α,
 or the bundled examples as configured."""
