@@ -9,6 +9,8 @@ from typing import List, Optional
 
 import typer
 
+CONSTANT = "A constant column holds one value in every row: it carries no information."
+
 
 def init(
     path: Path = typer.Argument(..., help="The config file to write; never overwritten."),
@@ -23,11 +25,15 @@ def init(
              "a quantity when it holds fractions, or many distinct numbers)."),
 ) -> None:
     """Write a starter config for a CSV file: layers from its features and classes,
-    text and id columns left out, every other key commented out with its default."""
+    text, id and constant columns left out, every other key commented out with its default."""
     from nnbp.starter import write_starter
 
     s = write_starter(path, data, target, regression)
     what = f"{len(s.targets)} regression targets" if len(s.targets) > 1 else \
         "a regression target" if s.classes is None else f"{len(s.classes)} classes"
+    left = ", ".join(f"{c} ({why})" for c, why in s.left_out.items())
     sys.stderr.write(f"Wrote {path}: {len(s.features)} features, {what} in {s.target}, "
-                     f"layers {s.layers}.\nTrain with:  nnbp train {shlex.quote(str(path))}\n")
+                     f"layers {s.layers}.\n" +
+                     (f"Left out of the features (data.ignore): {left}.\n" if left else "") +
+                     (CONSTANT + "\n" if "constant" in s.left_out.values() else "") +
+                     f"Train with:  nnbp train {shlex.quote(str(path))}\n")

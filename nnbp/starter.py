@@ -77,6 +77,7 @@ class Starter:
     classes: list[str] | None  # None: a regression target (linear output)
     layers: list[int]  # [s_1, hidden, K]
     settings: dict[str, Any]  # the keys set, dotted
+    left_out: dict[str, str]  # columns in data.ignore, with why
 
     @property
     def target(self) -> str:
@@ -117,6 +118,8 @@ class Column:
     text: bool = False  # some value is not a number
     number: bool = False  # some value is a number (or one written with a decimal comma)
     distinct: np.ndarray | None = None  # its distinct numbers, when they are counted
+    lo: float = np.inf  # its least and greatest numbers
+    hi: float = -np.inf
 
 
 @dataclass
@@ -146,6 +149,8 @@ def scan(path: str | Path, header: Header, target: str | None) -> Scan:
     s = Scan(header, target, 0, {c: Column() for c in header.columns}, Labels())
     for table, _ in blocks(path, Want(), header=header, source=header.source):
         s.rows += table.m
+        if table.m:
+            lo, hi = table.values.min(axis=0), table.values.max(axis=0)
         for j, name in enumerate(table.columns):
             col = s.columns[name]
             if j in table.text:
@@ -157,6 +162,7 @@ def scan(path: str | Path, header: Header, target: str | None) -> Scan:
                     s.labels.add(values)
                 continue
             col.number = True
+            col.lo, col.hi = min(col.lo, lo[j]), max(col.hi, hi[j])
             if name in counted:
                 v = table.values[:, j]
                 col.distinct = np.unique(v) if col.distinct is None else \
@@ -172,8 +178,9 @@ def scan(path: str | Path, header: Header, target: str | None) -> Scan:
 
 def left_out(s: Scan, others: list[str]) -> dict[str, str]:
     """Columns that cannot be features, with why: text (no value is a number, nor a
-    number with a decimal comma, which training's error explains), and identifiers
-    (named id, index or …_id, every value distinct)."""
+    number with a decimal comma, which training's error explains), identifiers
+    (named id, index or …_id, every value distinct) and constants (one number in
+    every row of two or more: nothing to learn from)."""
     out = {}
     for name in others:
         col = s.columns[name]
@@ -182,6 +189,8 @@ def left_out(s: Scan, others: list[str]) -> dict[str, str]:
         elif not col.text and _id_name(name) and col.distinct is not None and \
                 len(col.distinct) == s.rows:
             out[name] = "an identifier"
+        elif not col.text and s.rows > 1 and col.lo == col.hi:
+            out[name] = "constant"
     return out
 
 
@@ -317,6 +326,8 @@ def starter_config(path: str | Path, data: str | Path,
     if ignored:
         head.append("  left out of the features (data.ignore): " +
                     ", ".join(f"{c} ({why})" for c, why in ignored.items()))
+        if "constant" in ignored.values():
+            head.append("  (a constant column holds one value in every row: nothing to learn from)")
     if classes is not None:
         alt = " (nnbp init --regression for a quantity)" if labels.dtype.kind == "f" else ""
         head += [f"  target {name}: {len(classes)} classes{alt}",
@@ -336,7 +347,8 @@ def starter_config(path: str | Path, data: str | Path,
     head += ["Commented-out keys show their defaults: uncomment a line to change one.",
              f"Train with:  nnbp train {shlex.quote(Path(path).as_posix())}"]
     text = "".join(f"# {_plain(line)}\n" for line in head) + "\n" + _body(settings, notes)
-    return Starter(text, facts.rows, features, list(t.columns), classes, layers, settings)
+    return Starter(text, facts.rows, features, list(t.columns), classes, layers, settings,
+                   ignored)
 
 
 def write_starter(path: str | Path, data: str | Path,

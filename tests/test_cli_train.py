@@ -155,6 +155,28 @@ def test_out_writes_a_plain_numpy_model_there(nnbp_run, tmp_path):
     assert int(m["epochs"]) == 4
 
 
+def test_a_constant_feature_is_a_warning_that_says_how_to_leave_it_out(nnbp_run_all,
+                                                                         tmp_path):
+    # c is 5 in every training row and "one" in none; b varies in the training rows only
+    # once the validation rows are held out, which does not make it constant
+    rows = [f"{i},5,{i % 3},{'a' if i % 2 else 'b'},{i % 2}" for i in range(40)]
+    (tmp_path / "d.csv").write_text("x,c,b,note,y\n" + "\n".join(rows) + "\n")
+    (tmp_path / "c.yaml").write_text("data:\n  train: d.csv\n  ignore: [note]\n"
+                                     "network:\n  layers: [auto, 3, auto]\n"
+                                     "training:\n  epochs: 2\n")
+    (tmp_path / "ok.yaml").write_text((tmp_path / "c.yaml").read_text().replace(
+        "[note]", "[note, c]"))
+    memory, streamed, fine = nnbp_run_all(["train", "c.yaml"], ["train", "c.yaml", "--stream",
+                                                                 "--out", "s.npz"],
+                                          ["train", "ok.yaml"])
+    warning = ("Warning: column 'c' holds 5 in every training row, so it carries no "
+               "information to learn from; leave it out with data.ignore: [note, c]")
+    for r in (memory, streamed):
+        assert r.returncode == 0, r.stderr
+        assert [line for line in stderr_lines(r) if line.startswith("Warning")] == [warning]
+    assert fine.returncode == 0 and "Warning" not in fine.stderr
+
+
 def test_default_model_name_and_quiet(nnbp_run, tmp_path):
     (tmp_path / "configs").mkdir()
     (tmp_path / "work").mkdir()

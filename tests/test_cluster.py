@@ -175,8 +175,10 @@ def test_a_constant_feature_is_centred_on_its_value_in_memory_and_on_the_cluster
     cfg = load_config(tmp_path / "c.yaml")
     here = prepare(cfg)
     run, executor = on_cluster(cfg, client, partition_bytes=3000)
-    for data in (here.data, run.data):
+    streamed = prepare(cfg, stream=True)
+    for data in (here.data, run.data, streamed.data):
         assert data.norm.shift[1] == 0.1 and data.norm.scale[1] == 1.0
+        assert data.description.constant == {"c": 0.1}  # what training warns of
     assert (here.data.train.X1[:, 2] == 0).all()
     assert all((X1[:, 2] == 0).all() for X1, _ in client.gather(executor.parts["train"].futures))
     there, _ = train(run, executor)

@@ -218,6 +218,33 @@ def test_init_for_a_regression_csv_trains(nnbp_run, tmp_path):
     assert t.stdout.splitlines()[0] == "epoch,cost,passes"
 
 
+def test_init_leaves_a_constant_column_out_and_says_why(nnbp_run, tmp_path):
+    rows = [f"{i},{i * 0.5},7,{i % 2}" for i in range(30)]
+    (tmp_path / "d.csv").write_text("order_id,x,c,y\n" + "\n".join(rows) + "\n")
+    r = nnbp_run("init", "d.yaml", "--data", "d.csv")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines() == [
+        "Wrote d.yaml: 1 features, 2 classes in y, layers [1, 3, 1].",
+        "Left out of the features (data.ignore): order_id (an identifier), c (constant).",
+        "A constant column holds one value in every row: it carries no information.",
+        "Train with:  nnbp train d.yaml"]
+    text = (tmp_path / "d.yaml").read_text()
+    assert "#   left out of the features (data.ignore): order_id (an identifier), c (constant)\n" \
+        "#   (a constant column holds one value in every row: nothing to learn from)\n" in text
+    assert load_config(tmp_path / "d.yaml").data.ignore == ["order_id", "c"]
+    t = nnbp_run("train", "d.yaml", "--epochs", 1)
+    assert t.returncode == 0 and "Warning" not in t.stderr
+
+
+def test_a_column_of_one_row_is_not_constant_and_one_that_varies_once_is_kept(tmp_path):
+    (tmp_path / "one.csv").write_text("a,b,y\n1,2,0\n")
+    (tmp_path / "d.csv").write_text("a,b,y\n" + "1,2,0\n" * 50 + "1,2.5,1\n")
+    assert starter_config(tmp_path / "o.yaml", tmp_path / "one.csv",
+                          regression=True).left_out == {}
+    s = starter_config(tmp_path / "d.yaml", tmp_path / "d.csv")
+    assert s.left_out == {"a": "constant"} and s.features == ["b"]
+
+
 def test_init_never_overwrites(nnbp_run, iris, tmp_path):
     existing = tmp_path / "cfg" / "iris.yaml"
     existing.write_bytes(b"# my own config\n")

@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import BuildInterrupted
 from . import cache
 from .csvfile import CHUNK_BYTES
-from .describe import (Labels, Roles, check_block, class_of, column_roles,
+from .describe import (Labels, Roles, check_block, class_of, column_roles, constant_features,
                        labels_of, make_target, normalization, split_rows, target_scaling)
 from .narrow import column_stats
 from .reader import blocks, total_bytes
@@ -146,7 +146,8 @@ def load_cached(cfg, units_out, notify=None) -> Dataset:
     if cfg.data.test is not None:
         parts["test"] = _test_part(cfg, roles, target, notify)
     sizes = {name: p.m for name, p in parts.items()}
-    return Dataset(Description(roles.features, target, norm, roles.ignored, va, sizes), parts)
+    return Dataset(Description(roles.features, target, norm, roles.ignored, va, sizes,
+                                   constant_features(roles.features, xstats)), parts)
 
 
 def _split_pass(x: FileRows, y: FileRows, m: int, va: np.ndarray, values: bool):

@@ -34,8 +34,8 @@ import numpy as np
 from ..errors import DataError
 from .cluster_tasks import (block, encode, label_codes, read_csv_partition,
                             read_parquet_partition, rows_of, statistics, summary)
-from .describe import (Labels, Roles, at_key, class_of, column_roles, make_target,
-                       normalization, split_rows, target_scaling)
+from .describe import (Labels, Roles, at_key, class_of, column_roles, constant_features,
+                       make_target, normalization, split_rows, target_scaling)
 from .files import MissingFile, is_parquet_name
 from .header import Header, check_names, csv_header
 from .memory_source import test_columns
@@ -187,7 +187,8 @@ def load_on_cluster(cfg, client, units_out) -> Dataset:
     # a new Target: the one the encode tasks were given stays as it was
     target = replace(target, scaling=target_scaling(
         cfg, None if roles.classify else _merged(s[1] for s in stats)))
-    norm = normalization(cfg, _merged(s[0] for s in stats))
+    xstats = _merged(s[0] for s in stats)
+    norm = normalization(cfg, xstats)
     dtype = np.dtype(cfg.training.dtype)
     rows = {"train": [n - len(v) for n, v in zip(train.sizes, val)],
             "val": [len(v) for v in val]}
@@ -205,7 +206,8 @@ def load_on_cluster(cfg, client, units_out) -> Dataset:
                                  np.arange(sum(tfile.sizes)))
     parts_out = {name: b for name, b in blocks.items() if b.futures}
     sizes = {name: p.m for name, p in parts_out.items()}
-    return Dataset(Description(roles.features, target, norm, roles.ignored, va, sizes),
+    return Dataset(Description(roles.features, target, norm, roles.ignored, va, sizes,
+                               constant_features(roles.features, xstats)),
                    parts_out)
 
 

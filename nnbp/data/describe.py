@@ -275,6 +275,12 @@ def normalization(cfg, xstats: Stats) -> Normalization:
     return xstats.fit(cfg.data.normalize)
 
 
+def constant_features(features: list[str], xstats: Stats) -> dict[str, float]:
+    """The features that hold one value in every training row, with that value."""
+    same = np.flatnonzero(xstats.lo == xstats.hi) if xstats.n else []
+    return {features[j]: float(xstats.lo[j]) for j in same}
+
+
 def target_scaling(cfg, ystats: Stats | None) -> Normalization | None:
     """y′ = (y − mean)/std of the training rows, for a linear output's targets
     (data.normalize_target: standard); None: y as it is."""
@@ -295,6 +301,6 @@ def design_matrix(X: np.ndarray, norm: Normalization, dtype) -> np.ndarray:
 
 
 __all__ = ["Description", "Labels", "Roles", "at_key", "check_block", "check_features",
-           "class_of", "classifies", "column_roles", "design_matrix", "first_non_numeric",
+           "class_of", "classifies", "column_roles", "constant_features", "design_matrix", "first_non_numeric",
            "label_text", "labels_of", "make_target", "normalization", "split_rows",
            "target_scaling", "yaml_list"]

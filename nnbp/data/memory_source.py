@@ -8,8 +8,8 @@ from typing import Callable
 import numpy as np
 
 from .describe import (Labels, Roles, at_key, check_block, check_numbers, class_of,
-                       column_roles, design_matrix, labels_of, make_target, normalization,
-                       split_rows, target_scaling)
+                       column_roles, constant_features, design_matrix, labels_of, make_target,
+                       normalization, split_rows, target_scaling)
 from .files import MissingFile
 from .header import read_header
 from .parts import ArrayPart, Dataset, Description
@@ -47,7 +47,8 @@ def load_in_memory(cfg, units_out) -> Dataset:
     target.scaling = target_scaling(cfg, None if roles.classify else Stats.of(Y[tr] if held else Y))
     if target.scaling is not None:
         Y = target.scaling.apply(Y)  # y′ = (y − mean)/std
-    norm = normalization(cfg, Stats.of(X[tr] if held else X))
+    xstats = Stats.of(X[tr] if held else X)
+    norm = normalization(cfg, xstats)
     dtype = np.dtype(cfg.training.dtype)
 
     def part(Xp, Yp, rows) -> ArrayPart:
@@ -60,7 +61,8 @@ def load_in_memory(cfg, units_out) -> Dataset:
     if cfg.data.test is not None:
         parts["test"] = _test_in_memory(cfg, roles, target, part)
     sizes = {name: p.m for name, p in parts.items()}
-    return Dataset(Description(roles.features, target, norm, roles.ignored, va, sizes), parts)
+    return Dataset(Description(roles.features, target, norm, roles.ignored, va, sizes,
+                                   constant_features(roles.features, xstats)), parts)
 
 
 def _test_in_memory(cfg, roles, target, part) -> ArrayPart:

@@ -6,7 +6,7 @@ package's sources make these, and the engine computes on them."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
 import numpy as np
@@ -26,6 +26,8 @@ class Description:
     ignored: list[str]
     val_rows: np.ndarray  # rows of the training file held out (0-based, sorted); may be empty
     sizes: dict[str, int]  # rows of each part: train, and val and test when there are some
+    constant: dict[str, float] = field(default_factory=dict)  # features one value in every
+    # training row, with that value: they carry nothing to learn from
 
     @property
     def classifier(self) -> bool:

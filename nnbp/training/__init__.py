@@ -108,6 +108,22 @@ def unused_settings(cfg: Config) -> list[str]:
             f"{METHODS[cfg.training.optimizer]} chooses each step by a line search."]
 
 
+def constant_warning(description) -> list[str]:
+    """Features that hold one value in every training row: nothing to learn from them."""
+    from ..data.describe import yaml_list
+    from ..encoding import label_text
+
+    same = description.constant
+    if not same:
+        return []
+    held = ", ".join(f"{name!r} holds {label_text(v)}" for name, v in same.items())
+    one = len(same) == 1
+    return [f"{'column' if one else 'columns'} {held} in every training row, so "
+            f"{'it carries' if one else 'they carry'} no information to learn from; leave "
+            f"{'it' if one else 'them'} out with data.ignore: "
+            f"{yaml_list(description.ignored + list(same))}"]
+
+
 def train(cfg: Config, *, out: str | Path | None = None, on_event: Callable | None = None,
           should_stop: Callable[[], str | None] = lambda: None,
           cost_wanted: Callable[[int], bool] = lambda epoch: False) -> Outcome:
@@ -159,7 +175,7 @@ def _train(run: Run, model: Path, notify, should_stop, cost_wanted, started: flo
     from ..model import save_npz_atomic
 
     cfg = run.cfg
-    for warning in unused_settings(cfg):
+    for warning in unused_settings(cfg) + constant_warning(run.data.description):
         notify(Note(f"Warning: {warning}"))
     read = time.perf_counter() - started
     optimizer = make_optimizer(run, should_stop=lambda: should_stop() is not None)
