@@ -25,22 +25,20 @@ def evaluate(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Nothing on stderr but errors."),
 ) -> None:
     """Evaluate a trained model on labelled data."""
-    from nnbp.evaluate import evaluate as evaluate_on, evaluation_rows, unknown_columns
+    from nnbp.evaluate import evaluate as evaluate_on
     from nnbp.model import load_model
 
-    saved = load_model(model)
-    rows = evaluation_rows(saved, data)
-    unknown = unknown_columns(saved, rows)
-    source = rows.described
+    evaluation = evaluate_on(load_model(model), data)
+    source = evaluation.described
     if not quiet:
         if data is None and as_json:  # a table names the rows in its first line instead
             sys.stderr.write(f"Evaluating on {source}.\n")
-        if unknown:
-            names = ", ".join(map(repr, unknown))
+        if evaluation.unknown:
+            names = ", ".join(map(repr, evaluation.unknown))
             sys.stderr.write(f"Warning: {source}: column(s) {names} are neither features "
                              "nor the target of the model; they were left out.\n")
         sys.stderr.flush()
-    result = evaluate_on(saved, rows)
+    result = evaluation.scores()
     if as_json:
         typer.echo(json.dumps(result))
     else:

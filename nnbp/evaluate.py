@@ -21,54 +21,59 @@ from .data.stats import Stats
 
 
 @dataclass
-class Rows:
-    """What to evaluate on: its kind (data file, test file, validation rows), the data
-    file, the rows of it (None: all), and how to name it (None: the path)."""
+class Evaluation:
+    """What ``evaluate`` scores, known before any row is read: the kind of rows (data
+    file, test file, validation rows), the data file, which of its rows (None: all),
+    how to name them (None: the path), and the file's columns the model does not know
+    (to report); ``scores()`` reads the rows and scores the model on them."""
 
+    model: SavedModel
     kind: str
     path: str
     rows: np.ndarray | None
     source: str | None
+    unknown: list[str]
 
     @property
     def described(self) -> str:
         return self.source or self.path
 
+    def scores(self) -> dict:
+        """J at the model's λ and at λ = 0, and the metrics of the model's kind;
+        ``data`` (the file, or None for validation rows) and ``source`` (the kind of
+        rows) as ``evaluate --json`` gives them."""
+        model = self.model
+        if too_big(self.path):  # a block at a time
+            batches = read_blocks(model, self.path, with_target=True, rows=self.rows,
+                                  source=self.source)
+            sums = None
+            for parts in whole_blocks(batches, block_rows(model.net)):
+                for part in parts:
+                    sums = evaluation_sums(model, part, sums)
+        else:
+            sums = evaluation_sums(model, read_batch(model, self.path, with_target=True,
+                                                     rows=self.rows, source=self.source))
+        result = evaluation_result(model, sums)
+        result.update(data=None if self.kind == "validation rows" else self.path,
+                      source=self.kind)
+        return result
 
-def evaluation_rows(model: SavedModel, path: str | None) -> Rows:
-    """DATA when given; else the model's test file, else its validation rows."""
+
+def evaluate(model: SavedModel, path: str | None = None) -> Evaluation:
+    """The evaluation of the model on DATA when given; else on the model's test file,
+    else its validation rows.  A missing feature is an error, said before any row is
+    read."""
     if path is not None:
-        return Rows("data file", path, None, None)
-    kind, p, rows = model.default_data()
-    if kind == "test":
-        return Rows("test file", p, None, f"{p} (the model's test file)")
-    return Rows("validation rows", p, np.sort(rows),
-                f"the {len(rows)} validation rows of {p} held out in training")
-
-
-def unknown_columns(model: SavedModel, rows: Rows) -> list[str]:
-    """The columns of the file the model does not know (to be reported); a missing
-    feature is an error, said before any row is read."""
-    return check_columns(model, read_header(rows.path))
-
-
-def evaluate(model: SavedModel, rows: Rows) -> dict:
-    """The evaluation of the model on ``rows``: J at the model's λ and at λ = 0, and the
-    metrics of the model's kind; ``data`` (the file, or None for validation rows) and
-    ``source`` (the kind of rows) as ``evaluate --json`` gives them."""
-    if too_big(rows.path):  # a block at a time
-        batches = read_blocks(model, rows.path, with_target=True, rows=rows.rows,
-                              source=rows.source)
-        sums = None
-        for parts in whole_blocks(batches, block_rows(model.net)):
-            for part in parts:
-                sums = evaluation_sums(model, part, sums)
+        kind, rows, source = "data file", None, None
     else:
-        sums = evaluation_sums(model, read_batch(model, rows.path, with_target=True,
-                                                 rows=rows.rows, source=rows.source))
-    result = evaluation_result(model, sums)
-    result.update(data=None if rows.kind == "validation rows" else rows.path, source=rows.kind)
-    return result
+        kind, path, rows = model.default_data()
+        if kind == "test":
+            kind, source = "test file", f"{path} (the model's test file)"
+        else:
+            kind, rows = "validation rows", np.sort(rows)
+            source = f"the {len(rows)} validation rows of {path} held out in training"
+    return Evaluation(model, kind, path, rows, source,
+                      check_columns(model, read_header(path)))
 
 
 def evaluation_sums(model: SavedModel, batch: Batch, sums: dict | None = None) -> dict:
