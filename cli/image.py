@@ -86,7 +86,6 @@ class Drawing:
         self.ax.set_xlim(0, W)
         self.ax.set_ylim(H, 0)
         self.ax.axis("off")
-        self.texts = []  # (matplotlib Text, its class), for the overlap test
         self.z = 0  # later elements on top, as in SVG
 
     def _next(self) -> int:
@@ -116,19 +115,13 @@ class Drawing:
 
     def text(self, x, y, s, size, *, anchor=None, fill="#222222", weight=None, cls=None,
              data=None) -> None:
-        t = self.ax.text(x, y, mathtext(s), fontsize=size * PT, color=fill,
-                         fontweight=weight or "normal", family="DejaVu Sans",
-                         ha={"middle": "center", "end": "right"}.get(anchor, "left"),
-                         va="baseline", zorder=self._next())
-        self.texts.append((t, cls))
+        self.ax.text(x, y, mathtext(s), fontsize=size * PT, color=fill,
+                     fontweight=weight or "normal", family="DejaVu Sans",
+                     ha={"middle": "center", "end": "right"}.get(anchor, "left"),
+                     va="baseline", zorder=self._next(), gid=cls)  # gid: its class
 
     def close(self) -> "Drawing":
         return self
-
-    def boxes(self) -> list:
-        """Each text's bounding box in the picture (pixels), and its class."""
-        renderer = self.fig.canvas.get_renderer()
-        return [(t.get_window_extent(renderer), cls) for t, cls in self.texts]
 
     def extent(self):
         """What is drawn, in inches: the union of every element's box, and a margin."""
