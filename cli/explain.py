@@ -147,7 +147,8 @@ def selection(layer: Optional[int], unit: Optional[str], net) -> tuple[Optional[
         else:
             j = int(parts[0])
     if layer is not None and not 2 <= layer <= L:
-        raise UsageError(f"--layer {layer} does not exist: layers with a δ are 2 … {L}")
+        given = f"--unit {unit}" if unit is not None and "," in unit else f"--layer {layer}"
+        raise UsageError(f"{given}: layers with a δ are 2 … {L} (layer 1 is the input x)")
     if j is not None and not 1 <= j <= net.s(layer):
         raise UsageError(f"--unit {unit} does not exist: layer {layer} has units 1 … {net.s(layer)}")
     return layer, j

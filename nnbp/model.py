@@ -247,7 +247,7 @@ class SavedModel:
 
 
 def _existing(path: str, key: str, model: str) -> str:
-    if not Path(path).is_file():
+    if not (Path(path).is_file() or Path(path).is_dir()):  # a Parquet folder is one too
         raise DataError(f"its data.{key} file {path} is not there any more; give a DATA file",
                         source=model)
     return path

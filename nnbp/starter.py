@@ -26,8 +26,8 @@ import yaml
 
 from .data.csvfile import Want
 from .data.describe import (DECIMAL_COMMA, Labels, Roles, check_features, check_numbers,
-                            labels_of, make_target)
-from .data.header import Header, did_you_mean, read_header
+                            labels_of, make_target, one_column_hint)
+from .data.header import PANDAS_INDEX, Header, did_you_mean, read_header
 from .data.reader import blocks
 from .data.table import is_number
 from .encoding import label_text
@@ -178,13 +178,16 @@ def scan(path: str | Path, header: Header, target: str | None) -> Scan:
 
 def left_out(s: Scan, others: list[str]) -> dict[str, str]:
     """Columns that cannot be features, with why: text (no value is a number, nor a
-    number with a decimal comma, which training's error explains), identifiers
+    number with a decimal comma, which training's error explains), pandas' row index
+    (named Unnamed: 0 or __index_level_0__), identifiers
     (named id, index or …_id, every value distinct) and constants (one number in
     every row of two or more: nothing to learn from)."""
     out = {}
     for name in others:
         col = s.columns[name]
-        if col.text and not col.number:
+        if PANDAS_INDEX.fullmatch(name):
+            out[name] = "a row index written by pandas"
+        elif col.text and not col.number:
             out[name] = "text"
         elif not col.text and _id_name(name) and col.distinct is not None and \
                 len(col.distinct) == s.rows:
@@ -203,12 +206,12 @@ SEVERAL_TARGETS = "several targets are given as --target a --target b, or --targ
 
 
 def target_columns(header: Header, values: list[str] | None) -> list[str]:
-    """The columns that ``--target`` values name (none: the last column): a value that
+    """The columns that ``--target`` values name (none: ``Header.last``): a value that
     is a column's whole name is that column (a comma in it included), another is names
     or 0-based indexes separated by commas.  A name the file does not have is an error
     with the closest, and how several targets are given."""
     if not values:
-        return [header.columns[-1]]
+        return [header.columns[header.last()]]
     names: list[str] = []
     for value in values:
         whole = next((v for v in (value, value.strip()) if v in header), None)
@@ -263,8 +266,8 @@ def starter_config(path: str | Path, data: str | Path,
     features = [c for c in header.columns if c not in names and c not in ignored]
     if not features:
         raise DataError(f"has no feature columns besides the target{'s' * several}" +
-                        (f" and the columns left out ({', '.join(ignored)})" if ignored else ""),
-                        source=header.source)
+                        (f" and the columns left out ({', '.join(ignored)})" if ignored else "")
+                        + one_column_hint(header), source=header.source)
     labels = None if several else facts.target_values()
     if not several and facts.columns[name].text and "" in facts.labels.seen:  # no label
         _training_error(data, header, Want((), (name,)), lambda t: labels_of(t, name))

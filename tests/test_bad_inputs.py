@@ -104,6 +104,7 @@ def build(folder: Path) -> None:
     (folder / "latin1.csv").write_bytes("x1,x2,y\n0,é,0\n".encode("latin-1"))
     (folder / "utf16.csv").write_bytes(XOR.encode("utf-16"))
     (folder / "binary.csv").write_bytes(bytes(range(256)) * 4)
+    (folder / "data.csv.gz").write_bytes(__import__("gzip").compress(XOR.encode()))
     (folder / "garbage.yaml").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
     (folder / "folder").mkdir()
     shutil.copy(REPO / "datasets" / "iris.csv", folder / "iris.csv")
@@ -206,6 +207,9 @@ CASES: dict[str, Case] = {
     "single class": Case(["init", "new.yaml", "--data", "single.csv"],
                          ["single.csv", "single class"]),
     "binary data": Case(["predict", "model.npz", "binary.csv"], ["binary.csv", "binary"]),
+    "gzipped csv": Case(["init", "new.yaml", "--data", "data.csv.gz"],
+                        ["data.csv.gz: is gzip-compressed, not CSV text: decompress it first "
+                         "(gunzip -k data.csv.gz)"]),
     "not utf-8": Case(["evaluate", "model.npz", "latin1.csv"],
                       ["latin1.csv, line 2", "not UTF-8", "0xe9", "'é' in Windows-1252",
                        "save it as UTF-8"]),

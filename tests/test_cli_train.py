@@ -177,6 +177,33 @@ def test_a_constant_feature_is_a_warning_that_says_how_to_leave_it_out(nnbp_run_
     assert fine.returncode == 0 and "Warning" not in fine.stderr
 
 
+def test_pandas_row_index_as_a_feature_is_a_warning(nnbp_run, tmp_path):
+    rows = [f"{i},{i * 0.25},{i % 2}" for i in range(20)]
+    (tmp_path / "d.csv").write_text(",x,y\n" + "\n".join(rows) + "\n")
+    (tmp_path / "c.yaml").write_text("data:\n  train: d.csv\nnetwork:\n  layers: [auto, 3, "
+                                     "auto]\ntraining:\n  epochs: 1\n")
+    r = nnbp_run("train", "c.yaml")
+    assert r.returncode == 0, r.stderr
+    assert stderr_lines(r)[0] == (
+        "Warning: column 'Unnamed: 0' is a row index written by pandas, not a feature; leave "
+        "it out with data.ignore: ['Unnamed: 0'] (or write the file with to_csv(index=False))")
+    assert load_model(tmp_path / "c.npz")["feature_names"].tolist() == ["Unnamed: 0", "x"]
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # to_parquet writes the index last: the target is the last column before it
+    pq.write_table(pa.table({"x": np.arange(20) * 0.25, "y": np.arange(20) % 2,
+                             "__index_level_0__": np.arange(20)[::-1]}), tmp_path / "d.parquet")
+    (tmp_path / "p.yaml").write_text((tmp_path / "c.yaml").read_text().replace("d.csv",
+                                                                               "d.parquet"))
+    r = nnbp_run("train", "p.yaml")
+    assert r.returncode == 0, r.stderr
+    assert stderr_lines(r)[0].startswith("Warning: column '__index_level_0__' is a row index")
+    m = load_model(tmp_path / "p.npz")
+    assert m["feature_names"].tolist() == ["x", "__index_level_0__"]
+    assert m["target_names"].tolist() == ["y"]
+
+
 def test_default_model_name_and_quiet(nnbp_run, tmp_path):
     (tmp_path / "configs").mkdir()
     (tmp_path / "work").mkdir()

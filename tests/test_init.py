@@ -236,6 +236,32 @@ def test_init_leaves_a_constant_column_out_and_says_why(nnbp_run, tmp_path):
     assert t.returncode == 0 and "Warning" not in t.stderr
 
 
+def test_init_leaves_pandas_row_index_out_of_a_csv_and_of_parquet(nnbp_run, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [f"{i},{i * 0.5},{(i * 7) % 3},{i % 2}" for i in range(30)]
+    (tmp_path / "d.csv").write_text(",x,z,y\n" + "\n".join(rows) + "\n")  # to_csv()
+    s = starter_config(tmp_path / "d.yaml", tmp_path / "d.csv")
+    assert s.left_out == {"Unnamed: 0": "a row index written by pandas"}
+    assert s.features == ["x", "z"]
+    order = np.random.default_rng(0).permutation(30)  # a shuffled frame's index
+    pq.write_table(pa.table({"x": order * 0.5, "z": order % 3.0, "y": order % 2,
+                             "__index_level_0__": order}), tmp_path / "d.parquet")
+    s = starter_config(tmp_path / "p.yaml", tmp_path / "d.parquet")
+    assert s.left_out == {"__index_level_0__": "a row index written by pandas"}
+    assert s.features == ["x", "z"] and s.targets == ["y"]
+    r = nnbp_run("init", "d.yaml", "--data", "d.csv")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines()[1] == \
+        "Left out of the features (data.ignore): Unnamed: 0 (a row index written by pandas)."
+    assert load_config(tmp_path / "d.yaml").data.ignore == ["Unnamed: 0"]
+    t = nnbp_run("train", "d.yaml", "--epochs", 1)
+    assert t.returncode == 0 and "Warning" not in t.stderr
+    p = nnbp_run("predict", "d.npz", "d.csv")  # the same file: the index is not a feature
+    assert p.returncode == 0 and p.stderr == "" and len(p.stdout.splitlines()) == 31
+
+
 def test_a_column_of_one_row_is_not_constant_and_one_that_varies_once_is_kept(tmp_path):
     (tmp_path / "one.csv").write_text("a,b,y\n1,2,0\n")
     (tmp_path / "d.csv").write_text("a,b,y\n" + "1,2,0\n" * 50 + "1,2.5,1\n")

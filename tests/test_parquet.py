@@ -101,6 +101,28 @@ def test_predict_and_evaluate_read_parquet_as_csv(nnbp_run, tmp_path):
     assert c.stdout == nnbp_run("predict", "m.npz", "train.csv", "--keep", "id").stdout
 
 
+def test_evaluate_without_data_reads_a_parquet_folder_as_its_csv(nnbp_run_all, tmp_path):
+    # the model's validation rows of its training folder, and its test folder
+    write_problem(tmp_path)
+    (tmp_path / "tests").mkdir()
+    pq.write_table(pacsv.read_csv(tmp_path / "test.csv"), tmp_path / "tests" / "a.parquet")
+    for name, tr, te in (("vcsv", "train.csv", None), ("vdir", "train", None),
+                         ("tcsv", "train.csv", "test.csv"), ("tdir", "train", "tests")):
+        text = CONFIG.format(train=tr, test=te)
+        (tmp_path / f"{name}.yaml").write_text(text if te else text.replace("  test: None\n", ""))
+    trains = nnbp_run_all(*[["train", f"{n}.yaml", "--out", f"{n}.npz", "-q"]
+                            for n in ("vcsv", "vdir", "tcsv", "tdir")])
+    assert [r.returncode for r in trains] == [0] * 4, trains[1].stderr
+    runs = nnbp_run_all(*[["evaluate", f"{n}.npz", "--json"]
+                          for n in ("vcsv", "vdir", "tcsv", "tdir")])
+    assert [r.returncode for r in runs] == [0] * 4, runs[1].stderr
+    vcsv, vdir, tcsv, tdir = (json.loads(r.stdout) for r in runs)
+    assert vcsv["source"] == "validation rows" and vcsv["examples"] == 50
+    assert vdir == vcsv
+    assert tcsv["examples"] == 40 and tdir == {**tcsv, "data": str(tmp_path / "tests")}
+    assert runs[3].stderr == f"Evaluating on {tmp_path / 'tests'} (the model's test file).\n"
+
+
 def test_a_parquet_file_gives_the_same_starter_as_its_csv(nnbp_run, tmp_path):
     write_problem(tmp_path)
     a = nnbp_run("init", "a.yaml", "--data", "train.csv", "--target", "species")

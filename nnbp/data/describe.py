@@ -55,7 +55,7 @@ def column_roles(cfg, header: Header) -> Roles:
     """The target columns, the ignored columns and the features of the training file
     (its header is enough), and whether the target is a label (``classifies``)."""
     if cfg.data.target is None:
-        tcols = [len(header.columns) - 1]
+        tcols = [header.last()]
     else:
         refs = cfg.data.target if isinstance(cfg.data.target, list) else [cfg.data.target]
         tcols = at_key(cfg, "data.target", lambda: [header.index(r, "target") for r in refs])
@@ -71,7 +71,7 @@ def column_roles(cfg, header: Header) -> Roles:
     features = [c for j, c in enumerate(header.columns) if j not in drop]
     if not features:
         raise DataError("has no feature columns besides the target" +
-                        (" and the ignored columns" if ignored else "") + _one_column(header),
+                        (" and the ignored columns" if ignored else "") + one_column_hint(header),
                         source=header.source)
     return Roles(targets, ignored, features, classifies(len(targets), cfg.network.output))
 
@@ -82,7 +82,7 @@ def classifies(n_targets: int, output: str) -> bool:
     return n_targets == 1 and output != "linear"
 
 
-def _one_column(header: Header) -> str:
+def one_column_hint(header: Header) -> str:
     """What to say of a file read as one column: its separator is not one nnbp knows."""
     if len(header.columns) > 1 or not any(c in header.columns[0] for c in "|: "):
         return ""
@@ -301,6 +301,6 @@ def design_matrix(X: np.ndarray, norm: Normalization, dtype) -> np.ndarray:
 
 
 __all__ = ["Description", "Labels", "Roles", "at_key", "check_block", "check_features",
-           "class_of", "classifies", "column_roles", "constant_features", "design_matrix", "first_non_numeric",
-           "label_text", "labels_of", "make_target", "normalization", "split_rows",
-           "target_scaling", "yaml_list"]
+           "class_of", "classifies", "column_roles", "constant_features", "design_matrix",
+           "first_non_numeric", "label_text", "labels_of", "make_target", "normalization",
+           "one_column_hint", "split_rows", "target_scaling", "yaml_list"]

@@ -42,6 +42,13 @@ class Header:
     def position(self, name: str) -> int:
         return self._index[name]
 
+    def last(self) -> int:
+        """The default target: the last column, or before it a pandas row index
+        (to_parquet writes its index last)."""
+        n = len(self.columns)
+        return next((j for j in range(n - 1, -1, -1) if not PANDAS_INDEX.fullmatch(
+            self.columns[j])), n - 1)
+
     def index(self, ref: str | int, what: str) -> int:
         """The 0-based index of a column given by name or index, or an error that names
         the closest columns."""
@@ -85,6 +92,12 @@ def detect_delimiter(sample: str, suffix: str = "") -> str:
     return best if widths[best] > 1 else ","
 
 
+# The names a row index written by pandas has: read back from a CSV (pandas' to_csv
+# leaves its name empty, and read_csv calls it so), or stored in a Parquet file.
+UNNAMED_INDEX = "Unnamed: 0"
+PANDAS_INDEX = re.compile(r"Unnamed: \d+|__index_level_\d+__")
+
+
 HEADER_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -114,11 +127,8 @@ def check_header(columns: list[str], source: str, delimiter: str) -> None:
 def check_names(columns: list[str], source: str, line: int | None = 1) -> None:
     """Every column named, and each name once."""
     if "" in columns:
-        first = columns.index("") == 0  # pandas' to_csv writes its row index so, unnamed
-        raise DataError(f"the header has an empty column name (column {columns.index('') + 1})"
-                        + ("; a row index written by pandas? Name the column (and list it in "
-                           "data.ignore), or write the file with to_csv(index=False)"
-                           if first else ""), source=source, line=line)
+        raise DataError(f"the header has an empty column name (column {columns.index('') + 1})",
+                        source=source, line=line)
     seen: set[str] = set()
     for c in columns:
         if c in seen:
@@ -152,6 +162,8 @@ def csv_header(head: bytes, source: str, suffix: str = "") -> Header:
     columns = [c.strip() for c in header]
     if not any(columns):
         raise DataError("is empty; expected a header row and data rows", source=source)
+    if columns[0] == "" and len(columns) > 1:  # pandas' to_csv writes its row index so
+        columns[0] = UNNAMED_INDEX
     check_names(columns, source)
     check_header(columns, source, delimiter)
     return Header(source, columns, delimiter, "csv", bom + (end if end >= 0 else len(raw)))

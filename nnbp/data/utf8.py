@@ -29,8 +29,17 @@ def check_text(head: bytes, source: str) -> None:
         excel = " (Excel's Unicode Text)" if wide.startswith("UTF-16") else ""
         raise DataError(f"is {wide} text{excel}, not UTF-8: {SAVE_AS_UTF8}, or convert it: "
                         f"{iconv(wide, source)}", source=source)
+    for magic, kind, tool in COMPRESSED:
+        if head.startswith(magic):
+            excel = " (an Excel .xlsx workbook is one: save it as CSV)" if kind == "zip" else ""
+            raise DataError(f"is {kind}-compressed, not CSV text: decompress it first "
+                            f"({tool} {shlex.quote(source)}){excel}", source=source)
     if b"\x00" in head:
         raise DataError("is a binary file, not CSV text", source=source)
+
+
+COMPRESSED = ((b"\x1f\x8b", "gzip", "gunzip -k"), (b"\xfd7zXZ\x00", "xz", "unxz -k"),
+              (b"\x28\xb5\x2f\xfd", "zstd", "unzstd"), (b"PK\x03\x04", "zip", "unzip"))
 
 
 def wide_encoding(head: bytes) -> str | None:

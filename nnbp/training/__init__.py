@@ -124,6 +124,19 @@ def constant_warning(description) -> list[str]:
             f"{yaml_list(description.ignored + list(same))}"]
 
 
+def index_warning(description) -> list[str]:
+    """A feature named as pandas names a row index: the row's number, not a measurement."""
+    from ..data.describe import yaml_list
+    from ..data.header import PANDAS_INDEX
+
+    index = [c for c in description.features if PANDAS_INDEX.fullmatch(c)]
+    if not index:
+        return []
+    return [f"column {index[0]!r} is a row index written by pandas, not a feature; leave it "
+            f"out with data.ignore: {yaml_list(description.ignored + index[:1])} (or write the "
+            "file with to_csv(index=False))"]
+
+
 def train(cfg: Config, *, out: str | Path | None = None, on_event: Callable | None = None,
           should_stop: Callable[[], str | None] = lambda: None,
           cost_wanted: Callable[[int], bool] = lambda epoch: False) -> Outcome:
@@ -175,7 +188,9 @@ def _train(run: Run, model: Path, notify, should_stop, cost_wanted, started: flo
     from ..model import save_npz_atomic
 
     cfg = run.cfg
-    for warning in unused_settings(cfg) + constant_warning(run.data.description):
+    described = run.data.description
+    for warning in unused_settings(cfg) + index_warning(described) + \
+            constant_warning(described):
         notify(Note(f"Warning: {warning}"))
     read = time.perf_counter() - started
     optimizer = make_optimizer(run, should_stop=lambda: should_stop() is not None)
