@@ -3,9 +3,8 @@
 Every step explain prints (a − y = δ, Θ_ij·δ_i = a term, the terms' sum = the
 weighted sum, weighted sum × g' = δ, δ_i × a_j = a gradient entry) shows its result
 with DIGITS significant digits at least, and its operands with as many digits as that
-result needs: the fewest n ≥ the result's digits for which the expression, worked
-out exactly on the decimals as printed, lies within half a unit of the result's
-last digit.  A reader who redoes the arithmetic with the numbers on the page gets
+result needs: the fewest n ≥ DIGITS for which the expression, worked out exactly on
+the decimals as printed, lies within half a unit of the result's last digit.  A reader who redoes the arithmetic with the numbers on the page gets
 the number on the page.  Where terms cancel it takes more digits; past the 17 that
 tell any two doubles apart, an operand is printed with every digit of its binary
 value, which is exact.
@@ -104,18 +103,17 @@ class Writing:
             return Shown(text, tuple(self.show(o, n) for o in x.operands), False, n, x.value)
         steps = any(isinstance(o, Step) for o in x.operands)
         tried = ()
-        # operands never with fewer digits than the result; results of steps at most 17
-        counts = list(range(n, max(n, 17) + 1))
-        if not steps and n < EXACT:
-            counts.append(EXACT)
+        # operands with DIGITS at least, more as the result needs: results of steps 17 at
+        # most, numbers every digit they have
+        counts = list(range(DIGITS, 18)) + ([] if steps else [EXACT])
         for k in counts:
             tried = tuple(self.show(o, k) for o in x.operands)
             if holds(x, tried, text, n):
                 # then each operand back to its own digits where the others make up for
                 # it: a value gets more digits than elsewhere only where it must
                 for i, o in enumerate(x.operands):
-                    if tried[i].n > self.n(o.value if isinstance(o, Step) else o, n):
-                        fewer = tried[:i] + (self.show(o, n),) + tried[i + 1:]
+                    if tried[i].n > self.n(o.value if isinstance(o, Step) else o):
+                        fewer = tried[:i] + (self.show(o),) + tried[i + 1:]
                         if holds(x, fewer, text, n):
                             tried = fewer
                 return Shown(text, tried, True, n, x.value)

@@ -175,8 +175,8 @@ def test_lecture_unit_2_2_is_the_lectures_sum():
     assert highlighted(root) == {(2, 1, 2), (2, 2, 2)}  # Θ^(2)_12 and Θ^(2)_22
     eq = [text_of(t) for t in classed(root, "text", "equation")]
     assert eq == ["δ2(2) = (Θ12(2) δ1(3) + Θ22(2) δ2(3)) · g′(z2(2))",
-                  "= ((0.6)(−0.0781440) + (−0.3)(0.0590753)) · 0.248947",
-                  "= −0.0646090 · 0.248947 = −0.0160842"]
+                  "= ((0.6)(−0.078144) + (−0.3)(0.0590753)) · 0.248947",
+                  "= −0.064609 · 0.248947 = −0.0160842"]
     assert sorted(text_of(t) for t in classed(root, "text", "theta")) == [
         "Θ12(2) = 0.6", "Θ22(2) = −0.3"]
 
@@ -186,7 +186,7 @@ def test_output_unit_has_no_edges_into_it_and_says_a_minus_y():
     root = parse(svg(e, layer=4, unit=1))
     assert highlighted(root) == set()
     assert [text_of(t) for t in classed(root, "text", "equation")] == [
-        "δ1(4) = a1(4) − y1 = 0.6045910 − 1 = −0.3954090"]
+        "δ1(4) = a1(4) − y1 = 0.604591 − 1 = −0.395409"]
 
 
 def test_two_digit_indices_and_escaping():

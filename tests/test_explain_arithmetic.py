@@ -175,7 +175,7 @@ def test_lecture_table_numbers_are_the_values(runs):
     layer3 = rows[:8]  # 2 units: a term, the sum, g', δ each
     sums = [r[4] for r in layer3 if r[1] == "= weighted sum"]
     assert all(shows(t, v) for t, v in zip(sums, lay[3]["weighted_sum"])) and len(sums) == 2
-    assert sums[0] == "-0.316327"  # what -0.316327 × 0.2470354 = -0.0781440 needs
+    assert sums[0] == "-0.316327"  # what -0.316327 × 0.247035 = -0.078144 needs
     for r, v in zip([r for r in layer3 if r[1].startswith("= δ")], lay[3]["delta"]):
         assert shows(r[4], v)
     for r in layer3:

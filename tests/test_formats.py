@@ -89,12 +89,13 @@ def test_latex_is_the_lectures_equation_with_the_numbers():
     symbols, numbers = eqs[2, 2]
     assert symbols == ("\\delta_{2}^{(2)} &= \\left(\\Theta^{(2)}_{12}\\delta^{(3)}_{1} + "
                        "\\Theta^{(2)}_{22}\\delta^{(3)}_{2}\\right) g'(z^{(2)}_{2}) \\\\")
-    # the last line of its align*: δ_1^(3) = −0.0781440 to the 6 digits an entry of the
-    # gradient needs (−0.0781440 × 0.523732), and the same everywhere
-    assert numbers == ("&= \\left((0.6)(-0.0781440) + (-0.3)(0.0590753)\\right)(0.248947) "
+    # the last line of its align*: δ_2^(3) and δ_2^(2) with the 6 digits the gradient's
+    # entries need of them (0.0590753 × 0.523732 = 0.030940), as everywhere, and g′ with
+    # the 6 that δ_2^(2) then needs
+    assert numbers == ("&= \\left((0.6)(-0.078144) + (-0.3)(0.0590753)\\right)(0.248947) "
                        "= -0.0160842")
-    assert eqs[4, 1][0] == ("\\delta_{1}^{(4)} &= a^{(4)}_{1} - y_{1} = 0.6045910 - 1 "
-                            "= -0.3954090")
+    assert eqs[4, 1][0] == ("\\delta_{1}^{(4)} &= a^{(4)}_{1} - y_{1} = 0.604591 - 1 "
+                            "= -0.395409")
 
 
 LATEX_NUMBER = r"-?[\d.]+(?: \\times 10\^\{-?\d+\})?"
@@ -199,9 +200,9 @@ def test_markdown_has_the_same_deltas():
     assert "| l | j | z_j^(l) | a_j^(l) |" in text
     assert "| 2 | 2 | -0.13 | 0.467546 |" in text
     # the δ table of layer 2: weighted sum, g'(z), δ
-    assert "| 2 | -0.0646090 | 0.248947 | -0.0160842 |" in text
+    assert "| 2 | -0.064609 | 0.248947 | -0.0160842 |" in text
     # and its equations, as in the LaTeX
-    assert ("&= \\left((0.6)(-0.0781440) + (-0.3)(0.0590753)\\right)(0.248947) = -0.0160842"
+    assert ("&= \\left((0.6)(-0.078144) + (-0.3)(0.0590753)\\right)(0.248947) = -0.0160842"
             in text)
     headings = [s for s in text.splitlines() if s.startswith("### ")]
     assert [h.split(":")[0] for h in headings] == ["### Forward pass", "### Output layer",

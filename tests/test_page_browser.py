@@ -253,7 +253,7 @@ def test_selecting_a_unit_shows_its_delta_as_the_terminal_prints_it(browser, pag
     else:
         pytest.fail("Tab never reached unit 1 of layer 3")
     keys(browser, Keys.ENTER)
-    assert detail(browser) == delta_line(out, 3, 1, 4) == squash("= δ_1^(3) -0.0781440")
+    assert detail(browser) == delta_line(out, 3, 1, 4) == squash("= δ_1^(3) -0.078144")
     for l, s in ((2, 2), (3, 2), (4, 1)):
         for j in range(1, s + 1):
             select(browser, l, j)
@@ -264,7 +264,7 @@ def test_selecting_a_unit_shows_its_delta_as_the_terminal_prints_it(browser, pag
                         for r in by_css(browser, "#unit-body table.work tbody tr")]
                 assert rows == unit_rows(terminal("lecture", "--unit", f"{l},{j}"))
     select(browser, 4, 1)
-    assert detail(browser) == squash("δ_1^(4) = 0.6045910 − 1 = -0.3954090")
+    assert detail(browser) == squash("δ_1^(4) = 0.604591 − 1 = -0.395409")
     assert "cross-entropy" in one(browser, "#unit-body").text
     select(browser, 2, 0)
     assert "no δ" in one(browser, "#detail").text
@@ -279,7 +279,7 @@ def test_selecting_a_unit_shows_its_delta_as_the_terminal_prints_it(browser, pag
     assert "= a_1^(2) · (1 − a_1^(2)) = 0.523732 × (1 − 0.523732) = 0.24944" in body
     chips = by_css(browser, "#unit-body .chip")
     assert [c.get_attribute("aria-label") for c in chips] == [
-        "Θ_11^(2)·δ_1^(3) = -0.5 × -0.0781440 = 0.039072",
+        "Θ_11^(2)·δ_1^(3) = -0.5 × -0.078144 = 0.039072",
         "Θ_21^(2)·δ_2^(3) = 0.7 × 0.0590753 = 0.041353"]
     assert "feeds" in one(browser, '#network .edge[data-layer="2"][data-from="1"][data-to="2"]') \
         .get_attribute("class")
@@ -304,7 +304,7 @@ def test_output_layer_of_a_regression_and_a_large_networks_units(browser, pages)
     select(browser, 3, 1)
     out = terminal("penguins")
     assert detail(browser) == delta_line(out, 3, 1, 3) == \
-        squash("δ_1^(3) = -0.45263305 − (-0.5595644) = 0.1069313")
+        squash("δ_1^(3) = -0.45263305 − (-0.55956439) = 0.1069313")
     assert "g′(z) = 1" in one(browser, "#unit-body").text
     load(browser, pages["digits"])
     out = terminal("digits", "--model", str(pages["digits"].parent / "digits.npz"))
