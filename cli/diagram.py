@@ -17,6 +17,7 @@ import sys
 
 from nnbp.explanation import Explanation
 
+from cli.explain_steps import chain_step, output_step, writing
 from cli.notation import indices, typeset
 from cli.svg import Svg, width
 
@@ -108,15 +109,17 @@ def draw(surface, e: Explanation, *, layer: int | None = None, unit: int | None 
 
 def headline(e: Explanation, title: str, activation: str) -> tuple[str, str]:
     """The title, and the example's x, y and cost under it."""
+    text = writing(e).text
+
     def short(v):
-        return f"({', '.join(typeset(x) for x in v[:8])}{', …' if len(v) > 8 else ''})"
+        return f"({', '.join(typeset(text(x)) for x in v[:8])}{', …' if len(v) > 8 else ''})"
 
     t = e.example.t
     who = f"example {t}" if t is not None else "an example typed in"
     w = e.example.written
     x = "x′" if w is not None and w.normalize != "none" else "x"  # normalized
     return (f"{title}: {who}", f"{x} = {short(e.example.x.tolist())}   "
-            f"y = {short(e.example.y.tolist())}   cost(t) = {typeset(e.cost)}"
+            f"y = {short(e.example.y.tolist())}   cost(t) = {typeset(text(e.cost))}"
             + (f"   hidden g = {activation}" if activation else ""))
 
 
@@ -124,6 +127,7 @@ def edges(out, e: Explanation, cols, pos, hl) -> list[tuple]:
     """One line per Θ^(l)_{ij}: the plain ones first, the highlighted ones on top; the
     labels of the highlighted ones, to draw last."""
     labels = []
+    text = writing(e).text
     lines = [(l, i, j) for (l, a), (_, b) in zip(cols, cols[1:]) for j in a for i in b if i]
     biggest = max((abs(float(e.Theta[l][i - 1, j])) for l, i, j in lines), default=0) or 1
     for l, i, j in sorted(lines, key=lambda t: t in hl):
@@ -140,9 +144,9 @@ def edges(out, e: Explanation, cols, pos, hl) -> list[tuple]:
         out.line(*a, stroke=BLUE if theta >= 0 else RED, width=w, cls="edge hl" if (l, i, j) in hl
                  else "edge", opacity=1 if (l, i, j) in hl else (0.3 if hl else 0.7),
                  data={"l": l, "i": i, "j": j, "theta": repr(theta)},
-                 tip=f"Θ_{indices(i, j)}^({l}) = {typeset(theta)}")
+                 tip=f"Θ_{indices(i, j)}^({l}) = {typeset(text(theta))}")
         if (l, i, j) in hl:  # its name and value on the line, drawn over the units later
-            labels.append((x1 + dx * 0.5, y1 + dy * 0.5, f"{name} = {typeset(theta)}",
+            labels.append((x1 + dx * 0.5, y1 + dy * 0.5, f"{name} = {typeset(text(theta))}",
                            BLUE if theta >= 0 else RED))
     return labels
 
@@ -173,17 +177,18 @@ def cell(out, e: Explanation, l: int, j: int, c, *, chosen, feeds) -> None:
         out.text(x0, y0 + 5, "+1", 14, anchor="middle", fill=GREY)
         return
     u = e.layers[l].unit(j)
+    text = writing(e).text
     out.circle(x0, y0, R, stroke=HL if chosen else INK, width=4 if chosen else 1.4,
                cls="unit chosen" if chosen else "unit", data={"l": l, "j": j},
                tip=f"unit {j} of layer {l}")
     if l == 1:
         out.text(x0, y0 - 6, f"x_{{{j}}}", 12, anchor="middle", fill=GREY)
-        a = typeset(u.a)
+        a = typeset(text(u.a))
         out.text(x0, y0 + 12, a, fitted(a, 12.5, 12, bold=True), anchor="middle",
                  weight="bold", cls="a", data={"l": l, "j": j})
         return
-    z, a, delta = (f"{name}_{{{j}}} {typeset(v)}" for name, v in (("z", u.z), ("a", u.a),
-                                                                    ("δ", u.delta)))
+    z, a, delta = (f"{name}_{{{j}}} {typeset(text(v))}" for name, v in (("z", u.z), ("a", u.a),
+                                                                          ("δ", u.delta)))
     out.text(x0, y0 - 15, z, fitted(z, 11, -15), anchor="middle", fill=GREY, cls="z",
              data={"l": l, "j": j})
     out.text(x0, y0 + 2, a, fitted(a, 11.5, 2, bold=True), anchor="middle", weight="bold",
@@ -192,7 +197,7 @@ def cell(out, e: Explanation, l: int, j: int, c, *, chosen, feeds) -> None:
              fill=HL if feeds else DELTA, weight="bold", cls="delta", data={"l": l, "j": j})
     if l == e.L:
         y = float(e.example.y[j - 1])
-        out.text(x0 + R + 10, y0 + 5, f"y_{{{j}}} = {typeset(y)}", 13, fill=INK, cls="y")
+        out.text(x0 + R + 10, y0 + 5, f"y_{{{j}}} = {typeset(text(y))}", 13, fill=INK, cls="y")
 
 
 def fitted(text: str, size: float, dy: float, *, bold: bool = False) -> float:
@@ -209,21 +214,19 @@ def fitted(text: str, size: float, dy: float, *, bold: bool = False) -> float:
 
 def equation(e: Explanation, l: int, j: int) -> list[str]:
     """δ_j^(l) written out: the symbols, then the numbers, as many digits of each as the
-    arithmetic needs to hold as written (cli/printed.py)."""
-    from cli import printed
-    from cli.explain_steps import chain_step, output_step
-
+    arithmetic needs to hold as written, as every view writes them (cli/printed.py)."""
     L, u = e.L, e.layers[l].unit(j)
+    w = writing(e)
     dj = f"δ_{{{j}}}^{{({l})}}"
     if l == L:
-        s = printed.show(output_step(e, u))
+        s = w.show(output_step(e, u))
         a, y = typeset(s.operands[0].text), factor(s.operands[1].text)
         if len(s.operands) == 3:  # a linear output's g' is 1
             return [f"{dj} = (a_{{{j}}}^{{({L})}} − y_{{{j}}}) · g′(z_{{{j}}}^{{({L})}})",
                     f"= ({a} − {y}) · {typeset(s.operands[2].text)} = {typeset(s.text)}"]
         return [f"{dj} = a_{{{j}}}^{{({L})}} − y_{{{j}}} = {a} − {y} = {typeset(s.text)}"]
     syms = [f"Θ_{{{indices(t.i, j)}}}^{{({l})}} δ_{{{t.i}}}^{{({l + 1})}}" for t in u.terms]
-    s = printed.show(chain_step(u))
+    s = w.show(chain_step(u))
     total, gp = s.operands
     f = [typeset(o.text) for o in total.operands]  # Θ_1j, δ_1, Θ_2j, δ_2, …
     nums = [f"({f[2 * k]})({f[2 * k + 1]})" for k in range(len(u.terms))]

@@ -2,9 +2,10 @@
 sum worked out row by row, and this example's gradient, at the terminal's width.
 
 Every row of arithmetic holds as written: its operands are printed with the digits
-its result needs (cli/printed.py).  Sentences, titles and captions are broken
-between words and formulas, never inside a formula (cli/lines.py), and no line is
-wider than the terminal.
+its result needs, and each value with the same digits wherever it appears, as in
+every other view of the explanation (cli/printed.py, cli/explain_steps.py).
+Sentences, titles and captions are broken between words and formulas, never inside
+a formula (cli/lines.py), and no line is wider than the terminal.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from __future__ import annotations
 from nnbp.explanation import Explanation, Layer
 
 from cli import printed
-from cli.explain_steps import entry_step, hidden_step, output_step
+from cli.explain_steps import entry_step, hidden_step, listed_entries, output_step, writing
 from cli.lines import flow
-from cli.notation import num, sub, sym, vector
+from cli.notation import off_by, sub, sym, vector, write
 
-MAX_LISTED = 12  # features listed by name, and gradient entries shown, at most
+MAX_LISTED = 12  # features listed by name, at most
 
 NORMALIZED = {"standard": "x′ = (x − mean) / sd", "minmax": "x′ = (x − min) / (max − min)"}
 
@@ -33,6 +34,7 @@ def render(e: Explanation, *, layer, unit, check, gradient) -> None:
             con.print(line, soft_wrap=True)
 
     L = e.L
+    w = writing(e)
     for part in the_example(e, W):
         say(part) if isinstance(part, str) else con.print(part)
     if layer is None:
@@ -44,12 +46,12 @@ def render(e: Explanation, *, layer, unit, check, gradient) -> None:
             if l < L:
                 fw.add_row(str(l), "0", "", "1 (bias)")
             for u in d.units:
-                fw.add_row(str(l), str(u.j), num(u.z) if l > 1 else "", num(u.a),
+                fw.add_row(str(l), str(u.j), w.text(u.z) if l > 1 else "", w.text(u.a),
                            end_section=u.j == d.size)
         con.print(fw)
-        say(f"`h_Θ(x) = {vector(e.output.a.tolist(), room=W - 9)}` against "
-            f"`y = {vector(e.example.y.tolist(), room=W - 4)}`")
-        say(f"`cost(t) = {num(e.cost, 8)}`")
+        say(f"`h_Θ(x) = {vector(e.output.a.tolist(), room=W - 9, text=w.text)}` against "
+            f"`y = {vector(e.example.y.tolist(), room=W - 4, text=w.text)}`")
+        say(f"`cost(t) = {w.text(e.cost)}`")
         con.print()
     if layer in (None, L):
         out = e.output
@@ -59,17 +61,17 @@ def render(e: Explanation, *, layer, unit, check, gradient) -> None:
         for u in out.units:
             if unit is not None and u.j != unit:
                 continue
-            s = printed.show(output_step(e, u))
+            s = w.show(output_step(e, u))
             say([f"{sym('δ', L, u.j)} = {output_delta(s)}", f"= {s.text}"], "  ", "      ")
             if check:
-                say(f"finite difference `{num(u.numeric)}`: {u.verdict}, off by "
-                    f"`{abs(u.numeric - u.delta):.1e}`", "      ", "        ")
+                say(f"finite difference `{w.text(u.numeric)}`: {u.verdict}, off by "
+                    f"`{off_by(abs(u.numeric - u.delta))}`", "      ", "        ")
         con.print()
     for l in range(L - 1, 1, -1):
         if layer is not None and l != layer:
             continue
         say(f"Layer {l}: `δ_j^({l}) = (Σ_i Θ_ij^({l})·δ_i^({l + 1})) · g'(z_j^({l}))`")
-        con.print(hidden_table(e.layers[l], unit=unit, check=check, width=W))
+        con.print(hidden_table(e.layers[l], w, unit=unit, check=check, width=W))
         say("The lecture's δ stops at the weighted sum; the real δ has the factor `g'(z)`.",
             "  ", "  ")
         con.print()
@@ -80,7 +82,7 @@ def render(e: Explanation, *, layer, unit, check, gradient) -> None:
             "confirmed nor refuted at this ε.", hang="")
     if gradient:
         for l in range(1, L):
-            title, table, caption = gradient_table(e, l, W)
+            title, table, caption = gradient_table(e, l, W, w)
             say(title)
             con.print(table)
             if caption:
@@ -101,25 +103,26 @@ def the_example(e: Explanation, W: int) -> list:
 
     raw, t = e.example.written, e.example.t
     x, y = e.example.x.tolist(), e.example.y.tolist()
+    text = writing(e).text
     where, given = ((f"example {t} (row {t} of the training file)", "in the file")
                     if t is not None else ("the example typed in", "as typed"))
     if raw.targets and raw.y != y and not all(isinstance(v, float) for v in raw.y):
-        label = f"label {raw.y[0]}, so `y = {vector(y, room=W - 4)}`"
+        label = f"label {raw.y[0]}, so `y = {vector(y, room=W - 4, text=text)}`"
     elif raw.y != y:
-        label = (f"`y = {vector(raw.y, room=W - 4)}` {given}, "
-                 f"`y′ = {vector(y, room=W - 5)}` as the network learns it")
+        label = (f"`y = {vector(raw.y, room=W - 4, text=text)}` {given}, "
+                 f"`y′ = {vector(y, room=W - 5, text=text)}` as the network learns it")
     else:
-        label = f"`y = {vector(y, room=W - 4)}`"
+        label = f"`y = {vector(y, room=W - 4, text=text)}`"
     head = f"{where}: {label}"
     normalized = raw.normalize in NORMALIZED
     if not normalized:  # x′ = x: one line, by name when there are few
         if len(raw.x) > MAX_LISTED:
-            return [head, f"`x = {vector(x, room=W - 4)}`"]
-        return [head, "x: " + ", ".join(f"`{name} = {num(v)}`"
+            return [head, f"`x = {vector(x, room=W - 4, text=text)}`"]
+        return [head, "x: " + ", ".join(f"`{name} = {text(v)}`"
                                         for name, v in zip(raw.features, x))]
     if len(raw.x) > MAX_LISTED:
-        return [head, f"`x = {vector(raw.x, room=W - 5 - len(given))}` {given}",
-                f"`x′ = {vector(x, room=W - 6)}`, what the network sees "
+        return [head, f"`x = {vector(raw.x, room=W - 5 - len(given), text=text)}` {given}",
+                f"`x′ = {vector(x, room=W - 6, text=text)}`, what the network sees "
                 f"(`{NORMALIZED[raw.normalize]}`)"]
     table = Table()
     table.add_column("j", justify="right")
@@ -127,11 +130,11 @@ def the_example(e: Explanation, W: int) -> list:
     table.add_column(f"x_j, {given}", justify="right")
     table.add_column(NORMALIZED[raw.normalize].replace("x′", "x′_j", 1), justify="right")
     for j, name in enumerate(raw.features, start=1):
-        table.add_row(str(j), name, num(raw.x[j - 1]), num(x[j - 1]))
+        table.add_row(str(j), name, text(raw.x[j - 1]), text(x[j - 1]))
     return [head, table]
 
 
-def hidden_table(d: Layer, *, unit, check, width: int):
+def hidden_table(d: Layer, w: printed.Writing, *, unit, check, width: int):
     """Per unit j: a row per term Θ_ij^(l)·δ_i^(l+1) with its numbers, then the sum,
     the factor g'(z_j^(l)) and δ_j^(l); each row's arithmetic as printed.  The terms
     are named without their layers when the table would not fit otherwise."""
@@ -144,7 +147,7 @@ def hidden_table(d: Layer, *, unit, check, width: int):
         if unit is not None and j != unit:
             continue
         step, shown, folded = hidden_step(u, whole=unit is not None)
-        s = printed.show(step)
+        s = w.show(step)
         total, factor = s.operands
         for n, (i, term) in enumerate(zip(shown, total.operands)):
             rows.append((str(j) if n == 0 else "", (n, i, j), term.operands[0].text,
@@ -155,8 +158,8 @@ def hidden_table(d: Layer, *, unit, check, width: int):
                  ("", f"× g'(z_{j}^({l}))", "", "", factor.text, False),
                  ("", f"= {sym('δ', l, j)}", "", "", s.text, not check)]
         if check:
-            rows += [("", "  finite difference", "", "", num(u.numeric), False),
-                     ("", f"  {u.verdict}, off by", "", "", f"{abs(u.numeric - u.delta):.1e}",
+            rows += [("", "  finite difference", "", "", w.text(u.numeric), False),
+                     ("", f"  {u.verdict}, off by", "", "", off_by(abs(u.numeric - u.delta)),
                       True)]
 
     def label(term, short: bool) -> str:
@@ -183,7 +186,7 @@ def hidden_table(d: Layer, *, unit, check, width: int):
     return table
 
 
-def gradient_table(e: Explanation, l: int, width: int):
+def gradient_table(e: Explanation, l: int, width: int, w: printed.Writing):
     """This example's ∂cost/∂Θ^(l) = δ^(l+1) [1; a^(l)]ᵀ: the whole matrix when it fits
     the width, else its largest entries, each as δ_i^(l+1) × a_j^(l), and a bound on
     the others.  No number is cut.  Returns the title, the table and the caption."""
@@ -191,7 +194,7 @@ def gradient_table(e: Explanation, l: int, width: int):
 
     G = e.gradient[l].tolist()
     title = f"`∂cost/∂Θ^({l}) = δ^({l + 1}) [1; a^({l})]ᵀ`"
-    cells = [[num(v) for v in row] for row in G]
+    cells = [[w.text(v) for v in row] for row in G]
     need = len(str(len(G))) + 4 + sum(max(len(f"j={j}"), *(len(r[j]) for r in cells)) + 3
                                       for j in range(len(G[0])))
     if need <= width:
@@ -202,25 +205,24 @@ def gradient_table(e: Explanation, l: int, width: int):
         for i, row in enumerate(cells, start=1):
             t.add_row(str(i), *row)
         return title, t, None
-    entries = sorted(((i, j) for i in range(len(G)) for j in range(len(G[0]))),
-                     key=lambda ij: -abs(G[ij[0]][ij[1]]))
+    shown = listed_entries(e, l)
     size = f"`{len(G)} × {len(G[0])}`"
-    if len(entries) <= 2 * MAX_LISTED:
-        shown, rest = entries, []
-        title += f", {size}, entry by entry"
-    else:
-        shown, rest = entries[:MAX_LISTED], entries[MAX_LISTED:]
-        title += f", {size}: its {len(shown)} largest entries"
+    rest = len(G) * len(G[0]) - len(shown)
+    title += (f", {size}, entry by entry" if not rest
+              else f", {size}: its {len(shown)} largest entries")
     t = Table()
     for col in ("i", "j", f"δ_i^({l + 1})", f"a_j^({l})", "δ_i × a_j"):
         t.add_column(col, justify="right", overflow="fold")
-    for i, j in sorted(shown):
-        s = printed.show(entry_step(e.entry(l, i + 1, j)))
-        t.add_row(str(i + 1), str(j), s.operands[0].text, s.operands[1].text, s.text)
+    for i, j in shown:
+        s = w.show(entry_step(e.entry(l, i, j)))
+        t.add_row(str(i), str(j), s.operands[0].text, s.operands[1].text, s.text)
     caption = None
     if rest:
-        caption = (f"the other {len(rest)} entries are smaller: "
-                   f"`|δ_i × a_j| ≤ {at_least(abs(G[rest[0][0]][rest[0][1]]))}` (all with --json)")
+        listed = set(shown)
+        largest = max(abs(v) for i, row in enumerate(G, start=1) for j, v in enumerate(row)
+                      if (i, j) not in listed)
+        caption = (f"the other {rest} entries are smaller: "
+                   f"`|δ_i × a_j| ≤ {at_least(largest)}` (all with --json)")
     return title, t, caption
 
 
@@ -228,4 +230,4 @@ def at_least(v: float) -> str:
     """v rounded up to the digits shown: a bound that holds as printed."""
     from decimal import ROUND_CEILING, Context
 
-    return num(float(Context(prec=5, rounding=ROUND_CEILING).create_decimal_from_float(v)))
+    return write(float(Context(prec=5, rounding=ROUND_CEILING).create_decimal_from_float(v)))

@@ -4,7 +4,7 @@ Both carry what the table shows: the forward pass, δ^(L), and each hidden δ_j^
 the lecture writes it, then with the numbers substituted,
 
     δ_j^(l) = (Θ^(l)_{1j} δ^(l+1)_1 + Θ^(l)_{2j} δ^(l+1)_2 + …) · g'(z^(l)_j)
-            = ((0.6)(−0.078144) + …)(0.24895) = −0.016084
+            = ((0.6)(−0.0781440) + …)(0.248947) = −0.0160842
 
 LaTeX as ``align*`` environments for a document with ``amsmath``; Markdown with the
 same equations in ``$$`` blocks and the values in tables.  Long sums fold as the
@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from nnbp.explanation import Explanation, Unit
 
 from cli import printed
-from cli.explain_steps import output_step
-from cli.notation import fold, indices, num, vector
+from cli.explain_steps import inline_step, output_step, product_step, writing
+from cli.notation import indices, vector, write
 
 
 def tnum(v: float | str, digits: int = 5) -> str:
-    """A number for LaTeX, as the table rounds it (or as printed already, a str):
-    1.2346 \\times 10^{-5} for 1.2346e-05."""
-    s = v if isinstance(v, str) else num(v, digits)
+    """A number for LaTeX, written as the table writes it (or as printed already, a
+    str): 1.2346 \\times 10^{-5} for 1.2346e-05."""
+    s = v if isinstance(v, str) else write(v, digits)
     if s in ("inf", "-inf", "nan"):
         return {"inf": r"\infty", "-inf": r"-\infty", "nan": r"\mathrm{NaN}"}[s]
     if "e" in s:
@@ -34,8 +34,8 @@ def tnum(v: float | str, digits: int = 5) -> str:
     return s
 
 
-def vec(values: list, most: int = 8) -> str:
-    shown = ",\\ ".join(tnum(v) for v in values[:most])
+def vec(values: list, w: printed.Writing, most: int = 8) -> str:
+    shown = ",\\ ".join(tnum(w.text(v)) for v in values[:most])
     if len(values) > most:
         shown += f",\\ \\dots\\ \\text{{({len(values)} values)}}"
     return f"\\left({shown}\\right)"
@@ -56,16 +56,18 @@ def sections(e: Explanation, *, layer=None, unit=None, check=False, gradient=Fal
     """The sections in the table's order."""
     L = e.L
     y = e.example.y.tolist()
+    w = writing(e)
     out = []
     if layer is None:
         x = "x'" if normalized(e) else "x"
-        lines = [f"a^{{(1)}} &= {x} = {vec(e.layers[1].a.tolist())}"]
+        lines = [f"a^{{(1)}} &= {x} = {vec(e.layers[1].a.tolist(), w)}"]
         for l in range(2, L + 1):
             lines += [f"z^{{({l})}} &= \\Theta^{{({l - 1})}} [1;\\ a^{{({l - 1})}}] "
-                      f"= {vec(e.layers[l].z.tolist())}",
-                      f"a^{{({l})}} &= g(z^{{({l})}}) = {vec(e.layers[l].a.tolist())}"]
-        lines += [f"h_\\Theta(x) &= a^{{({L})}} = {vec(e.output.a.tolist())}, \\qquad y = {vec(y)}",
-                  f"\\mathrm{{cost}}(t) &= {tnum(e.cost, 8)}"]
+                      f"= {vec(e.layers[l].z.tolist(), w)}",
+                      f"a^{{({l})}} &= g(z^{{({l})}}) = {vec(e.layers[l].a.tolist(), w)}"]
+        lines += [f"h_\\Theta(x) &= a^{{({L})}} = {vec(e.output.a.tolist(), w)}, "
+                  f"\\qquad y = {vec(y, w)}",
+                  f"\\mathrm{{cost}}(t) &= {tnum(w.text(e.cost))}"]
         out.append(Section("forward", None, "Forward pass: z^(l+1) = Θ^(l) [1; a^(l)], "
                            "a^(l+1) = g(z^(l+1))", lines))
     if layer in (None, L):
@@ -74,21 +76,21 @@ def sections(e: Explanation, *, layer=None, unit=None, check=False, gradient=Fal
             k = u.j
             if unit is not None and k != unit:
                 continue
-            s = printed.show(output_step(e, u))
+            s = w.show(output_step(e, u))
             a, yk = tnum(s.operands[0].text), paren(s.operands[1].text)
             if len(s.operands) == 3:
                 line = (f"\\delta_{{{k}}}^{{({L})}} &= \\left(a^{{({L})}}_{{{k}}} - y_{{{k}}}\\right)"
                         f" g'(z^{{({L})}}_{{{k}}}) = ({a} - {yk})({tnum(s.operands[2].text)})")
             else:
                 line = f"\\delta_{{{k}}}^{{({L})}} &= a^{{({L})}}_{{{k}}} - y_{{{k}}} = {a} - {yk}"
-            lines.append(line + f" = {tnum(s.text)}" + numeric(u, L, check))
+            lines.append(line + f" = {tnum(s.text)}" + numeric(u, L, check, w))
         factor = d.g_prime is not None and any(d.g_prime != 1.0)
         out.append(Section("output", L, f"Output layer: δ^({L}) = a^({L}) − y"
                            + (f" times g'(z^({L}))" if factor else ""), lines))
     for l in range(L - 1, 1, -1):
         if layer in (None, l):
             lines = [line for u in e.layers[l].units if unit in (None, u.j)
-                     for line in hidden(u, l, whole=unit is not None, check=check)]
+                     for line in hidden(u, l, w, whole=unit is not None, check=check)]
             out.append(Section("layer", l, f"Layer {l}: δ_j^({l}) = (Σ_i Θ_ij^({l}) δ_i^({l + 1}))"
                                f" · g'(z_j^({l}))", lines))
     if gradient:
@@ -96,20 +98,17 @@ def sections(e: Explanation, *, layer=None, unit=None, check=False, gradient=Fal
                            "δ^(l+1) [1; a^(l)]ᵀ",
                            [f"\\frac{{\\partial\\,\\mathrm{{cost}}}}{{\\partial\\Theta^{{({l})}}}} &= "
                             f"\\delta^{{({l + 1})}} [1;\\ a^{{({l})}}]^{{T}} = "
-                            + matrix(e.gradient[l].tolist()) for l in range(1, L)]))
+                            + matrix(e.gradient[l].tolist(), w) for l in range(1, L)]))
     return out
 
 
-def hidden(u: Unit, l: int, *, whole: bool, check: bool) -> list[str]:
+def hidden(u: Unit, l: int, w: printed.Writing, *, whole: bool, check: bool) -> list[str]:
     """δ_j^(l) in symbols, then in numbers: two align lines."""
     j = u.j
-    values = [t.value for t in u.terms]
-    shown, folded, rest = fold(values, whole)
+    step, shown, folded = inline_step(u, whole)
     # Θ's row i is unit i of layer l+1, its column j unit j of layer l (0 is the bias)
     syms = [f"\\Theta^{{({l})}}_{{{indices(i + 1, j)}}}\\delta^{{({l + 1})}}_{{{i + 1}}}" for i in shown]
-    s = printed.show(printed.hidden_delta_inline(
-        [t.theta for t in u.terms], [t.delta for t in u.terms], shown, rest if folded else None,
-        u.g_prime, u.delta))
+    s = w.show(step)
     texts = [tnum(o.text) for o in s.operands]  # Θ, δ of each shown term; the rest; g'
     nums = [f"({texts[2 * k]})({texts[2 * k + 1]})" for k in range(len(shown))]
     if folded:
@@ -117,15 +116,15 @@ def hidden(u: Unit, l: int, *, whole: bool, check: bool) -> list[str]:
         nums.append(f"({texts[-2]})\\text{{ ({folded} more)}}")
     return [f"\\delta_{{{j}}}^{{({l})}} &= \\left({' + '.join(syms)}\\right) g'(z^{{({l})}}_{{{j}}})",
             f"&= \\left({' + '.join(nums)}\\right)({texts[-1]}) = "
-            f"{tnum(s.text)}" + numeric(u, l, check)]
+            f"{tnum(s.text)}" + numeric(u, l, check, w)]
 
 
-def numeric(u: Unit, l: int, check: bool) -> str:
+def numeric(u: Unit, l: int, check: bool, w: printed.Writing) -> str:
     """With --check: the finite difference ∂cost/∂z_j^(l) beside δ_j^(l)."""
     if not check:
         return ""
     return (f" \\qquad \\left[\\frac{{\\partial\\,\\mathrm{{cost}}}}{{\\partial z^{{({l})}}_{{{u.j}}}}}"
-            f" \\approx {tnum(u.numeric)}\\right]")
+            f" \\approx {tnum(w.text(u.numeric))}\\right]")
 
 
 def normalized(e: Explanation) -> bool:
@@ -138,9 +137,9 @@ def paren(v: str) -> str:
     return f"({tnum(v)})" if v.startswith("-") else tnum(v)
 
 
-def matrix(rows: list) -> str:
+def matrix(rows: list, w: printed.Writing) -> str:
     """An array, which unlike amsmath's bmatrix takes any number of columns."""
-    body = " \\\\ ".join(" & ".join(tnum(v) for v in row) for row in rows)
+    body = " \\\\ ".join(" & ".join(tnum(w.text(v)) for v in row) for row in rows)
     return f"\\left[\\begin{{array}}{{{'r' * len(rows[0])}}} {body} \\end{{array}}\\right]"
 
 
@@ -152,12 +151,13 @@ def given(e: Explanation) -> list[str]:
         return []
     where = "in the file" if e.example.t is not None else "as typed"
     lines = []
+    text = writing(e).text
     if raw.normalize != "none":
         names = f" ({', '.join(raw.features)})" if len(raw.features) <= 12 else ""
-        lines.append(f"x{names} {where} = {vector(raw.x)}; the network sees x′, "
+        lines.append(f"x{names} {where} = {vector(raw.x, text=text)}; the network sees x′, "
                      f"normalized ({raw.normalize})")
     if raw.y != e.example.y.tolist():
-        lines.append(f"y {where} = {vector(raw.y)} ({', '.join(raw.targets)})")
+        lines.append(f"y {where} = {vector(raw.y, text=text)} ({', '.join(raw.targets)})")
     return lines
 
 
@@ -182,31 +182,33 @@ def markdown(e: Explanation, *, title: str = "nnbp", **select) -> str:
     """Headings, the values in tables, the equations in $$ blocks (as GitHub shows them)."""
     x = "x′" if normalized(e) else "x"
     y = e.example.y.tolist()
+    w = writing(e)
     out = [f"## {heading(e, title)}", "", *(line + "  " for line in given(e)),
-           f"{x} = {vector(e.example.x.tolist())}, y = {vector(y)}, cost(t) = {num(e.cost, 8)}"]
+           f"{x} = {vector(e.example.x.tolist(), text=w.text)}, "
+           f"y = {vector(y, text=w.text)}, cost(t) = {w.text(e.cost)}"]
     for sec in sections(e, **select):
         if not sec.lines:
             continue
         out += ["", f"### {sec.title}", ""]
         if sec.kind == "forward":  # a table says it all
             out += table(["l", "j", "z_j^(l)", "a_j^(l)"],
-                         [[str(l), str(u.j), num(u.z) if l > 1 else "", num(u.a)]
+                         [[str(l), str(u.j), w.text(u.z) if l > 1 else "", w.text(u.a)]
                           for l, d in e.layers.items() for u in d.units])
-            out += ["", f"h_Θ(x) = {vector(e.output.a.tolist())} against y = {vector(y)}"]
+            out += ["", f"h_Θ(x) = {vector(e.output.a.tolist(), text=w.text)} "
+                    f"against y = {vector(y, text=w.text)}"]
             continue
         elif sec.kind == "layer":
             l = sec.l
             units = [u for u in e.layers[l].units if select.get("unit") in (None, u.j)]
             out += table(["j", "weighted sum", f"g'(z_j^({l}))", f"δ_j^({l})"],
-                         [[str(u.j), *product(u.weighted_sum, u.g_prime, u.delta)]
-                          for u in units]) + [""]
+                         [[str(u.j), *product(u, w)] for u in units]) + [""]
         out += ["$$", "\\begin{aligned}", " \\\\\n".join(sec.lines), "\\end{aligned}", "$$"]
     return "\n".join(out)
 
 
-def product(a: float, b: float, c: float) -> list[str]:
-    """a, b and c = a·b as printed so that the product holds as written."""
-    s = printed.show(printed.Step(c, printed.times, (a, b)))
+def product(u: Unit, w: printed.Writing) -> list[str]:
+    """The weighted sum, g' and δ = their product, as printed so that it holds as written."""
+    s = w.show(product_step(u))
     return [s.operands[0].text, s.operands[1].text, s.text]
 
 

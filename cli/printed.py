@@ -1,11 +1,10 @@
-"""Printed arithmetic that holds as written.
+"""Printed arithmetic that holds as written, each value written one way.
 
 Every step explain prints (a − y = δ, Θ_ij·δ_i = a term, the terms' sum = the
 weighted sum, weighted sum × g' = δ, δ_i × a_j = a gradient entry) shows its result
-rounded to DIGITS significant digits, and its operands with as many digits as that
-result needs: the fewest n ≥ the result's digits for which the expression, worked
-out exactly on the decimals as printed, lies within half a unit of the result's
-last digit.  A reader who redoes the arithmetic with the numbers on the page gets
+with DIGITS significant digits at least, and its operands with as many digits as that
+result needs: the fewest n ≥ DIGITS for which the expression, worked out exactly on
+the decimals as printed, lies within half a unit of the result's last digit.  A reader who redoes the arithmetic with the numbers on the page gets
 the number on the page.  Where terms cancel it takes more digits; past the 17 that
 tell any two doubles apart, an operand is printed with every digit of its binary
 value, which is exact.
@@ -13,6 +12,12 @@ value, which is exact.
 An operand that is itself the result of a step shown elsewhere (the terms of a
 weighted sum, the weighted sum of a δ) is printed with the digits its use needs,
 and its own step is then solved for those digits: from the outside in.
+
+A value takes part in several steps (δ_i^(l+1) in every term Θ_ij·δ_i and every
+gradient entry δ_i × a_j, and as the result of its own step).  ``Writing`` gives it
+one number of digits for all of them, the most that any of them needs, and solves
+every step again with those until no step needs more: then a value printed twice
+is printed the same way, and every step still holds as printed.
 """
 
 from __future__ import annotations
@@ -20,11 +25,10 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 from fractions import Fraction
-from typing import Callable, NamedTuple
+from functools import lru_cache
+from typing import Callable, Iterable, NamedTuple
 
-from cli.notation import DIGITS, num
-
-EXACT = 0  # a digit count meaning: every digit of the double
+from cli.notation import DIGITS, EXACT, apart, write
 
 
 class Step(NamedTuple):
@@ -39,54 +43,132 @@ class Step(NamedTuple):
 
 
 class Shown(NamedTuple):
-    """A number as printed, with its operands as printed when it is a Step's result."""
+    """A number as printed, with its operands as printed when it is a Step's result;
+    ``n`` the digits it was printed with, of ``value``."""
 
     text: str
     operands: tuple = ()
     holds: bool = True  # False only when no digit count made the arithmetic hold
+    n: int = DIGITS
+    value: float = 0.0
 
 
-def digits(v: float, n: int) -> str:
-    """v to n significant digits, or with all its digits (``EXACT``)."""
-    if n == EXACT:
-        n = len(Decimal(v).as_tuple().digits) if math.isfinite(v) and v else 1
-    return num(v, n)
-
-
+@lru_cache(maxsize=1 << 16)
 def value(text: str) -> Fraction:
     return Fraction(text)
 
 
+@lru_cache(maxsize=1 << 16)
+def _half(text: str, n: int) -> Fraction:
+    return Fraction(1, 2) * Fraction(10) ** (Decimal(text).adjusted() - n + 1)
+
+
 def within(exact: Fraction, text: str, n: int) -> bool:
     """Is ``exact`` within half a unit of the last of ``n`` digits of the printed ``text``?"""
-    shown = Fraction(text)
+    shown = value(text)
     if shown == 0:
         return exact == 0
-    half = Fraction(1, 2) * Fraction(10) ** (Decimal(text).adjusted() - n + 1)
-    return abs(exact - shown) <= half
+    return abs(exact - shown) <= _half(text, n)
+
+
+def key(v: float):
+    """A value's entry in a Writing: -0.0 is 0.0's (== and hash agree), NaN one of its own."""
+    v = float(v)
+    return v if v == v else "nan"
+
+
+class Writing:
+    """How many digits each value is printed with, in everything explain prints about
+    one example: DIGITS, or more where a step needs more (``settle``)."""
+
+    def __init__(self):
+        self.digits: dict = {}
+
+    def n(self, v: float, least: int = DIGITS) -> int:
+        return apart(v, max(least, self.digits.get(key(v), DIGITS)))
+
+    def text(self, v: float, least: int = DIGITS) -> str:
+        """v as printed everywhere: its digits, or ``least`` if that is more."""
+        return write(v, self.n(v, least))
+
+    def show(self, x, least: int = DIGITS) -> Shown:
+        """x (a number or a Step) printed with its digits (``least`` at least), its
+        operands with as many as its result needs, and their own."""
+        n = self.n(x.value if isinstance(x, Step) else x, least)
+        if not isinstance(x, Step):
+            return Shown(write(x, n), n=n, value=x)
+        text = write(x.value, n)
+        if not all(math.isfinite(o.value if isinstance(o, Step) else o) for o in x.operands) \
+                or not math.isfinite(x.value):
+            return Shown(text, tuple(self.show(o, n) for o in x.operands), False, n, x.value)
+        steps = any(isinstance(o, Step) for o in x.operands)
+        tried = ()
+        # operands with DIGITS at least, more as the result needs: results of steps 17 at
+        # most, numbers every digit they have
+        counts = list(range(DIGITS, 18)) + ([] if steps else [EXACT])
+        for k in counts:
+            tried = tuple(self.show(o, k) for o in x.operands)
+            if holds(x, tried, text, n):
+                # then each operand back to its own digits where the others make up for
+                # it: a value gets more digits than elsewhere only where it must
+                for i, o in enumerate(x.operands):
+                    if tried[i].n > self.n(o.value if isinstance(o, Step) else o):
+                        fewer = tried[:i] + (self.show(o),) + tried[i + 1:]
+                        if holds(x, fewer, text, n):
+                            tried = fewer
+                return Shown(text, tried, True, n, x.value)
+        return Shown(text, tried, False, n, x.value)
+
+    def settle(self, steps: Iterable[Step]) -> "Writing":
+        """Raise each value's digits to the most that the steps printing it need, and
+        solve the steps using a raised value again, until none needs more."""
+        steps = list(steps)
+        using: dict = {}  # a value's key -> the steps it appears in
+        for k, s in enumerate(steps):
+            for v in values(s):
+                using.setdefault(key(v), set()).add(k)
+        todo = range(len(steps))
+        while todo:
+            raised = set()
+            for k in todo:
+                self._take(self.show(steps[k]), raised)
+            todo = sorted({k for r in raised for k in using.get(r, ())})
+        return self
+
+    def _take(self, s: Shown, raised: set) -> None:
+        # a value written alike at any count (0, 1, 0.5) keeps none: it would tie
+        # every step with that result or operand to the most digits any of them needs
+        if s.n > self.digits.get(key(s.value), DIGITS) and s.text != write(s.value, DIGITS):
+            self.digits[key(s.value)] = s.n
+            raised.add(key(s.value))
+        for o in s.operands:
+            self._take(o, raised)
+
+
+def holds(x: Step, operands: tuple, text: str, n: int) -> bool:
+    """Does the step, worked out exactly on its operands as printed, give ``text`` to
+    its ``n`` digits (and so do its other forms, ``also``)?"""
+    if not all(o.holds for o in operands):
+        return False
+    exact = [x.f(*(value(o.text) for o in operands))]
+    if x.also is not None:
+        exact += x.also(*operands)
+    return all(within(e, text, n) for e in exact)
+
+
+def values(x) -> Iterable[float]:
+    """Every value of a step: its result, its operands and theirs."""
+    if isinstance(x, Step):
+        yield x.value
+        for o in x.operands:
+            yield from values(o)
+    else:
+        yield x
 
 
 def show(x, n: int = DIGITS) -> Shown:
-    """x (a number or a Step) printed with n digits, its operands as its result needs."""
-    if not isinstance(x, Step):
-        return Shown(digits(x, n))
-    text = num(x.value, n)
-    steps = any(isinstance(o, Step) for o in x.operands)
-    if not all(math.isfinite(o.value if isinstance(o, Step) else o) for o in x.operands) \
-            or not math.isfinite(x.value):
-        return Shown(text, tuple(show(o, n) for o in x.operands), False)
-    tried = ()
-    # operands never with fewer digits than the result; results of steps at most 17
-    for k in [*range(n, max(n, 17) + 1), *(() if steps else (EXACT,))]:
-        tried = tuple(show(o, k) for o in x.operands)
-        if not all(o.holds for o in tried):
-            continue
-        exact = [x.f(*(value(o.text) for o in tried))]
-        if x.also is not None:
-            exact += x.also(*tried)
-        if all(within(e, text, n) for e in exact):
-            return Shown(text, tried)
-    return Shown(text, tried, False)
+    """x printed on its own, with n digits at least and the digits its operands need."""
+    return Writing().show(x, n)
 
 
 # --- the expressions explain prints ------------------------------------------------------

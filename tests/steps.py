@@ -53,6 +53,18 @@ def rounds(printed: str, v: float) -> bool:
     return abs(Fraction(v) - Fraction(plain(printed))) <= half_unit(printed)
 
 
+def shows(printed: str, v: float) -> bool:
+    """``printed`` is v as explain writes numbers: v rounded to the digits shown, 5
+    significant ones at least (trailing zeros count), unless fewer name v exactly (1,
+    0.5, 0.1 as typed: the shortest decimal that reads back as v); 0 without a sign."""
+    p = plain(printed)
+    if Decimal(p) == 0:
+        return p == "0" and v == 0
+    if Decimal(p) == Decimal(repr(float(v))):
+        return True
+    return len(Decimal(p).as_tuple().digits) >= 5 and rounds(printed, v)
+
+
 def table_steps(stdout: str) -> list[tuple[str, str]]:
     """Every step of the table output: each output δ, each term Θ × δ, each weighted sum
     of the terms (the folded rest included), each δ = weighted sum × g', and each

@@ -25,14 +25,15 @@ from nnbp.explanation import Example
 from nnbp.network import Network
 
 from conftest import run_nnbp
-from steps import rounds
+from steps import rounds, shows
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 REPO = Path(__file__).resolve().parent.parent
 
 
-def shown(v: float) -> str:
-    return f"{v:.5g}".replace("-", "−")  # the tables' rounding, with a real minus sign
+def number(label: str) -> str:
+    """The number a label ends in, with a hyphen for its minus sign: "δ2 −0.016" -> "-0.016"."""
+    return label.split()[-1].replace("−", "-")
 
 
 def lecture(t: int = 1):
@@ -117,12 +118,12 @@ def test_labels_are_the_explain_numbers():
                 continue
             assert sorted(labels) == list(range(1, len(d[key]) + 1))
             for j, v in enumerate(d[key], start=1):
-                assert shown(v) in labels[j], (l, kind, j, labels[j])
+                assert shows(number(labels[j]), v), (l, kind, j, labels[j])
                 if l > 1:  # "a1 0.52373"; an input unit shows x_j above its value
                     assert labels[j].startswith({"a": "a", "delta": "δ", "z": "z"}[kind] + str(j))
-    # the lecture's numbers, as in tests/test_explain.py
-    assert "−0.016084" in text_of(next(t for t in classed(root, "text", "delta")
-                                       if (t.get("data-l"), t.get("data-j")) == ("2", "2")))
+    # the lecture's numbers, as the table writes them
+    assert "−0.0160842" in text_of(next(t for t in classed(root, "text", "delta")
+                                        if (t.get("data-l"), t.get("data-j")) == ("2", "2")))
     assert [text_of(t) for t in classed(root, "text", "y")] == ["y1 = 1"]
 
 
@@ -164,7 +165,7 @@ def test_unit_highlights_exactly_the_edges_into_its_delta(l, j):
     assert rounds(eq[1].rsplit("· ", 1)[1], d["g_prime"][j - 1])
     total, factor, delta = re.fullmatch(r"= (\S+) · (\S+) = (\S+)", eq[-1]).groups()
     assert rounds(total, d["weighted_sum"][j - 1]) and rounds(factor, d["g_prime"][j - 1])
-    assert delta == shown(d["delta"][j - 1])
+    assert shows(delta.replace("−", "-"), d["delta"][j - 1])
     tags = [text_of(t) for t in classed(root, "text", "theta")]
     assert len(tags) == s_next
 
@@ -174,8 +175,8 @@ def test_lecture_unit_2_2_is_the_lectures_sum():
     assert highlighted(root) == {(2, 1, 2), (2, 2, 2)}  # Θ^(2)_12 and Θ^(2)_22
     eq = [text_of(t) for t in classed(root, "text", "equation")]
     assert eq == ["δ2(2) = (Θ12(2) δ1(3) + Θ22(2) δ2(3)) · g′(z2(2))",
-                  "= ((0.6)(−0.078144) + (−0.3)(0.059075)) · 0.24895",
-                  "= −0.064609 · 0.24895 = −0.016084"]
+                  "= ((0.6)(−0.078144) + (−0.3)(0.0590753)) · 0.248947",
+                  "= −0.064609 · 0.248947 = −0.0160842"]
     assert sorted(text_of(t) for t in classed(root, "text", "theta")) == [
         "Θ12(2) = 0.6", "Θ22(2) = −0.3"]
 
@@ -185,7 +186,7 @@ def test_output_unit_has_no_edges_into_it_and_says_a_minus_y():
     root = parse(svg(e, layer=4, unit=1))
     assert highlighted(root) == set()
     assert [text_of(t) for t in classed(root, "text", "equation")] == [
-        "δ1(4) = a1(4) − y1 = 0.60459 − 1 = −0.39541"]
+        "δ1(4) = a1(4) − y1 = 0.604591 − 1 = −0.395409"]
 
 
 def test_two_digit_indices_and_escaping():
@@ -228,7 +229,7 @@ def test_part_of_a_large_network():
     texts = [text_of(t) for t in root.iter(f"{{{NS['s']}}}text")]
     assert "layer 2, 1 of 25 units" in texts
     eq = " ".join(text_of(t) for t in classed(root, "text", "equation"))
-    assert "Θ10,3(2) δ10(3)" in eq and eq.endswith(f"= {shown(layer(e, 2)['delta'][2])}")
+    assert "Θ10,3(2) δ10(3)" in eq and shows(number(eq), layer(e, 2)["delta"][2])
 
 
 # --- the command ----------------------------------------------------------------------------

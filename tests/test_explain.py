@@ -27,7 +27,7 @@ from nnbp.explanation import Example
 from nnbp.network import Network, backprop, forward
 
 from conftest import modules_after, nnbp_argv, nnbp_env
-from steps import rounds
+from steps import rounds, shows
 
 PAIRS = [("sigmoid", "cross_entropy"), ("softmax", "cross_entropy"),
          ("sigmoid", "squared_error"), ("linear", "squared_error")]
@@ -71,8 +71,10 @@ def layer(e: dict, l: int) -> dict:
     return d
 
 
-def fmt(v: float) -> str:
-    return f"{v:.5g}"  # how the rendered tables print a number
+def same(cells: list[str], expected: list) -> bool:
+    """Cells as expected: a str exactly, a float as explain writes that value (``shows``)."""
+    return len(cells) == len(expected) and all(
+        c == x if isinstance(x, str) else shows(c, x) for c, x in zip(cells, expected))
 
 
 def error_only(p) -> str:
@@ -370,26 +372,30 @@ def test_lecture_rendered_table(cli):
     assert forward[1, 1] == ("", "0.05") and forward[1, 2] == ("", "0.1")
     for l, (z, a) in ((2, ("z2", "a2")), (3, ("z3", "a3")), (4, ("z4", "a4"))):
         for j in (1, 2) if l < 4 else (1,):
-            assert forward[l, j] == (fmt(h[z][j - 1]), fmt(h[a][j - 1])), (l, j)
+            assert same(list(forward[l, j]), [h[z][j - 1], h[a][j - 1]]), (l, j)
     assert f"cost(t) = {h['cost']:.8g}" in lines
-    assert f"  δ_1^(4) = {fmt(h['a4'][0])} − 1 = {fmt(h['d4'][0])}" in lines
+    (a4, d4), = [m.groups() for m in map(re.compile(r"  δ_1\^\(4\) = (\S+) − 1 = (\S+)")
+                                         .fullmatch, lines) if m]
+    assert same([a4, d4], [h["a4"][0], h["d4"][0]])
     # layer 2, unit 2: δ_2^(2) = (Θ_12^(2)·δ_1^(3) + Θ_22^(2)·δ_2^(3)) · g'(z_2^(2)),
     # its rows cell by cell: j, term, Θ_ij^(2), δ_i^(3), value
     def cells(block):
         return [[c.strip() for c in s.split("│")[1:-1]] for s in block]
 
-    assert cells(unit_block(lines, "Layer 2:", 2)) == [
-        ["2", "Θ_12^(2)·δ_1^(3)", "0.6", fmt(h["d3"][0]), fmt(h["t2"][1][0])],
-        ["", "+ Θ_22^(2)·δ_2^(3)", "-0.3", fmt(h["d3"][1]), fmt(h["t2"][1][1])],
-        ["", "= weighted sum", "", "", fmt(h["s2"][1])],
-        ["", "× g'(z_2^(2))", "", "", fmt(h["gp2"][1])],
-        ["", "= δ_2^(2)", "", "", fmt(h["d2"][1])]]
+    rows = cells(unit_block(lines, "Layer 2:", 2))
+    assert len(rows) == 5 and all(same(r, x) for r, x in zip(rows, [
+        ["2", "Θ_12^(2)·δ_1^(3)", "0.6", h["d3"][0], h["t2"][1][0]],
+        ["", "+ Θ_22^(2)·δ_2^(3)", "-0.3", h["d3"][1], h["t2"][1][1]],
+        ["", "= weighted sum", "", "", h["s2"][1]],
+        ["", "× g'(z_2^(2))", "", "", h["gp2"][1]],
+        ["", "= δ_2^(2)", "", "", h["d2"][1]]])), rows
     # unit 1 of layer 2 has its own pair of terms, not unit 2's
     assert [c[:3] for c in cells(unit_block(lines, "Layer 2:", 1))[:2]] == [
         ["1", "Θ_11^(2)·δ_1^(3)", "-0.5"], ["", "+ Θ_21^(2)·δ_2^(3)", "0.7"]]
     # layer 3, unit 2: δ_2^(3) = Θ_12^(3)·δ_1^(4) · g'(z_2^(3))
-    assert cells(unit_block(lines, "Layer 3:", 2))[0] == [
-        "2", "Θ_12^(3)·δ_1^(4)", "-0.6", fmt(h["d4"][0]), fmt(h["s3"][1])]
+    assert same(cells(unit_block(lines, "Layer 3:", 2))[0],
+                ["2", "Θ_12^(3)·δ_1^(4)", "-0.6", h["d4"][0], h["s3"][1]])
+    assert cells(unit_block(lines, "Layer 3:", 2))[0][3] == d4  # δ_1^(4) as its own line has it
     # the line about g'(z), once per hidden layer
     assert out.count("the real δ has the factor g'(z)") == 2
 
@@ -537,7 +543,8 @@ def test_wide_layer_one_unit_shows_every_term(cli):
     for i, s in enumerate(term_lines, start=1):
         assert (f"Θ_{i}3^(2)·δ_{i}^(3)" if i < 10 else "Θ_{10,3}^(2)·δ_{10}^(3)") in s
         assert rounds(s.rstrip().rstrip("│").split()[-1], terms[i - 1])
-    assert fmt(layer(e, 2)["delta"][2]) in p.stdout
+    (delta,) = [s.split("│")[-2].strip() for s in p.stdout.splitlines() if "= δ_3^(2)" in s]
+    assert shows(delta, layer(e, 2)["delta"][2])
     assert "δ_1^(2)" not in p.stdout and "δ_4^(2)" not in p.stdout  # only unit 3
 
 

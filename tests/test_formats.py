@@ -21,13 +21,16 @@ from nnbp.config import load_config
 from nnbp.explain_setup import explain_setup
 
 from conftest import run_nnbp
-from steps import plain, rounds
+from steps import plain, rounds, shows
 
 
-def g5(v: float) -> str:
-    """A number at the printed precision (5 significant digits), without an exponent."""
-    s = f"{v:.5g}"
-    assert "e" not in s, s
+def written(e, v: float) -> str:
+    """v as every view of the explanation ``e`` writes it, which is v to the digits
+    shown, 5 at least."""
+    from cli.explain_steps import writing
+
+    s = writing(e).text(v)
+    assert shows(s, v), (s, v)
     return s
 
 
@@ -86,9 +89,13 @@ def test_latex_is_the_lectures_equation_with_the_numbers():
     symbols, numbers = eqs[2, 2]
     assert symbols == ("\\delta_{2}^{(2)} &= \\left(\\Theta^{(2)}_{12}\\delta^{(3)}_{1} + "
                        "\\Theta^{(2)}_{22}\\delta^{(3)}_{2}\\right) g'(z^{(2)}_{2}) \\\\")
-    assert numbers == ("&= \\left((0.6)(-0.078144) + (-0.3)(0.059075)\\right)(0.24895) "
-                       "= -0.016084")  # the last line of its align*
-    assert eqs[4, 1][0] == "\\delta_{1}^{(4)} &= a^{(4)}_{1} - y_{1} = 0.60459 - 1 = -0.39541"
+    # the last line of its align*: δ_2^(3) and δ_2^(2) with the 6 digits the gradient's
+    # entries need of them (0.0590753 × 0.523732 = 0.030940), as everywhere, and g′ with
+    # the 6 that δ_2^(2) then needs
+    assert numbers == ("&= \\left((0.6)(-0.078144) + (-0.3)(0.0590753)\\right)(0.248947) "
+                       "= -0.0160842")
+    assert eqs[4, 1][0] == ("\\delta_{1}^{(4)} &= a^{(4)}_{1} - y_{1} = 0.604591 - 1 "
+                            "= -0.395409")
 
 
 LATEX_NUMBER = r"-?[\d.]+(?: \\times 10\^\{-?\d+\})?"
@@ -97,7 +104,7 @@ LATEX_NUMBER = r"-?[\d.]+(?: \\times 10\^\{-?\d+\})?"
 @pytest.mark.parametrize("name,t", [("lecture", 1), ("lecture", 3), ("iris", 7), ("xor", 2)])
 def test_latex_numbers_are_the_json(name, t):
     """Each number of an equation is the JSON's value to the digits printed (as many as
-    the arithmetic needs, tests/test_explain_arithmetic.py); each δ has 5."""
+    the arithmetic needs, tests/test_explain_arithmetic.py), 5 at least."""
     explanation = explained(name, t)
     eqs = delta_lines(latex(explanation))
     e = explanation.to_json()
@@ -114,10 +121,10 @@ def test_latex_numbers_are_the_json(name, t):
             assert numbers.startswith("&= \\left(")
             m = re.search(rf"\\right\)\(({LATEX_NUMBER})\) = ({LATEX_NUMBER})$",
                           numbers.removesuffix(" \\\\"))
-            assert rounds(m.group(1), d["g_prime"][j - 1]) and m.group(2) == g5(d["delta"][j - 1])
+            assert rounds(m.group(1), d["g_prime"][j - 1]) and shows(m.group(2), d["delta"][j - 1])
     out = layer(e, L)
     for k in range(1, len(out["a"]) + 1):
-        assert eqs[L, k][0].split(" = ")[-1].rstrip(" \\") == g5(out["delta"][k - 1])
+        assert shows(eqs[L, k][0].split(" = ")[-1].rstrip(" \\"), out["delta"][k - 1])
 
 
 def test_latex_folds_long_sums_like_the_table():
@@ -157,7 +164,7 @@ def test_latex_check_and_gradient():
     assert text.count("\\approx") == 5  # one finite difference per δ
     assert text.count("\\begin{array}{rrr}") == 3  # ∂cost/∂Θ^(1 … 3), s_l + 1 = 3 columns
     G = e.to_json()["gradient"]
-    assert f"{g5(G['1'][0][1])} & {g5(G['1'][0][2])}" in text
+    assert f"{written(e, G['1'][0][1])} & {written(e, G['1'][0][2])}" in text
 
 
 TEX = shutil.which("pdflatex") or shutil.which("latexmk")
@@ -189,13 +196,14 @@ def test_markdown_has_the_same_deltas():
     assert text.count("$$") % 2 == 0
     for d in e.to_json()["layers"][1:]:
         for v in d["delta"]:
-            assert g5(v) in text
+            assert written(e, v) in text
     assert "| l | j | z_j^(l) | a_j^(l) |" in text
-    assert "| 2 | 2 | -0.13 | 0.46755 |" in text
+    assert "| 2 | 2 | -0.13 | 0.467546 |" in text
     # the δ table of layer 2: weighted sum, g'(z), δ
-    assert "| 2 | -0.064609 | 0.24895 | -0.016084 |" in text
+    assert "| 2 | -0.064609 | 0.248947 | -0.0160842 |" in text
     # and its equations, as in the LaTeX
-    assert "&= \\left((0.6)(-0.078144) + (-0.3)(0.059075)\\right)(0.24895) = -0.016084" in text
+    assert ("&= \\left((0.6)(-0.078144) + (-0.3)(0.0590753)\\right)(0.248947) = -0.0160842"
+            in text)
     headings = [s for s in text.splitlines() if s.startswith("### ")]
     assert [h.split(":")[0] for h in headings] == ["### Forward pass", "### Output layer",
                                                    "### Layer 3", "### Layer 2"]
@@ -207,7 +215,7 @@ def test_markdown_one_unit():
     assert [s for s in text.splitlines() if s.startswith("### ")] == [
         "### Layer 3: δ_j^(3) = (Σ_i Θ_ij^(3) δ_i^(4)) · g'(z_j^(3))"]
     d = layer(e.to_json(), 3)
-    assert g5(d["delta"][1]) in text and g5(d["delta"][0]) not in text
+    assert written(e, d["delta"][1]) in text and written(e, d["delta"][0]) not in text
 
 
 # --- the command ----------------------------------------------------------------------------

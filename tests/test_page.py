@@ -132,7 +132,7 @@ def test_every_unit_and_edge_is_addressable_once(tmp_path):
     named = {(c.get("data-layer"), c.get("data-unit")): c.get("aria-label") for c in root.iter()
              if c.get("data-unit") is not None}
     assert named["3", "1"].startswith("δ_1^(3) = -0.078144,")
-    assert named["4", "1"].startswith("δ_1^(4) = -0.39541,")
+    assert named["4", "1"].startswith("δ_1^(4) = -0.395409,")
     assert "no δ" in named["2", "0"] and "no δ" in named["1", "2"]
 
 
@@ -159,17 +159,19 @@ def test_numbers_are_the_terminals(tmp_path):
     p = run_nnbp("explain", "lecture", cwd=tmp_path)
     out = p.stdout
     assert d["cost_text"] == "0.50320301" and "cost(t) = 0.50320301" in out
-    assert d["units"][3][1]["line"] == "δ_1^(4) = 0.60459 − 1 = -0.39541"
+    # δ_1^(4) with the 6 digits its terms need (0.8 × -0.395409 = -0.316327), here too
+    assert d["units"][3][1]["line"] == "δ_1^(4) = 0.604591 − 1 = -0.395409"
     assert d["units"][3][1]["line"] in out
     rows = d["units"][2][1]["rows"]
     assert rows[-1] == ["", "= δ_1^(3)", "", "", "-0.078144"]
     assert ["1", "  Θ_11^(3)·δ_1^(4)", "0.8", "-0.395409", "-0.316327"] == rows[0]
     assert d["units"][2][1]["g_prime"] == "0.247035"
     # g' in terms of a, with the digits that make a(1 - a) print as the table's factor
-    assert d["units"][2][1]["g_lines"][1] == ("= a_1^(3) · (1 − a_1^(3)) = 0.554449 × "
-                                               "(1 − 0.554449) = 0.247035")
-    assert f"{0.554449 * (1 - 0.554449):.6g}" == "0.247035"
-    assert d["numbers"][1]["z"] == ["0.095", "-0.13"] and d["numbers"][3]["a"] == ["0.60459"]
+    assert d["units"][2][1]["g_lines"][1] == ("= a_1^(3) · (1 − a_1^(3)) = 0.55445 × "
+                                               "(1 − 0.55445) = 0.247035")
+    assert f"{0.55445 * (1 - 0.55445):.6g}" == "0.247035"
+    assert d["numbers"][1]["z"] == ["0.095", "-0.13"] and d["numbers"][3]["a"] == ["0.604591"]
+    assert d["numbers"][2]["a"][0] == "0.55445"  # a_1^(3), as its g′ line has it
 
 
 def test_steps_are_the_lecture_in_order(tmp_path):
@@ -240,7 +242,7 @@ def test_notebook_object_shows_the_same_page(tmp_path):
 def test_batch_is_the_first_training_examples(tmp_path):
     d = data(the_page(tmp_path, "lecture"))["batch"]
     assert d["n"] == d["m"] == 4 and d["rows"] == [1, 2, 3, 4]
-    assert d["X"][0] == [0.05, 0.1] and d["delta"][0][2] == ["-0.39541"]
+    assert d["X"][0] == [0.05, 0.1] and d["delta"][0][2] == ["-0.395409"]  # the example's
     d = data(the_page(tmp_path, "penguins"))["batch"]
     assert d["n"] == 50 and d["m"] == 274  # 68 of the 342 rows are held out
     assert d["rows"][:4] == [2, 3, 4, 5] and d["lambda"] == 1.0

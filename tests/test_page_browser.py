@@ -25,10 +25,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cli.notation import write
 from conftest import nnbp_argv, nnbp_env, run_nnbp
 from nnbp.config import load_config
 from nnbp.network import backprop
 from nnbp.training.run import prepare
+from steps import shows
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -262,7 +264,7 @@ def test_selecting_a_unit_shows_its_delta_as_the_terminal_prints_it(browser, pag
                         for r in by_css(browser, "#unit-body table.work tbody tr")]
                 assert rows == unit_rows(terminal("lecture", "--unit", f"{l},{j}"))
     select(browser, 4, 1)
-    assert detail(browser) == squash("δ_1^(4) = 0.60459 − 1 = -0.39541")
+    assert detail(browser) == squash("δ_1^(4) = 0.604591 − 1 = -0.395409")
     assert "cross-entropy" in one(browser, "#unit-body").text
     select(browser, 2, 0)
     assert "no δ" in one(browser, "#detail").text
@@ -274,11 +276,11 @@ def test_selecting_a_unit_shows_its_delta_as_the_terminal_prints_it(browser, pag
     select(browser, 2, 1)
     body = one(browser, "#unit-body").text
     assert "g′(z_1^(2)) = σ(z_1^(2)) · (1 − σ(z_1^(2)))" in body  # g' of z, and of a
-    assert "= a_1^(2) · (1 − a_1^(2)) = 0.52373 × (1 − 0.52373) = 0.24944" in body
+    assert "= a_1^(2) · (1 − a_1^(2)) = 0.523732 × (1 − 0.523732) = 0.24944" in body
     chips = by_css(browser, "#unit-body .chip")
     assert [c.get_attribute("aria-label") for c in chips] == [
         "Θ_11^(2)·δ_1^(3) = -0.5 × -0.078144 = 0.039072",
-        "Θ_21^(2)·δ_2^(3) = 0.7 × 0.059075 = 0.041353"]
+        "Θ_21^(2)·δ_2^(3) = 0.7 × 0.0590753 = 0.041353"]
     assert "feeds" in one(browser, '#network .edge[data-layer="2"][data-from="1"][data-to="2"]') \
         .get_attribute("class")
     from selenium.webdriver.common.action_chains import ActionChains
@@ -302,7 +304,7 @@ def test_output_layer_of_a_regression_and_a_large_networks_units(browser, pages)
     select(browser, 3, 1)
     out = terminal("penguins")
     assert detail(browser) == delta_line(out, 3, 1, 3) == \
-        squash("δ_1^(3) = -0.45263 − (-0.55956) = 0.10693")
+        squash("δ_1^(3) = -0.45263305 − (-0.55956439) = 0.1069313")
     assert "g′(z) = 1" in one(browser, "#unit-body").text
     load(browser, pages["digits"])
     out = terminal("digits", "--model", str(pages["digits"].parent / "digits.npz"))
@@ -342,7 +344,8 @@ def test_edges_switch_between_theta_and_the_gradient(browser, pages):
     for el in edges:
         l, i, j = (int(el.get_attribute(a)) for a in ("data-layer", "data-to", "data-from"))
         G = e["gradient"][str(l)][i - 1][j]
-        assert el.get_attribute("aria-label") == f"∂cost/∂Θ_{i}{j}^({l}) = {G:.5g}"
+        label = el.get_attribute("aria-label")
+        assert label.startswith(f"∂cost/∂Θ_{i}{j}^({l}) = ") and shows(label.split(" = ")[1], G)
         line = el.find_element("css selector", ".stroke")
         assert line.get_attribute("stroke") == ("#c0392b" if G < 0 else "#2166ac")
         assert ("neg" in el.get_attribute("class")) == (G < 0)  # and dashed: not colour alone
@@ -452,7 +455,7 @@ def test_the_batch_accumulates_delta_then_d_with_column_0_unregularized(browser,
              for td in tables[1].find_elements("css selector", "td")]
     close(cells, full.D[3].ravel())
     assert [td.text for td in tables[1].find_elements("css selector", "td")] == \
-        [f"{v:.5g}" for v in full.D[3].ravel()]
+        [write(v) for v in full.D[3].ravel()]
     heads = [th.text for th in tables[1].find_elements("css selector", "thead th")]
     assert heads[1] == "j=0 (bias, no λ)"
     # λ = 3: every column but the bias's gains (λ/m)Θ
@@ -508,11 +511,13 @@ def test_numbers_the_page_computes_are_written_as_python_writes_them(browser, pa
     load(browser, pages["lecture"])
     rng = np.random.default_rng(0)
     values = [0.0, -0.0, 1.0, -1.0, 1.03125, 2.5, 0.000125, 1e-5, 123456.5, 99999.5, 9.99995,
-              0.5, 1e16, 1.5e-300, -7.25e-8, 5e-324]
+              0.5, 1e16, 1.5e-300, -7.25e-8, 5e-324, 0.1 + 0.2, 1 - 2e-9, -0.9999999999999999,
+              1.0000000000000002, 0.30000000000000004 * 1e-7, 100000.0]
     values += list(rng.normal(size=40) * 10.0 ** rng.integers(-8, 8, size=40))
     for n in (2, 5, 8):
         got = browser.execute_script(f"return arguments[0].map(v => nnbp.pyg(v, {n}))", values)
-        assert got == [f"{v:.{n}g}" for v in values], n
+        assert got == [write(v, n) for v in values], n
+    assert "-0" not in browser.execute_script("return nnbp.pyg(-0.0)")
 
 
 # --- large networks ------------------------------------------------------------------------

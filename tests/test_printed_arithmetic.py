@@ -144,12 +144,13 @@ def test_the_users_example_holds(trained, capsys, monkeypatch):
 # --- the solver -------------------------------------------------------------------------
 
 def test_solver_takes_digits_as_needed():
-    # 0.1 + 0.2: 5 digits of each are exact enough
+    # 0.1 + 0.2: 5 digits of each are exact enough; the sum, 0.30000000000000004, is
+    # rounded, and shows its 5 digits
     s = printed.show(printed.Step(0.1 + 0.2, printed.plus, (0.1, 0.2)))
-    assert (s.text, [o.text for o in s.operands]) == ("0.3", ["0.1", "0.2"])
+    assert (s.text, [o.text for o in s.operands]) == ("0.30000", ["0.1", "0.2"])
     # 1.000001 − 1 cancels: the sum needs all 7 digits of its first term
     s = printed.show(printed.Step(1.000001 - 1, printed.minus, (1.000001, 1.0)))
-    assert s.text == "1e-06" and [o.text for o in s.operands] == ["1.000001", "1"]
+    assert s.text == "1.0000e-06" and [o.text for o in s.operands] == ["1.000001", "1"]
     # a product 0.8 · (−0.395409…) · 0.247035… = −0.078144: 5 digits of each fall short
     a, b = -0.39540889071727385, 0.24703508453091958
     s = printed.show(printed.Step(0.8 * a * b, printed.times, (0.8 * a, b)))

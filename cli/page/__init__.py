@@ -53,7 +53,8 @@ def page(e: Explanation, setup: ExplainSetup, *, title: str, layer: int | None =
     examples make the batch): ``unit`` of ``layer`` selected, or the steps opened at
     δ^(layer)."""
     from nnbp.errors import UsageError
-    from cli.notation import num, vector
+    from cli.explain_steps import writing
+    from cli.notation import vector
     from cli.page import content, figure, steps
 
     try:
@@ -63,6 +64,7 @@ def page(e: Explanation, setup: ExplainSetup, *, title: str, layer: int | None =
                          "cannot hold (see them with --format table)") from None
     net = e.net
     L = net.L
+    text = writing(e).text
     sizes = list(net.sizes)
     shown = content.numbers(e)
     units = content.units(e, net)
@@ -76,10 +78,10 @@ def page(e: Explanation, setup: ExplainSetup, *, title: str, layer: int | None =
         "cost": net.cost, "lambda": lam, "whole": small,
         "select": [layer, unit] if unit is not None else None,
         "start": layer if unit is None else None, "edges": "gradient" if gradient else "theta",
-        "cost_text": num(e.cost, 8),
+        "cost_text": text(e.cost),
         "cost_rounding": content.cost_rounding(e),
         "numbers": shown, "units": units, **edges,
-        "batch": content.batch(setup.batch(content.BATCH), lam),
+        "batch": content.batch(setup.batch(content.BATCH), lam, text),
     }
     rows = steps.steps(e, units, net, lam)
     worked = "".join(
@@ -97,8 +99,9 @@ def page(e: Explanation, setup: ExplainSetup, *, title: str, layer: int | None =
     return TEMPLATE.format(
         csp=escape(csp), title=escape(f"nnbp explain {title}: {who}"),
         h1=escape(f"{title}: {who}"),
-        sub=escape(f"{x} = {vector(e.example.x.tolist())}   y = {vector(e.example.y.tolist())}   "
-                   f"cost(t) = {num(e.cost, 8)}   ({'-'.join(map(str, sizes))}; {g})"),
+        sub=escape(f"{x} = {vector(e.example.x.tolist(), text=text)}   "
+                   f"y = {vector(e.example.y.tolist(), text=text)}   "
+                   f"cost(t) = {text(e.cost)}   ({'-'.join(map(str, sizes))}; {g})"),
         css=css, js=js, svg=svg, steps=worked, n_steps=len(rows),
         explanation=script_json(explanation), data=script_json(data),
         batch=BATCH if data["batch"] is not None else

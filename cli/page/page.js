@@ -4,7 +4,7 @@
  * this script places them.  It computes, in float64 as nnbp does, only what the
  * learner changes: the forward pass and cost with a nudged weight, backprop's
  * gradient there, finite differences, and Δ and D over the batch.  Those it writes
- * with `pyg`, Python's "%.5g".
+ * with `pyg`, by the rule Python writes every number of explain with (5 digits).
  */
 (function () {
   "use strict";
@@ -22,37 +22,57 @@
   function sub(...k) { return k.every((i) => i < 10) ? "_" + k.join("") : "_{" + k.join(",") + "}"; }
   function sym(name, l, ...k) { return name + sub(...k) + "^(" + l + ")"; }
 
-  // --- Python's "%.{n}g", for the numbers computed here -------------------------------------
-  function strip(s) { return s.indexOf(".") < 0 ? s : s.replace(/0+$/, "").replace(/\.$/, ""); }
-  function pyg(v, n) {
-    n = n || 5;
-    if (Number.isNaN(v)) return "nan";
-    if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
-    if (v === 0) return Object.is(v, -0) ? "-0" : "0";
-    const neg = v < 0;
+  // --- numbers as explain writes them (cli/notation.py's write), for those computed here ---
+  function layout(neg, d, exp, p) {  // digits d, the first at 10^exp, laid out as %g at precision p
+    let s;
+    if (exp < -4 || exp >= p) {
+      s = d[0] + (d.length > 1 ? "." + d.slice(1) : "") + "e" + (exp < 0 ? "-" : "+") +
+        String(Math.abs(exp)).padStart(2, "0");
+    } else if (exp >= 0) {
+      const whole = d.slice(0, exp + 1).padEnd(exp + 1, "0"), frac = d.slice(exp + 1);
+      s = whole + (frac ? "." + frac : "");
+    } else {
+      s = "0." + "0".repeat(-exp - 1) + d;
+    }
+    return (neg ? "-" : "") + s;
+  }
+  function rounded(v, n) {  // |v| to n significant digits, rounded half to even on its exact digits
     const parts = Math.abs(v).toExponential(Math.min(100, n + 24)).split("e");
     let exp = parseInt(parts[1], 10);
     const digits = parts[0].replace(".", "");
-    let keep = digits.slice(0, n).split("").map(Number);
+    const keep = digits.slice(0, n).split("").map(Number);
     const rest = digits.slice(n);
-    // round half to even on the exact decimal digits, as Python does
     const up = rest[0] > "5" || (rest[0] === "5" && (/[1-9]/.test(rest.slice(1)) || keep[n - 1] % 2 === 1));
     if (up) {
       let k = n - 1;
       while (k >= 0 && keep[k] === 9) { keep[k] = 0; k--; }
       if (k < 0) { keep.unshift(1); keep.pop(); exp += 1; } else keep[k] += 1;
     }
-    const d = keep.join("");
-    let s;
-    if (exp < -4 || exp >= n) {
-      s = strip(d[0] + (n > 1 ? "." + d.slice(1) : "")) + "e" + (exp < 0 ? "-" : "+") +
-        String(Math.abs(exp)).padStart(2, "0");
-    } else if (exp >= 0) {
-      s = strip(d.slice(0, exp + 1) + (n > exp + 1 ? "." + d.slice(exp + 1) : ""));
-    } else {
-      s = strip("0." + "0".repeat(-exp - 1) + d);
+    return [keep.join(""), exp];
+  }
+  function apart(v, n) {  // n, or the digits that keep v from being written as a rounded ±1
+    const x = Math.abs(v);
+    if (!(x > 0.9 && x < 1.1) || x === 1) return n;
+    for (;;) {
+      const [d, exp] = rounded(x, n);
+      if (n >= 17 || !(exp === 0 && /^10*$/.test(d))) return n;
+      n += 1;
     }
-    return (neg ? "-" : "") + s;
+  }
+  // n significant digits, trailing zeros kept; a value that fewer digits name written
+  // with those; 0 without a sign; a value near ±1 never as a rounded ±1
+  function pyg(v, n) {
+    n = n || 5;
+    if (Number.isNaN(v)) return "nan";
+    if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
+    if (v === 0) return "0";
+    n = apart(v, n);
+    const neg = v < 0;
+    const [m, e] = Math.abs(v).toExponential().split("e");  // the shortest that reads back as v
+    const shortest = m.replace(".", "").replace(/0+$/, "");
+    if (shortest.length <= n) return layout(neg, shortest, parseInt(e, 10), n);
+    const [d, exp] = rounded(v, n);
+    return layout(neg, d, exp, n);
   }
 
   // --- the network, in float64 ------------------------------------------------------------
@@ -489,9 +509,10 @@
     $("edge-title").textContent = `${th}: from unit ${j} of layer ${l} to unit ${i} of layer ${l + 1}`;
     const vals = $("edge-values");
     vals.textContent = "";
-    const ops = P.grad_ops[l - 1][i - 1][j];
+    const ops = P.grad_ops[l - 1][i - 1][j];  // null: not one of the entries worked out
     eqs(vals, [`${th} = ${P.theta[l - 1][i - 1][j]}`,
-      `∂cost/∂${th} = ${sym("δ", l + 1, i)} · ${j ? sym("a", l, j) : `a_0^(${l})`} = (${ops[0]})(${ops[1]}) = ${P.grad[l - 1][i - 1][j]}`]);
+      `∂cost/∂${th} = ${sym("δ", l + 1, i)} · ${j ? sym("a", l, j) : `a_0^(${l})`} = ` +
+      (ops ? `(${ops[0]})(${ops[1]}) = ` : "") + P.grad[l - 1][i - 1][j]]);
     const theta = THETA[l][i - 1][j];
     range = { theta, r: Math.max(1, 2 * Math.abs(theta)) };
     const s = $("nudge");

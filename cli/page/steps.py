@@ -12,9 +12,8 @@ from html import escape
 
 from nnbp.explanation import Explanation, Layer
 
-from cli import printed
-from cli.explain_steps import entry_step
-from cli.notation import num, vector
+from cli.explain_steps import entry_step, listed_entries, writing
+from cli.notation import vector
 from cli.page.content import cost_lines
 
 FEW = 12  # units (or gradient rows and columns) written out in full
@@ -42,10 +41,11 @@ def steps(e: Explanation, units: list[list], net, lam: float) -> list[tuple[str,
     """[(kind, layer, title, html)] in order."""
     L = e.L
     w = e.example.written
+    text = writing(e).text
     x = "x′" if w is not None and w.normalize != "none" else "x"
     out = [("example", 1, "The example",
-            eq(f"a^(1) = {x} = {vector(e.example.x.tolist())}",
-               f"y = {vector(e.example.y.tolist())}")
+            eq(f"a^(1) = {x} = {vector(e.example.x.tolist(), text=text)}",
+               f"y = {vector(e.example.y.tolist(), text=text)}")
             + '<p>Layer 1 is the input itself: it is given, not computed, so it has no z '
               'and no δ.</p>')]
     for l in range(1, L):
@@ -55,12 +55,12 @@ def steps(e: Explanation, units: list[list], net, lam: float) -> list[tuple[str,
             html += "".join(f'<div class="unit-eq">{eq(*units[l][i]["forward"])}</div>'
                             for i in range(1, n + 1))
         else:
-            html += z_and_a(e.layers[l + 1])
+            html += z_and_a(e.layers[l + 1], text)
         out.append(("forward", l, f"Forward: layer {l} to layer {l + 1} through Θ^({l})", html))
     out.append(("cost", L, "The cost of this example", eq(*cost_lines(e, net))))
     n = e.output.size
     lines = [units[L - 1][k]["line"] for k in range(1, n + 1)] if n <= SOME else \
-        [f"δ^({L}) = {vector(e.output.delta.tolist())}"]
+        [f"δ^({L}) = {vector(e.output.delta.tolist(), text=text)}"]
     out.append(("delta", L, f"δ^({L}): the output layer",
                 eq(f"δ^({L}) = a^({L}) − y" + ("" if "g_lines" not in units[L - 1][1]
                                                else f" ⊙ g′(z^({L}))"), *lines)
@@ -78,7 +78,7 @@ def steps(e: Explanation, units: list[list], net, lam: float) -> list[tuple[str,
                           [[str(j), u["sum"], u["g_prime"], u["delta"]]
                            for j, u in enumerate(units[l - 1][1:], start=1)])
         else:
-            html += eq(f"δ^({l}) = {vector(e.layers[l].delta.tolist())}")
+            html += eq(f"δ^({l}) = {vector(e.layers[l].delta.tolist(), text=text)}")
         html += ("<p>Select a unit for its sum term by term.</p>" if n > 4 else "")
         out.append(("delta", l, f"δ^({l}): back through Θ^({l})", html))
     out.append(("Delta", 0, "Δ: what this example adds", gradient(e)))
@@ -86,18 +86,19 @@ def steps(e: Explanation, units: list[list], net, lam: float) -> list[tuple[str,
     return out
 
 
-def z_and_a(d: Layer) -> str:
+def z_and_a(d: Layer, text) -> str:
     l, z, a = d.l, d.z.tolist(), d.a.tolist()
     if d.size > SOME:
-        return eq(f"z^({l}) = {vector(z)}", f"a^({l}) = {vector(a)}")
+        return eq(f"z^({l}) = {vector(z, text=text)}", f"a^({l}) = {vector(a, text=text)}")
     return table(["j", f"z_j^({l})", f"a_j^({l})"],
-                 [[str(j), num(zj), num(aj)] for j, (zj, aj) in enumerate(zip(z, a), 1)])
+                 [[str(j), text(zj), text(aj)] for j, (zj, aj) in enumerate(zip(z, a), 1)])
 
 
 def gradient(e: Explanation) -> str:
     """Δ^(l) += δ^(l+1) [1; a^(l)]ᵀ: this example's ∂cost/∂Θ^(l), whole when it is small,
     else its largest entries each as δ_i × a_j (as ``--gradient`` prints it)."""
     L = e.L
+    w = writing(e)
     html = eq("Δ^(l) := Δ^(l) + δ^(l+1) [1; a^(l)]ᵀ",
               "this example adds ∂cost/∂Θ^(l) = δ^(l+1) [1; a^(l)]ᵀ, entry by entry "
               "∂cost/∂Θ_ij^(l) = δ_i^(l+1) · a_j^(l), with a_0^(l) = 1")
@@ -106,16 +107,17 @@ def gradient(e: Explanation) -> str:
         html += f'<h4>∂cost/∂Θ^({l})</h4>'
         if len(G) <= FEW and len(G[0]) <= FEW + 1:
             html += table(["i"] + [f"j={j}" for j in range(len(G[0]))],
-                          [[str(i)] + [num(v) for v in row] for i, row in enumerate(G, 1)],
+                          [[str(i)] + [w.text(v) for v in row] for i, row in enumerate(G, 1)],
                           cls="matrix", col0=True)
             continue
-        top = sorted(((i, j) for i in range(len(G)) for j in range(len(G[0]))),
-                     key=lambda ij: -abs(G[ij[0]][ij[1]]))[:FEW]
         rows = []
-        for i, j in sorted(top):
-            s = printed.show(entry_step(e.entry(l, i + 1, j)))
-            rows.append([str(i + 1), str(j), s.operands[0].text, s.operands[1].text, s.text])
-        html += (f"<p>{len(G)} × {len(G[0])}: its {FEW} largest entries.</p>"
+        listed = listed_entries(e, l)
+        for i, j in listed:
+            s = w.show(entry_step(e.entry(l, i, j)))
+            rows.append([str(i), str(j), s.operands[0].text, s.operands[1].text, s.text])
+        every = len(listed) == len(G) * len(G[0])
+        html += (f"<p>{len(G)} × {len(G[0])}: "
+                 f"{'entry by entry' if every else f'its {len(listed)} largest entries'}.</p>"
                  + table(["i", "j", f"δ_i^({l + 1})", f"a_j^({l})", "δ_i × a_j"], rows))
     return html
 
@@ -123,9 +125,10 @@ def gradient(e: Explanation) -> str:
 def final(e: Explanation, lam: float) -> str:
     """D = Δ/m + (λ/m)Θ, column 0 without λ; written out for this example as the
     whole batch (m = 1) when Θ is small."""
+    text = writing(e).text
     html = eq("D_ij^(l) = Δ_ij^(l) / m + (λ/m) Θ_ij^(l)   for j ≥ 1",
               "D_i0^(l) = Δ_i0^(l) / m   (column 0, the bias weights: no λ)")
-    html += (f"<p>λ = {escape(num(lam))} (the config's). The bias weights are not regularized: "
+    html += (f"<p>λ = {escape(text(lam))} (the config's). The bias weights are not regularized: "
              "column 0 of D has no λ term. If this example were the whole batch (m = 1):</p>")
     for l in range(1, e.L):
         G, T = e.gradient[l].tolist(), e.Theta[l].tolist()
@@ -133,7 +136,7 @@ def final(e: Explanation, lam: float) -> str:
             html += (f"<p>D^({l}) is {len(G)} × {len(G[0])}: see the batch below, "
                      "entry by entry.</p>")
             continue
-        rows = [[str(i)] + [num(g + (lam * t if j else 0.0)) for j, (g, t) in
+        rows = [[str(i)] + [text(g + (lam * t if j else 0.0)) for j, (g, t) in
                             enumerate(zip(grow, trow))]
                 for i, (grow, trow) in enumerate(zip(G, T), 1)]
         html += f"<h4>D^({l}), m = 1</h4>" + table(
