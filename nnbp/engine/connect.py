@@ -62,7 +62,10 @@ def connect(address: str, fail: Callable[[str], NnbpError]) -> Iterator:
     except ImportError as e:
         raise fail(f"training on a Dask cluster needs Dask ({e}): pip install 'nnbp[dask]'") \
             from None
-    logging.getLogger("distributed").setLevel(logging.ERROR)  # errors reach the user as ours
+    # errors reach the user as ours; the client's own (a scheduler gone, a result
+    # fetched again from a lost worker) as what they mean to the run
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
     with contextlib.ExitStack() as stack:
         if address == "local":
             with sigint_held():
