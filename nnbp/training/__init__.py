@@ -129,21 +129,30 @@ def train(cfg: Config, *, out: str | Path | None = None, on_event: Callable | No
                         "--stream): leave one of them out")
     started = time.perf_counter()
     if cfg.training.scheduler:
-        with contextlib.ExitStack() as cluster:  # closed at the end, whatever happens
-            # a stop drops the pass in flight: gd then computes the cost at the weights
-            # reached, lbfgs and cg keep their last iterate
-            try:
-                run = cluster.enter_context(on_cluster(
-                    cfg, cancel=lambda: should_stop() is not None,
-                    notify=lambda text: notify(Note(text))))
-            except KeyboardInterrupt:  # before any epoch: the cluster keeps nothing of it
-                return _before(cfg, model, "connecting to the Dask cluster or while its "
-                               "workers read the data", started)
-            layout = run.executor.layout()
-            notify(Note(f"Training on the Dask cluster at {layout['address']}: "
-                        f"{_plural(layout['workers'], 'worker')}, "
-                        f"{_plural(layout['partitions'], 'partition')}"))
-            return _train(run, model, notify, should_stop, cost_wanted, started)
+        outcome = None
+        try:
+            with contextlib.ExitStack() as cluster:  # closed at the end, whatever happens
+                # a stop drops the pass in flight: gd then computes the cost at the weights
+                # reached, lbfgs and cg keep their last iterate
+                try:
+                    run = cluster.enter_context(on_cluster(
+                        cfg, cancel=lambda: should_stop() is not None,
+                        notify=lambda text: notify(Note(text))))
+                except KeyboardInterrupt:  # before any epoch: the cluster keeps nothing of it
+                    outcome = _before(cfg, model, "connecting to the Dask cluster or while "
+                                      "its workers read the data", started)
+                    return outcome
+                layout = run.executor.layout()
+                notify(Note(f"Training on the Dask cluster at {layout['address']}: "
+                            f"{_plural(layout['workers'], 'worker')}, "
+                            f"{_plural(layout['partitions'], 'partition')}"))
+                outcome = _train(run, model, notify, should_stop, cost_wanted, started)
+                return outcome
+        except KeyboardInterrupt:  # while the cluster closed: what was done stands
+            if outcome is None:
+                raise
+            outcome.stopped = outcome.stopped or "interrupted"
+            return outcome
     try:
         run = prepare(cfg, stream=cfg.data.stream, notify=notify)
     except BuildInterrupted as e:
