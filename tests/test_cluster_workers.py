@@ -184,7 +184,7 @@ def test_a_worker_that_joins_during_the_wait_takes_the_run_up(scheduler, workers
     worker.kill()
     training.line("has no workers left; waiting up to 30 s for one", timeout=10)
     [joined] = workers()
-    training.line(f"Worker {joined.address} joined the Dask cluster: the run goes on",
+    training.line(f"Worker {joined.address} joined the Dask cluster: the wait is over.",
                   timeout=10)
     training.p.wait(8)
     assert training.finish(10) == 0, training.stderr()

@@ -116,8 +116,7 @@ class Workers:
                 self.present.add(worker)
                 if self.since is not None:
                     self.since = None
-                    self.notify(f"Worker {worker} joined the Dask cluster: the run goes on, "
-                                "the rows read again from the file.")
+                    self.notify(f"Worker {worker} joined the Dask cluster: the wait is over.")
         if self.since is not None and time.monotonic() - self.since >= self.wait:
             raise PassDropped(f"the Dask cluster at {self.address} has had no workers for "
                               f"{self.wait:g} s (--worker-wait, training.worker_wait)",
