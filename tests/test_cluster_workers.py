@@ -173,11 +173,6 @@ def test_ctrl_c_while_the_cluster_has_no_workers_saves_the_epochs_done_at_once(
     assert_trained_as_in_memory(training, done)
 
 
-@pytest.mark.xfail(strict=True, raises=subprocess.TimeoutExpired, reason=(
-    "a partition lost with the last worker keeps the worker restriction the data package "
-    "gives its read (nnbp/data/cluster_source.py, ClusterFile.read), and Dask's scheduler "
-    "never gives a task in no-worker state to a worker that joins outside its "
-    "restriction, loose or not: the restriction must go once the partitions are read"))
 def test_a_worker_that_joins_during_the_wait_takes_the_run_up(scheduler, workers, tmp_path):
     [worker] = workers()
     training = Training(tmp_path, scheduler.address, "--worker-wait", 30)
@@ -186,8 +181,7 @@ def test_a_worker_that_joins_during_the_wait_takes_the_run_up(scheduler, workers
     [joined] = workers()
     training.line(f"Worker {joined.address} joined the Dask cluster: the wait is over.",
                   timeout=10)
-    training.p.wait(8)
-    assert training.finish(10) == 0, training.stderr()
+    assert training.finish(20) == 0, training.stderr()
     assert training.epochs() == list(range(EPOCHS + 1))
     assert dask_text(training.stderr()) == []
     assert_trained_as_in_memory(training, EPOCHS)  # the partitions read again from the file
