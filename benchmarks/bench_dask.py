@@ -5,17 +5,25 @@ epoch of 200 rows, where the arithmetic is nothing).
 
     python benchmarks/bench_dask.py            # about 3 minutes, 314 MB of CSV in a temp folder
     python benchmarks/bench_dask.py --quick    # fewer rounds
+    python benchmarks/bench_dask.py --threads  # workers of several threads instead (5 minutes)
 
 Both run whole epochs of nnbp's gradient descent (Θ := Θ - αD, J left unlogged as between
 log rows) on the same data and initial weights.  Reports the ratio cluster / in
 memory (medians over rounds that time each once, one after another), the fixed
 cost as a ratio of the in-memory epoch, the bytes that move per epoch, and
 checks that the cluster's cost after 3 epochs equals the in-memory one.
+
+``--threads`` times the same epoch on clusters of other shapes, as
+`dask worker --nworkers P --nthreads T` makes them (P processes of T threads each,
+on the same 2 cores): each epoch against the in-memory one, in the same rounds.  A
+worker runs T tasks at once, one partition each, on its threads; the BLAS thread
+count each process runs with is read from the workers and shown.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import math
 import statistics
@@ -29,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_epoch import interleaved_ms  # noqa: E402
 from nnbp.config import parse_config  # noqa: E402
+from nnbp.cores import cores  # noqa: E402
 from nnbp.data.cluster_source import PARTITION_BYTES  # noqa: E402
 from nnbp.training.descent import GradientDescent
 from nnbp.training.run import prepare  # noqa: E402
@@ -72,11 +81,61 @@ def cost_after(run, executor, n: int) -> float:
     return trainer.cost
 
 
+LAYOUTS = ((2, 1), (1, 2), (2, 2), (1, 1))  # worker processes × threads each
+
+
+def blas_threads() -> int:
+    """On a worker: the threads its BLAS would use for a product."""
+    from threadpoolctl import threadpool_info
+
+    return max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+
+
+def threads(rounds: int) -> None:
+    """The epoch on clusters of P processes × T threads, against the in-memory epoch."""
+    from distributed import Client, LocalCluster
+
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as clusters:
+        csv = Path(tmp) / "big.csv"
+        write_csv(csv, M)
+        cfg = config(csv)
+        here = prepare(cfg)
+        runners, blas, parts = {"memory": epochs(here, None)}, {}, {}
+        for workers, per in LAYOUTS:
+            cluster = clusters.enter_context(LocalCluster(
+                n_workers=workers, threads_per_worker=per, processes=True,
+                dashboard_address=":0", silence_logs=logging.ERROR))
+            client = clusters.enter_context(Client(cluster))
+            there = prepare(cfg, client=client)
+            runners[workers, per] = epochs(there, there.executor)
+            blas[workers, per] = sorted(set(client.run(blas_threads).values()))
+            parts[workers, per] = there.executor.layout()["partitions"]
+            print(f"prepared {workers} × {per}", file=sys.stderr)
+        times = interleaved_ms(runners, 2, rounds)
+    memory = times.pop("memory")
+    ratio = {k: [c / m for c, m in zip(v, memory)] for k, v in times.items()}
+    base = ratio[LAYOUTS[0]]
+    print(f"784-64-10 on {M} rows, float64, on {cores()} cores; medians over {rounds} rounds; "
+          f"the in-memory epoch took {statistics.median(memory):.0f} ms.\n")
+    print("| worker processes × threads each | partitions | BLAS threads per process "
+          "| epoch / in-memory epoch | epoch / 2 × 1's |")
+    print("|---|---|---|---|---|")
+    for (workers, per), r in ratio.items():
+        print(f"| {workers} × {per} | {parts[workers, per]} | "
+              f"{', '.join(map(str, blas[workers, per]))} | {statistics.median(r):.2f} | "
+              f"{statistics.median(a / b for a, b in zip(r, base)):.2f} |")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="fewer rounds")
+    p.add_argument("--threads", action="store_true", help="clusters of workers of several "
+                   "threads, P processes × T threads, instead")
     args = p.parse_args()
     rounds = 3 if args.quick else 7
+    if args.threads:
+        threads(rounds)
+        return
     from distributed import Client, LocalCluster
 
     with tempfile.TemporaryDirectory() as tmp, \

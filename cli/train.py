@@ -48,6 +48,10 @@ def train(
                                             "scheduler's address (tcp://host:8786), or local "
                                             "for one started on this machine's cores. Needs "
                                             "nnbp[dask]."),
+    worker_wait: Optional[float] = typer.Option(
+        None, "--worker-wait", min=0, metavar="SECONDS", help="Override "
+        "training.worker_wait: how long a Dask cluster left without workers is waited "
+        "for before the run ends, the model saved with the epochs done (default 120)."),
 ) -> None:
     """Train with batch gradient descent (or L-BFGS, CG); the cost log goes to stdout."""
     from nnbp.config import load_config
@@ -58,7 +62,8 @@ def train(
     cfg = load_config(config).override(
         training={"epochs": epochs, "learning_rate": learning_rate, "lam": lam,
                   "dtype": dtype and dtype.value, "log_every": log_every,
-                  "optimizer": optimizer and optimizer.value, "scheduler": scheduler},
+                  "optimizer": optimizer and optimizer.value, "scheduler": scheduler,
+                  "worker_wait": worker_wait},
         network={"init": {"seed": seed}}, data={"stream": stream})
     with TrainingView(log_format.value, quiet=quiet, plot=plot) as view, \
             ctrl_c(lambda: view.training) as stop:

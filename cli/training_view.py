@@ -103,6 +103,8 @@ def summary(outcome) -> None:
     if outcome.accuracy is not None:
         parts.append(f"accuracy {outcome.accuracy:.2%}")
     last = outcome.last_row or {}
+    if outcome.cost != outcome.cost:  # NaN: a cluster lost on an epoch not logged
+        parts, last = [f"the cost of epoch {outcome.epochs} was not computed"], {}
     for name in ("val", "test"):
         if f"{name}_accuracy" in last:
             parts.append(f"{name} accuracy {last[f'{name}_accuracy']:.2%}")

@@ -109,6 +109,7 @@ class TrainingSection:
     log_every: int
     optimizer: str  # gd | lbfgs | cg
     scheduler: str | None  # a Dask scheduler address, "local", or None (this process)
+    worker_wait: float  # seconds to wait for a worker when a cluster has none left
 
 
 @dataclass(frozen=True)

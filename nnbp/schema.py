@@ -209,6 +209,9 @@ FIELDS: tuple[Field, ...] = (
     Field("training.scheduler", None, "run the epochs on a Dask cluster: a scheduler address "
           "(tcp://host:8786), or local for a cluster of this machine's cores started for the "
           "run; null trains in this process", scheduler, option="--scheduler"),
+    Field("training.worker_wait", 120, "seconds a Dask cluster left without workers is "
+          "waited for before the run ends, the model saved with the epochs done",
+          number(0.0), option="--worker-wait"),
     Field("output.model", None, "model file to write (default: <config name>.npz in the "
           "working directory)", path(nullable=True), is_path=True),
 )

@@ -402,7 +402,7 @@ def test_ctrl_c_cancels_the_epoch_saves_the_epochs_done_and_exits_130(tmp_path):
     finally:
         watchdog.cancel()
     assert code == 130, err
-    assert elapsed < 15  # an epoch's tasks cancelled, the cost computed, the cluster closed
+    assert elapsed < 5  # an epoch's tasks cancelled, the cost computed, the cluster closed
     assert "Traceback" not in err and "Interrupted: model saved" in err
     rows = (''.join(head) + rest).splitlines()[1:]
     Theta, epochs = saved_Theta(tmp_path / "m.npz")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import socket
 import subprocess
@@ -16,6 +17,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
 from distributed import Client, LocalCluster
 
 from conftest import nnbp_argv, nnbp_env
@@ -213,18 +215,53 @@ def test_ctrl_c_while_the_workers_read_the_data_leaves_the_cluster_as_it_was(tmp
     assert not (tmp_path / "m.npz").exists()
 
 
-def test_processes_started_with_a_local_cluster_ignore_ctrl_c():
+def test_ctrl_c_while_a_local_cluster_starts_is_held_until_it_is_whole():
     """A Ctrl-C in a terminal goes to every process of the group: worker processes of a
     cluster that is starting must not take it (each printed a traceback while still
-    importing), and nnbp takes it again once the cluster is whole."""
-    from nnbp.engine.connect import sigint_ignored
+    importing), and nnbp must: it is held while they start, then raised."""
+    from nnbp.engine.connect import sigint_held
 
-    probe = [sys.executable, "-c",
-             "import signal; print(signal.getsignal(signal.SIGINT) == signal.SIG_IGN)"]
-    before = signal.getsignal(signal.SIGINT)
-    with sigint_ignored():
-        started = subprocess.run(probe, capture_output=True, text=True, timeout=30).stdout
-    assert started.strip() == "True"
+    probe = [sys.executable, "-c", "import signal; print(signal.SIGINT in "
+             "signal.pthread_sigmask(signal.SIG_BLOCK, []))"]
+    before, reached = signal.getsignal(signal.SIGINT), False
+    with pytest.raises(KeyboardInterrupt):
+        with sigint_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.1)  # held: not raised here
+            started = subprocess.run(probe, capture_output=True, text=True, timeout=30).stdout
+            reached = True
+    assert reached and started.strip() == "True"  # a process started meanwhile never sees it
     assert signal.getsignal(signal.SIGINT) is before
     after = subprocess.run(probe, capture_output=True, text=True, timeout=30).stdout
     assert after.strip() == "False"
+
+
+def test_ctrl_c_while_a_local_cluster_starts_stops_at_once_and_leaves_no_process(tmp_path):
+    import psutil
+
+    write_problem(tmp_path, "sigmoid")
+    path = config(tmp_path, "sigmoid", "cross_entropy", epochs=100000)
+    # its own session, so that Ctrl-C reaches it and its cluster's processes as in a terminal
+    p = subprocess.Popen([*nnbp_argv(), "train", path, "--scheduler", "local", "--out", "m.npz"],
+                         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, env=nnbp_env(), stdin=subprocess.DEVNULL,
+                         start_new_session=True)
+    nnbp = psutil.Process(p.pid)
+    deadline = time.monotonic() + 30
+    while not nnbp.children() and time.monotonic() < deadline:  # the cluster is starting
+        time.sleep(0.01)
+    assert nnbp.children()
+    sent = time.monotonic()
+    for _ in range(3):  # pressed three times while the workers start
+        os.killpg(p.pid, signal.SIGINT)
+        time.sleep(0.1)
+    started = nnbp.children(recursive=True)
+    code, out, err = finish(p)
+    elapsed = time.monotonic() - sent
+    assert (code, out) == (130, ""), err
+    assert err == EARLY  # one line: no traceback from the workers or from nnbp
+    assert elapsed < 5
+    assert len(started) >= 2  # the cluster's processes had started, and all of them end
+    gone, alive = psutil.wait_procs(started, timeout=10)
+    assert alive == []
+    assert not (tmp_path / "m.npz").exists()

@@ -67,7 +67,7 @@ def test_the_defaults_are_the_ones_the_spec_names():
         "network.init.seed": 0, "network.init.weights": None,
         "training.epochs": 1000, "training.learning_rate": 1.0, "training.lambda": 1.0,
         "training.dtype": "float64", "training.log_every": 1, "training.optimizer": "gd",
-        "training.scheduler": None,
+        "training.scheduler": None, "training.worker_wait": 120,
         "output.model": None,
     }
     assert cfg.data.train == "a.csv"  # no base folder given: left as written

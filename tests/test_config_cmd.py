@@ -222,7 +222,7 @@ def test_config_show_resolves_paths_against_the_config_folder(nnbp_run, tmp_path
     assert shown["data"]["test"] == str((tmp_path / "cfg" / "t.csv").resolve())
     assert shown["training"] == {"epochs": 7, "learning_rate": 1.0, "lambda": 1.0,
                                  "dtype": "float64", "log_every": 1, "optimizer": "gd",
-                                 "scheduler": None}
+                                 "scheduler": None, "worker_wait": 120}
     assert shown["output"] == {"model": None}
     assert "  layers: [2, 3, 1]" in r.stdout.splitlines()  # lists of numbers on one line
 

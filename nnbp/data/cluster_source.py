@@ -130,11 +130,15 @@ class ClusterFile:
         counts in ``sizes``); raises the file's first error."""
         from dask import delayed
 
-        parts = [self.client.compute(delayed(fn)(*args, self.header, self.source, roles,
-                                                 training), workers=[w],
-                                     allow_other_workers=True)
-                 for (fn, args), w in zip(self.tasks, self.workers)]
+        reads = [delayed(fn)(*args, self.header, self.source, roles, training)
+                 for fn, args in self.tasks]
+        parts = [self.client.compute(r, workers=[w], allow_other_workers=True)
+                 for r, w in zip(reads, self.workers)]
         summaries = self.client.gather(self.client.map(summary, parts))
+        # read where they were placed, the partitions keep no tie to a worker: one lost
+        # with its worker is read again on any worker, one that joins later too
+        self.client.sync(self.client.scheduler.set_restrictions,
+                         worker={k: None for r in reads for k in r.__dask_graph__()})
         before = 0  # lines of the file before the partition
         for m, lines, error, _ in summaries:
             if error is not None:

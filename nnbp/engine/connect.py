@@ -18,23 +18,36 @@ WHICH_ADDRESS = ("give the scheduler's address, the one `dask scheduler` prints 
 
 
 @contextlib.contextmanager
-def sigint_ignored() -> Iterator[None]:
-    """Ctrl-C ignored for the second or so in which a cluster of this machine starts:
-    its processes start ignoring it too (an ignored signal stays ignored across exec,
-    a handler does not), so that a Ctrl-C in a terminal, sent to every process of the
-    group, does not stop worker processes still importing (a traceback each) or leave
-    a half-made cluster that cannot be closed at exit.  The workers keep ignoring it
-    (``dask_setup``); this process takes it again once the cluster is whole."""
+def sigint_held() -> Iterator[None]:
+    """Ctrl-C held back for the second or so in which a cluster of this machine starts,
+    and taken once it is whole (so that the cluster is closed, not left half-made).  A
+    Ctrl-C in a terminal goes to every process of the group: the worker processes,
+    still importing, would each print a traceback.  So SIGINT is blocked in this thread
+    meanwhile: the threads Dask starts then, and the processes they start, inherit the
+    mask and never see it (the workers then ignore it: ``dask_setup``).  A Ctrl-C that
+    came meanwhile is recorded, and raised again at the end, to whatever handler the
+    caller has."""
     import threading
 
-    if threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread() or \
+            not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from multiprocessing import resource_tracker
+
+    # started now, not by the first worker: starting it unblocks SIGINT in the thread
+    # that does, which then starts the workers (CPython's bpo-33613)
+    resource_tracker.ensure_running()
+    came = []
+    before = signal.signal(signal.SIGINT, lambda signum, frame: came.append(signum))
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # one pending comes in here
         signal.signal(signal.SIGINT, before)
+    if came:
+        signal.raise_signal(signal.SIGINT)
 
 
 @contextlib.contextmanager
@@ -49,10 +62,13 @@ def connect(address: str, fail: Callable[[str], NnbpError]) -> Iterator:
     except ImportError as e:
         raise fail(f"training on a Dask cluster needs Dask ({e}): pip install 'nnbp[dask]'") \
             from None
-    logging.getLogger("distributed").setLevel(logging.ERROR)  # errors reach the user as ours
+    # errors reach the user as ours; the client's own (a scheduler gone, a result
+    # fetched again from a lost worker) as what they mean to the run
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
     with contextlib.ExitStack() as stack:
         if address == "local":
-            with sigint_ignored():
+            with sigint_held():
                 cluster = stack.enter_context(distributed.LocalCluster(
                     n_workers=cores(), threads_per_worker=1, processes=True,
                     dashboard_address=":0", silence_logs=logging.ERROR, preload=[__name__]))
@@ -194,6 +210,7 @@ def check_workers(client, address: str, fail: Callable[[str], NnbpError]) -> Non
 
 def dask_setup(worker) -> None:
     """Run by each worker of a cluster started for the run (a Dask preload of this
-    module): Ctrl-C at a terminal reaches those workers too, and they leave it to
-    nnbp, which cancels the epoch, saves the model and closes the cluster."""
+    module): Ctrl-C at a terminal reaches those workers too (were it not blocked in
+    them, ``sigint_held``), and they leave it to nnbp, which cancels the epoch, saves
+    the model and closes the cluster."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)

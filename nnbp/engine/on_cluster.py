@@ -10,7 +10,9 @@ added on the cluster in a tree of fixed shape, in file order: the same
 cluster and data give bitwise the same result each run, wherever the tasks ran.
 Only the total (Δ, the cost, the correct count) comes back to the client.  A
 worker that dies takes its partitions with it; Dask reads them again from the
-CSV on another worker and the epoch goes on.
+CSV on another worker and the epoch goes on.  A cluster left with no worker
+waits for one a bounded time (``Workers``), and a stop asked for meanwhile ends
+the run at once.
 
 Dask is imported only by these modules (``connect``, and the data package's
 ``cluster_source``), so nothing else pays for it.
@@ -18,7 +20,9 @@ Dask is imported only by these modules (``connect``, and the data package's
 
 from __future__ import annotations
 
+import collections
 import threading
+import time
 from typing import Callable
 
 from ..data.parts import ClusterPart
@@ -67,17 +71,98 @@ def sum_of(*parts: Sums) -> Sums:
 
 # --- on the client ---------------------------------------------------------------
 
+STOP_SECONDS = 3  # after a stop, the longest wait for a pass that is not dropped at once
+
+
+class PassDropped(Exception):
+    """The pass in flight was given up, and the run ends at the last one done: the
+    cluster had no worker for the whole wait, or lost its scheduler (``lost``), or a
+    stop came while it had no worker, or while a pass that is not cancelled (a cost, a
+    held-out part's) took more than STOP_SECONDS."""
+
+    def __init__(self, message: str, *, lost: bool):
+        super().__init__(message)
+        self.lost = lost
+
+
+class Workers:
+    """The cluster's workers, as the scheduler tells of each that joins or leaves, and
+    what a run says of them (``notify``, one line each): a worker lost, and the rows it
+    held that are read again; the last one lost, and the wait for another (``wait``
+    seconds); one that joins during the wait.  ``rows`` gives the rows of each block's
+    key.  Closed, it stops listening."""
+
+    def __init__(self, client, notify: Callable[[str], None], wait: float, rows: dict):
+        self.client, self.notify, self.wait, self.rows = client, notify, wait, rows
+        self.address = client.scheduler.address
+        self.since: float | None = None  # when the last worker left, while none is back
+        self._events: collections.deque = collections.deque()
+        client.subscribe_topic("all", self._events.append)  # appended on Dask's loop thread
+        self.present = set(client.scheduler_info()["workers"])
+
+    @property
+    def waiting(self) -> bool:
+        return self.since is not None
+
+    def check(self) -> None:
+        """Say what happened since the last check; raise ``PassDropped`` once the
+        cluster has been without a worker for the whole wait."""
+        while self._events:
+            _, event = self._events.popleft()
+            action, worker = event.get("action"), event.get("worker")
+            if action == "remove-worker":
+                self._left(worker, event.get("lost-computed-tasks") or ())
+            elif action == "add-worker":
+                self.present.add(worker)
+                if self.since is not None:
+                    self.since = None
+                    self.notify(f"Worker {worker} joined the Dask cluster: the wait is over.")
+        if self.since is not None and time.monotonic() - self.since >= self.wait:
+            raise PassDropped(f"the Dask cluster at {self.address} has had no workers for "
+                              f"{self.wait:g} s (--worker-wait, training.worker_wait)",
+                              lost=True)
+
+    def _left(self, worker: str, lost) -> None:
+        self.present.discard(worker)
+        if self.present:
+            rows = sum(self.rows.get(key, 0) for key in lost)
+            self.notify(f"Worker {worker} left the Dask cluster: " + (
+                f"the {rows:,} rows it held are being read again from the file by the "
+                "other workers." if rows else "it held none of the rows."))
+        elif self.since is None:
+            self.since = time.monotonic()
+            self.notify(f"The Dask cluster at {self.address} has no workers left; waiting "
+                        f"up to {self.wait:g} s for one (Ctrl-C saves the model now).")
+
+    def close(self) -> None:
+        import contextlib
+
+        with contextlib.suppress(Exception):  # a client already closed has no subscription
+            self.client.unsubscribe_topic("all")
+
+
 class OnCluster:
     """Runs the kernel over the blocks the workers hold: ``parts`` maps a part's name
     (train, val, test) to its blocks on the workers.
     ``cancel()`` true while an epoch's backward pass runs drops the epoch's tasks and
-    raises ``EpochCancelled``."""
+    raises ``EpochCancelled``; during another pass, it drops it and raises
+    ``PassDropped`` when the cluster has no worker (``watch``) or STOP_SECONDS after
+    the stop."""
 
     def __init__(self, client, net: Network, parts: dict[str, ClusterPart], *, classify: bool,
                  cancel: Callable[[], bool] = lambda: False):
         self.client, self.net, self.parts, self.classify = client, net, parts, classify
         self.cancel = cancel
         self._theta = (None, None)  # the last Θ sent out, and its future
+        self.workers: Workers | None = None
+        self._stopped: float | None = None  # when cancel() was first seen true
+
+    def watch(self, notify: Callable[[str], None], wait: float) -> Workers:
+        """Follow the cluster's workers from now on (``Workers``); close what it returns."""
+        rows = {f.key: n for part in self.parts.values()
+                for f, n in zip(part.futures, part.sizes)}
+        self.workers = Workers(self.client, notify, wait, rows)
+        return self.workers
 
     def sums(self, Theta: Weights, part: str = "train", *, backward: bool = True,
              cost: bool = True) -> Sums:
@@ -96,15 +181,38 @@ class OnCluster:
         return self._wait(level[0], every, cancellable=backward)
 
     def _wait(self, total, futures: list, cancellable: bool) -> Sums:
+        import asyncio
+
+        # the total gathered by one coroutine on Dask's loop, which waits for it again
+        # when the worker holding it is lost before it is fetched; this thread only
+        # watches, so that nothing here blocks for longer than a tick
+        gathered = asyncio.run_coroutine_threadsafe(
+            self.client.gather(total, asynchronous=True), self.client.loop.asyncio_loop)
         done = threading.Event()
-        total.add_done_callback(lambda _: done.set())
+        gathered.add_done_callback(lambda _: done.set())
         try:
             while not done.is_set():
-                if cancellable and self.cancel():
-                    raise EpochCancelled
+                if self.workers is not None:
+                    self.workers.check()
+                if self.cancel():
+                    self._stopped = self._stopped or time.monotonic()
+                    if cancellable:
+                        raise EpochCancelled
+                    if self.workers is not None and self.workers.waiting:
+                        raise PassDropped("stopped while the cluster had no workers",
+                                          lost=False)
+                    if time.monotonic() - self._stopped > STOP_SECONDS:
+                        raise PassDropped(f"stopped, and the pass in flight had not ended "
+                                          f"{STOP_SECONDS} s later", lost=False)
+                else:
+                    self._stopped = None
                 done.wait(0.05)  # a plain wait, that Ctrl-C's handler interrupts
-            return total.result()
+            return gathered.result()
         except BaseException as e:
+            gathered.cancel()
+            if getattr(e, "reason", None) == "scheduler-connection-lost":  # Dask cancelled it
+                raise PassDropped(f"the Dask scheduler at {self.client.scheduler.address} "
+                                  "has gone (its connection was lost)", lost=True) from None
             self.client.cancel(futures)
             explained = _explained(e)
             if explained is e:

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Callable, NamedTuple
 
 from ..config import Config
+from ..engine import EpochCancelled
+from ..engine.on_cluster import PassDropped
 from ..errors import BuildInterrupted, TrainingFailed
 from .divergence import CostWatch
 from .log import Step, log_columns
@@ -52,10 +54,11 @@ class Note(NamedTuple):
 @dataclass
 class Outcome:
     """How a run ended.  ``stopped`` is why it ended before its last epoch
-    ("interrupted", or the reason of a ``Stop``), or None; ``before`` names what was
-    under way when it stopped before its first epoch (no model then).  ``note`` is how
-    the optimizer ended, in words; ``failure`` an error after the model was saved
-    (a line search that found no lower cost)."""
+    ("interrupted", the reason of a ``Stop``, or a cluster without workers), or None;
+    ``before`` names what was under way when it stopped before its first epoch (no
+    model then).  ``note`` is how the optimizer ended, in words; ``failure`` an error
+    after the model was saved (a line search that found no lower cost, a cluster that
+    had no workers for the whole wait)."""
 
     model: Path
     saved: bool
@@ -155,19 +158,30 @@ def train(cfg: Config, *, out: str | Path | None = None, on_event: Callable | No
                         "--stream): leave one of them out")
     started = time.perf_counter()
     if cfg.training.scheduler:
-        with contextlib.ExitStack() as cluster:  # closed at the end, whatever happens
-            # gd's epoch in flight is cancelled by a stop; lbfgs and cg stop between passes
-            cancel = (lambda: should_stop() is not None) if cfg.training.optimizer == "gd" \
-                else (lambda: False)
-            try:
-                run = cluster.enter_context(on_cluster(cfg, cancel=cancel))
-            except KeyboardInterrupt:  # before any epoch: the cluster keeps nothing of it
-                return _before(cfg, model, "connecting to the Dask cluster or while its "
-                               "workers read the data", started)
-            layout = run.executor.layout()
-            notify(Note(f"Training on the Dask cluster at {layout['address']}: "
-                        f"{layout['workers']} workers, {layout['partitions']} partitions"))
-            return _train(run, model, notify, should_stop, cost_wanted, started)
+        outcome = None
+        try:
+            with contextlib.ExitStack() as cluster:  # closed at the end, whatever happens
+                # a stop drops the pass in flight: gd then computes the cost at the weights
+                # reached, lbfgs and cg keep their last iterate
+                try:
+                    run = cluster.enter_context(on_cluster(
+                        cfg, cancel=lambda: should_stop() is not None,
+                        notify=lambda text: notify(Note(text))))
+                except KeyboardInterrupt:  # before any epoch: the cluster keeps nothing of it
+                    outcome = _before(cfg, model, "connecting to the Dask cluster or while "
+                                      "its workers read the data", started)
+                    return outcome
+                layout = run.executor.layout()
+                notify(Note(f"Training on the Dask cluster at {layout['address']}: "
+                            f"{_plural(layout['workers'], 'worker')}, "
+                            f"{_plural(layout['partitions'], 'partition')}"))
+                outcome = _train(run, model, notify, should_stop, cost_wanted, started)
+                return outcome
+        except KeyboardInterrupt:  # while the cluster closed: what was done stands
+            if outcome is None:
+                raise
+            outcome.stopped = outcome.stopped or "interrupted"
+            return outcome
     try:
         run = prepare(cfg, stream=cfg.data.stream, notify=notify)
     except BuildInterrupted as e:
@@ -199,9 +213,11 @@ def _train(run: Run, model: Path, notify, should_stop, cost_wanted, started: flo
     rows = run.data.train.m + (run.data.val.m if run.data.val is not None else 0)
     notify(Started(log_columns(run), optimizer.epochs, optimizer.name, rows))
     watch = CostWatch()  # a cost that keeps rising: warn once that α is probably too high
-    stopped = None
+    stopped = failure = None
+    reached = None  # the last step's epoch, Θ, J (None: not computed) and accuracy
     try:
         for step in optimizer:
+            reached = (step.epoch, optimizer.Theta, step.cost, optimizer.accuracy)
             notify(step)
             if step.row is not None and optimizer.name == "gd":
                 rise = watch.update(step.epoch, step.row["cost"])
@@ -212,16 +228,43 @@ def _train(run: Run, model: Path, notify, should_stop, cost_wanted, started: flo
         stopped = e.reason
     except KeyboardInterrupt:  # a Ctrl-C that did not wait for the epoch's end
         stopped = "interrupted"
+    except EpochCancelled:  # lbfgs or cg on a cluster, stopped in a pass: the last iterate
+        pass
+    except PassDropped as e:  # on a cluster: the pass in flight was given up
+        if reached is None:  # not one epoch done
+            if not e.lost:
+                return _before(cfg, model, "the first epoch ran on the Dask cluster",
+                               started)
+            raise TrainingFailed(f"{e}; no model was written ({left_as_it_was(model)})") \
+                from None
+        if optimizer.name == "gd" and optimizer.epochs_done == reached[0]:
+            # dropped in the pass after the last step's update: the model is that step's
+            _, optimizer.Theta, cost, optimizer.accuracy = reached
+            optimizer.cost = math.nan if cost is None else cost  # not computed on that epoch
+        stopped = "interrupted"
+        if e.lost:
+            stopped = "the Dask cluster was lost"
+            failure = (f"{e}; the model was saved to {model} with the "
+                       f"{_count(optimizer.epochs_done, optimizer.name)} done")
     stopped = stopped or should_stop()
     trained = time.perf_counter() - started - read
     if optimizer.diverged:  # no model: a file already at ``model`` stays as it was
         raise TrainingFailed(_diverged(optimizer, left_as_it_was(model)))
-    note, failure = _ended(optimizer) if optimizer.name != "gd" else (None, None)
+    note, ended = _ended(optimizer) if optimizer.name != "gd" else (None, None)
+    failure = failure or ended
     save_npz_atomic(model, optimizer.model())
     outcome = Outcome(model, True, "", optimizer.name, optimizer.epochs_done, optimizer.passes,
                       optimizer.cost, optimizer.accuracy, optimizer.last_row, rows, read,
                       trained, stopped=stopped, note=note, failure=failure)
     return outcome
+
+
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}{'s' * (n != 1)}"
+
+
+def _count(n: int, optimizer: str) -> str:
+    return _plural(n, "epoch" if optimizer == "gd" else "iteration")
 
 
 def _diverged(optimizer, kept: str) -> str:

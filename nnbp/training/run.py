@@ -134,14 +134,25 @@ def run_on_arrays(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray,
 
 
 @contextlib.contextmanager
-def on_cluster(cfg: Config, *, cancel: Callable[[], bool] = lambda: False):
+def on_cluster(cfg: Config, *, cancel: Callable[[], bool] = lambda: False,
+               notify: Callable[[str], None] | None = None):
     """The run on the cluster of ``cfg.training.scheduler`` (``prepare`` with its
-    client), for as long as the block lasts."""
+    client), for as long as the block lasts.  With ``notify``, its epochs follow the
+    cluster's workers, say what becomes of them, and wait training.worker_wait seconds
+    for one when none is left."""
     from ..engine.connect import connect
 
     with connect(cfg.training.scheduler,
                  lambda message: cfg.error("training.scheduler", message)) as client:
-        yield prepare(cfg, client=client, cancel=cancel)
+        run = prepare(cfg, client=client, cancel=cancel)
+        if notify is None:
+            yield run
+            return
+        workers = run.executor.watch(notify, cfg.training.worker_wait)
+        try:
+            yield run
+        finally:
+            workers.close()
 
 
 def in_memory(run: Run, **options) -> Executor:

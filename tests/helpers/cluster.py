@@ -37,3 +37,77 @@ def config(folder, output, cost, **training) -> str:
         text += f"  {key}: {value}\n"
     (folder / "c.yaml").write_text(text)
     return str(folder / "c.yaml")
+
+
+# --- a cluster of real processes, started as a user starts them --------------------
+
+class Process:
+    """A `dask scheduler` or `dask worker` process; its stderr's lines, kept as they come."""
+
+    def __init__(self, argv, env, ready: str):
+        import subprocess
+        import threading
+
+        self.lines: list[str] = []
+        self._ready = threading.Event()
+        self.popen = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                      text=True, env=env)
+
+        def read():
+            for line in self.popen.stderr:
+                self.lines.append(line)
+                if ready in line:
+                    self._ready.set()
+            self._ready.set()  # it ended
+
+        threading.Thread(target=read, daemon=True).start()
+
+    def ready(self) -> "Process":
+        """Once it has said ``ready`` on stderr."""
+        if not self._ready.wait(60) or self.popen.poll() is not None:
+            self.stop()
+            raise RuntimeError("".join(self.lines) or f"{self.popen.args} did not start")
+        return self
+
+    def line(self, text: str) -> str:
+        return next(line for line in self.lines if text in line)
+
+    def kill(self) -> None:
+        """As `kill -9` does."""
+        self.popen.kill()
+        self.popen.wait(30)
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(30)
+            except Exception:  # noqa: BLE001 - a process that will not end
+                self.popen.kill()
+                self.popen.wait(30)
+
+
+def dask_scheduler(env) -> Process:
+    """`dask scheduler` on a free port of this machine; its address is ``.address``."""
+    import sys
+
+    p = Process([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host",
+                 "127.0.0.1", "--port", "0", "--no-dashboard"], env, "Scheduler at:").ready()
+    p.address = p.line("Scheduler at:").split()[-1]
+    return p
+
+
+def dask_workers(address: str, env, n: int = 1) -> list[Process]:
+    """n `dask worker ADDRESS --nthreads 1 --no-nanny` (one process each, so that killing
+    it takes the worker away for good), started together, once they have registered;
+    each one's address is ``.address``."""
+    import sys
+
+    started = [Process([sys.executable, "-m", "distributed.cli.dask_worker", address,
+                        "--nthreads", "1", "--no-nanny", "--no-dashboard"], env,
+                       "Registered to:") for _ in range(n)]
+    for w in started:
+        w.ready()
+        w.address = w.line("Start worker at:").split()[-1]
+    return started
