@@ -155,7 +155,7 @@ def test_out_writes_a_plain_numpy_model_there(nnbp_run, tmp_path):
     assert int(m["epochs"]) == 4
 
 
-def test_a_constant_feature_is_a_warning_that_says_how_to_leave_it_out(nnbp_run_all,
+def test_a_constant_feature_is_a_note_that_says_how_to_leave_it_out(nnbp_run_all,
                                                                          tmp_path):
     # c is 5 in every training row and "one" in none; b varies in the training rows only
     # once the validation rows are held out, which does not make it constant
@@ -169,12 +169,25 @@ def test_a_constant_feature_is_a_warning_that_says_how_to_leave_it_out(nnbp_run_
     memory, streamed, fine = nnbp_run_all(["train", "c.yaml"], ["train", "c.yaml", "--stream",
                                                                  "--out", "s.npz"],
                                           ["train", "ok.yaml"])
-    warning = ("Warning: column 'c' holds 5 in every training row, so it carries no "
-               "information to learn from; leave it out with data.ignore: [note, c]")
+    note = ("Note: column 'c' holds 5 in every training row, so it carries no "
+            "information to learn from; leave it out with data.ignore: [note, c]")
     for r in (memory, streamed):
         assert r.returncode == 0, r.stderr
-        assert [line for line in stderr_lines(r) if line.startswith("Warning")] == [warning]
-    assert fine.returncode == 0 and "Warning" not in fine.stderr
+        assert [line for line in stderr_lines(r) if line.startswith(("Note", "Warning"))] \
+            == [note]
+    assert fine.returncode == 0 and "Note" not in fine.stderr
+
+
+def test_many_constant_features_are_counted_past_the_first_few():
+    from types import SimpleNamespace
+
+    from nnbp.training import constant_note
+
+    described = SimpleNamespace(constant={f"p{i}": 0.0 for i in range(9)}, ignored=["id"])
+    assert constant_note(described) == [
+        "columns 'p0' holds 0, 'p1' holds 0, 'p2' holds 0, 'p3' holds 0, 'p4' holds 0, "
+        "… (9 columns in all) in every training row, so they carry no information to learn "
+        "from; leave them out with data.ignore: [id, p0, p1, p2, p3, p4, p5, p6, p7, p8]"]
 
 
 def test_pandas_row_index_as_a_feature_is_a_warning(nnbp_run, tmp_path):

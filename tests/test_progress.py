@@ -51,9 +51,11 @@ def test_log_rows_and_the_bar_on_one_terminal(tmp_path):
         subprocess.run([*tmux, "kill-server"], capture_output=True)
     lines = [s.rstrip() for s in screen.splitlines() if s.strip()]
     done = lines.index("__done__")
-    assert lines[0] == "epoch,cost,accuracy,test_cost,test_accuracy,passes", lines[:3]
+    header = lines.index("epoch,cost,accuracy,test_cost,test_accuracy,passes")
+    # before it only the note of digits' blank corner pixels, wrapped at the pane's width
+    assert " ".join(lines[:header]).startswith("Note: columns 'p0' holds 0, "), lines[:3]
     summary = next(i for i, s in enumerate(lines) if s.startswith("Trained 400 epochs in "))
-    rows = lines[1:summary]  # (the summary itself may wrap at the terminal's width)
+    rows = lines[header + 1:summary]  # (the summary itself may wrap at the terminal's width)
     assert [int(r.split(",")[0]) for r in rows] == list(range(401))  # each row, whole, in order
     assert all(len(r.split(",")) == 6 for r in rows)
     assert not any("━" in s or "/400" in s for s in lines)  # no copy of the bar is left

@@ -111,7 +111,7 @@ def unused_settings(cfg: Config) -> list[str]:
             f"{METHODS[cfg.training.optimizer]} chooses each step by a line search."]
 
 
-def constant_warning(description) -> list[str]:
+def constant_note(description) -> list[str]:
     """Features that hold one value in every training row: nothing to learn from them."""
     from ..data.describe import yaml_list
     from ..encoding import label_text
@@ -119,12 +119,17 @@ def constant_warning(description) -> list[str]:
     same = description.constant
     if not same:
         return []
-    held = ", ".join(f"{name!r} holds {label_text(v)}" for name, v in same.items())
+    held = [f"{name!r} holds {label_text(v)}" for name, v in same.items()]
+    if len(held) > SHOWN:
+        held = held[:SHOWN - 1] + [f"… ({len(same)} columns in all)"]
     one = len(same) == 1
-    return [f"{'column' if one else 'columns'} {held} in every training row, so "
+    return [f"{'column' if one else 'columns'} {', '.join(held)} in every training row, so "
             f"{'it carries' if one else 'they carry'} no information to learn from; leave "
             f"{'it' if one else 'them'} out with data.ignore: "
             f"{yaml_list(description.ignored + list(same))}"]
+
+
+SHOWN = 6  # constant columns named with their value; the rest counted
 
 
 def index_warning(description) -> list[str]:
@@ -203,9 +208,10 @@ def _train(run: Run, model: Path, notify, should_stop, cost_wanted, started: flo
 
     cfg = run.cfg
     described = run.data.description
-    for warning in unused_settings(cfg) + index_warning(described) + \
-            constant_warning(described):
+    for warning in unused_settings(cfg) + index_warning(described):
         notify(Note(f"Warning: {warning}"))
+    for note in constant_note(described):  # harmless (digits' corner pixels): a note
+        notify(Note(f"Note: {note}"))
     read = time.perf_counter() - started
     optimizer = make_optimizer(run, should_stop=lambda: should_stop() is not None)
     if optimizer.name == "gd":
