@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from cli.notation import num
+from cli.render.notation import num
 
 COST_DIGITS = 8  # significant digits of J in the table
 METRIC_DIGITS = 6  # of every MSE and R², of all the targets and of each

@@ -1,17 +1,20 @@
 """``nnbp explain``: every δ_j^(l) of one example, as a Θ-weighted sum.
 
 The command picks the example and what to show, and hands the library's typed
-explanation (nnbp/explanation.py) to a renderer: the tables of ``cli/explain_table.py``,
-JSON, ``cli/formats.py`` (LaTeX, Markdown), ``cli/diagram.py`` (the network as SVG or
-PNG) or ``cli/page/`` (one interactive HTML page)."""
+explanation (nnbp/explanation.py) to a view of cli/render/: the tables of
+``explain_table``, JSON, ``formats`` (LaTeX, Markdown), ``diagram`` (the network as
+SVG or PNG) or ``page`` (one interactive HTML page)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
+
+if TYPE_CHECKING:
+    from cli.render.page import Page
 
 FORMATS = ("table", "json", "latex", "markdown", "html")
 
@@ -51,11 +54,11 @@ def explain(
     e, setup, name, (layer, j) = explanation(config, model, example, x, y, check,
                                              layer=layer, unit=unit)
     if diagram is not None:
-        from cli.diagram import write
+        from cli.render.diagram import write
 
         write(diagram, e, layer=layer, unit=j, title=name, activation=e.net.activation)
     if html is not None or fmt == "html":  # the page's module only when a page is asked for
-        from cli.page import page, write_page
+        from cli.render.page import page, write_page
 
         text = page(e, setup, title=name, layer=layer, unit=j, gradient=gradient)
         if html not in (None, "-"):
@@ -65,12 +68,12 @@ def explain(
     if fmt == "json":
         typer.echo(json.dumps(e.to_json()))
     elif fmt in ("latex", "markdown"):
-        from cli import formats
+        from cli.render import formats
 
         typer.echo(getattr(formats, fmt)(e, layer=layer, unit=j, check=check,
                                          gradient=gradient, title=name))
     elif fmt == "table":
-        from cli.explain_table import render
+        from cli.render.explain_table import render
 
         render(e, layer=layer, unit=j, check=check, gradient=gradient)
 
@@ -94,6 +97,22 @@ def explanation(config: str, model: Optional[str] = None, example: int = 1,
         ex = setup.example(example)
     name = Path(config).stem + (f" with {Path(model).name}" if model else "")
     return setup.explain(ex, check=check), setup, name, chosen
+
+
+def explain_page(config: str, model: str | None = None, example: int = 1, *,
+                 x: str | None = None, y: str | None = None, unit: str | None = None,
+                 check: bool = False, gradient: bool = False) -> Page:
+    """The page of ``nnbp explain CONFIG --html``, with the same options: ``x``, ``y``
+    as typed on the command line ("0.05,0.10"), ``unit`` as "l,j".  In a notebook::
+
+        from cli.explain import explain_page
+        explain_page("lecture", example=1)          # shows the page inline
+        explain_page("digits", model="digits.npz", unit="2,5").save("digits.html")
+    """
+    from cli.render.page import Page, page
+
+    e, setup, name, (layer, j) = explanation(config, model, example, x, y, check, unit=unit)
+    return Page(page(e, setup, title=name, layer=layer, unit=j, gradient=gradient))
 
 
 def output_format(fmt: Optional[str], as_json: bool, diagram: Optional[str],

@@ -39,7 +39,7 @@ def plot(
             raise UsageError(f"--out {out}: the image must end in .png or .svg")
         if not out.parent.is_dir():
             raise UsageError(f"--out {out}: the folder {out.parent} does not exist")
-        from cli.image import require_matplotlib, write_image
+        from cli.render.image import require_matplotlib, write_image
 
         require_matplotlib()  # before reading: a pipe should fail fast
         reader = _read(log, from_stdin)
@@ -100,7 +100,7 @@ def _read_live(console):
 
 
 def _chart(reader, console):
-    from cli.chart import panels, render
+    from cli.render.chart import panels, render
 
     metrics = [m for m, _ in panels(reader.columns)]
     room = max(8, min(console.height - 8, 30)) if console.is_terminal else 22

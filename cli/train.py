@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 
-from cli.logwriter import FORMATS
+from cli.render.logwriter import FORMATS
 from nnbp.choices import DTYPES, OPTIMIZERS
 
 LogFormat = enum.Enum("LogFormat", {f: f for f in FORMATS}, type=str)
@@ -57,7 +57,7 @@ def train(
     from nnbp.config import load_config
     from nnbp.training import train as train_run
 
-    from cli.training_view import TrainingView
+    from cli.render.training_view import TrainingView
 
     cfg = load_config(config).override(
         training={"epochs": epochs, "learning_rate": learning_rate, "lam": lam,

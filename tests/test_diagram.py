@@ -16,7 +16,7 @@ from xml.etree import ElementTree as ET
 import numpy as np
 import pytest
 
-from cli.diagram import MAX_EDGES, MAX_UNITS, draw, plan, svg
+from cli.render.diagram import MAX_EDGES, MAX_UNITS, draw, plan, svg
 from nnbp.config import load_config
 from nnbp.errors import UsageError
 from nnbp.explain import explain
@@ -289,7 +289,7 @@ def test_cli_errors(tmp_path, args, needle):
 # --- PNG: the same picture with matplotlib, cropped, its text apart ------------------------------
 
 def drawn(e: dict, **how):
-    from cli.image import Drawing
+    from cli.render.image import Drawing
 
     return draw(Drawing, e, **how)
 

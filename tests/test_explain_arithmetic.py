@@ -22,8 +22,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from cli.diagram import svg
-from cli.formats import latex, markdown
+from cli.render.diagram import svg
+from cli.render.formats import latex, markdown
 from nnbp.config import load_config
 from nnbp.explain_setup import explain_setup
 from nnbp.gradcheck import cost_size

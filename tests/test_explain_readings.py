@@ -22,9 +22,9 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from cli.diagram import svg
-from cli.explain_table import render
-from cli.formats import latex, markdown
+from cli.render.diagram import svg
+from cli.render.explain_table import render
+from cli.render.formats import latex, markdown
 from nnbp.config import load_config
 from nnbp.explain import explain
 from nnbp.explain_setup import explain_setup
@@ -128,7 +128,7 @@ def test_no_view_writes_a_negative_zero(sat, capsys, monkeypatch):
 def test_the_pages_own_numbers_have_no_negative_zero_either():
     from pathlib import Path
 
-    script = (Path(__file__).resolve().parent.parent / "cli" / "page" / "page.js").read_text()
+    script = (Path(__file__).resolve().parent.parent / "cli" / "render" / "page" / "page.js").read_text()
     zero = re.search(r"if \(v === 0\) return ([^;]*);", script).group(1)
     assert zero == '"0"'  # the browser test writes −0.0 through it as well
 
@@ -255,7 +255,7 @@ def test_the_page_writes_a_value_as_the_terminal_does(examples, tmp_path):
 # --- the digits shown ---------------------------------------------------------------------
 
 def test_a_rounded_number_shows_five_digits_and_a_short_one_is_exact():
-    from cli.notation import write
+    from cli.render.notation import write
 
     assert write(-0.0184003) == "-0.018400" and write(-0.0184003, 6) == "-0.0184003"
     assert write(-0.0184) == "-0.0184"  # the double nearest −0.0184: what one would type
@@ -269,7 +269,7 @@ def test_a_rounded_number_shows_five_digits_and_a_short_one_is_exact():
 
 
 def test_a_value_near_one_is_not_written_one():
-    from cli.notation import write
+    from cli.render.notation import write
 
     assert write(1 - 2.0611536181902037e-09) == "0.999999998"
     assert write(0.9999999999996796) == "0.9999999999997"

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from cli.formats import latex, markdown
+from cli.render.formats import latex, markdown
 from nnbp.config import load_config
 from nnbp.explain_setup import explain_setup
 
@@ -27,7 +27,7 @@ from steps import plain, rounds, shows
 def written(e, v: float) -> str:
     """v as every view of the explanation ``e`` writes it, which is v to the digits
     shown, 5 at least."""
-    from cli.explain_steps import writing
+    from cli.render.explain_steps import writing
 
     s = writing(e).text(v)
     assert shows(s, v), (s, v)

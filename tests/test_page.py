@@ -81,7 +81,7 @@ def test_the_page_embeds_what_json_prints(tmp_path, args):
 
 
 def test_embedded_json_cannot_end_its_script_early():
-    from cli.page import script_json
+    from cli.render.page import script_json
 
     text = script_json({"feature": "</script><script>alert(1)</script> & more"})
     assert "</" not in text and "<" not in text
@@ -200,7 +200,7 @@ def test_cli_errors(tmp_path, args, needle):
 
 def test_a_page_cannot_hold_nan():
     from cli.explain import explanation
-    from cli.page import page
+    from cli.render.page import page
     from nnbp.errors import UsageError
 
     from dataclasses import replace
@@ -220,13 +220,14 @@ def test_unit_option_selects_a_unit_and_layer_opens_its_step(tmp_path):
 
 def test_only_a_page_imports_the_page_module(tmp_path):
     _, modules = modules_after("explain", "lecture", cwd=tmp_path)
-    assert not [m for m in modules if m.startswith("cli.page")]
+    assert not [m for m in modules if m.startswith("cli.render.page")]
     r, modules = modules_after("explain", "lecture", "--html", "p.html", cwd=tmp_path)
-    assert "cli.page" in modules and (tmp_path / "p.html").exists()
+    assert "cli.render.page" in modules and (tmp_path / "p.html").exists()
 
 
 def test_notebook_object_shows_the_same_page(tmp_path):
-    from cli.page import Page, explain_page
+    from cli.explain import explain_page
+    from cli.render.page import Page
 
     p = explain_page("lecture", unit="3,1")
     assert isinstance(p, Page)

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cli.notation import write
+from cli.render.notation import write
 from conftest import nnbp_argv, nnbp_env, run_nnbp
 from nnbp.config import load_config
 from nnbp.network import backprop
@@ -607,7 +607,7 @@ def test_keyboard_names_motion_and_print(browser, pages):
 
 
 def test_the_notebook_object_shows_the_page_in_an_iframe(browser, tmp_path):
-    from cli.page import explain_page
+    from cli.explain import explain_page
 
     shown = explain_page("lecture")._repr_html_()
     (tmp_path / "notebook.html").write_text(

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.logwriter import LogWriter
+from cli.render.logwriter import LogWriter
 from conftest import nnbp_argv, nnbp_env
 from nnbp.errors import DataError
 from nnbp.data.cost_log import LogReader, read_lines, read_log
@@ -116,7 +116,7 @@ def test_reader_errors_name_the_line(text, line, message):
 # --- the terminal picture ----------------------------------------------------------------
 
 def test_chart_fits_the_width_and_draws_every_series():
-    from cli.chart import render
+    from cli.render.chart import render
 
     data = rows()
     values = {c: [float(r[c]) for r in data] for c in COLUMNS}
@@ -139,7 +139,7 @@ def test_chart_fits_the_width_and_draws_every_series():
 def test_series_differ_without_colour():
     """Training solid, validation dashed, test dotted: in plain text (a pipe, NO_COLOR)
     the three flat lines fill all, more than half and about a quarter of the columns."""
-    from cli.chart import render
+    from cli.render.chart import render
 
     columns = ["epoch", "cost", "val_cost", "test_cost"]
     values = {"epoch": [float(e) for e in range(100)], "cost": [1.0] * 100,

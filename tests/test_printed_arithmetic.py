@@ -7,7 +7,7 @@ LaTeX, as Markdown and (for the small networks) as the diagram of each unit.  Ev
 step of arithmetic in them is worked out exactly on the numbers as printed and
 must give the printed value to its last digit (tests/steps.py).  Sums whose terms
 cancel, where 5 digits of each term could not give 5 digits of the sum, are among
-them, and counted.  The solver that picks the digits, cli/printed.py, is tested on
+them, and counted.  The solver that picks the digits, cli/render/printed.py, is tested on
 its own at the end.
 """
 
@@ -18,10 +18,10 @@ import math
 import numpy as np
 import pytest
 
-from cli import printed
-from cli.diagram import equation
-from cli.explain_table import render
-from cli.formats import latex, markdown
+from cli.render import printed
+from cli.render.diagram import equation
+from cli.render.explain_table import render
+from cli.render.formats import latex, markdown
 from nnbp.config import load_config
 from nnbp.explain import explain
 from nnbp.explain_setup import explain_setup

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from cli.progress import same_terminal
+from cli.render.progress import same_terminal
 from conftest import nnbp_argv, nnbp_env
 
 TMUX = shutil.which("tmux")

@@ -22,7 +22,7 @@ LEFT_OUT = [
      ["pydantic", "rich", "numpy.ma", "cli.explain", "cli.plot", "nnbp.data.cache_source",
       "concurrent.futures", "threadpoolctl"]),
     (["explain", "lecture"], ["pydantic", "numpy.random", "numpy.ma", "nnbp.gradcheck",
-                              "cli.diagram", "cli.page", "cli.train", "cli.evaluate"]),
+                              "cli.render.diagram", "cli.render.page", "cli.train", "cli.evaluate"]),
     (["gradcheck", "lecture"], ["pydantic", "numpy.random"]),
 ]
 

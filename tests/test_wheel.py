@@ -107,7 +107,7 @@ def test_the_wheel_holds_both_packages_and_the_bundled_files(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"nnbp/_bundled/configs/digits.yaml", "nnbp/_bundled/datasets/digits-train.csv",
             "cli/__init__.py", "cli/main.py", "nnbp/__init__.py",
-            "cli/page/__init__.py", "cli/page/page.js", "cli/page/page.css"} <= names
+            "cli/render/page/__init__.py", "cli/render/page/page.js", "cli/render/page/page.css"} <= names
     for name in bundled_names():
         assert f"nnbp/_bundled/configs/{name}.yaml" in names
     for csv in (REPO / "datasets").glob("*.csv"):
@@ -156,8 +156,8 @@ def test_the_installed_nnbp_works_from_any_folder(installed, tmp_path):
 
     # the explain page reads its script and stylesheet from the installed package
     page = sh(nnbp_bin, "explain", "lecture", "--format", "html", cwd=tmp_path).stdout
-    assert (REPO / "cli" / "page" / "page.js").read_text(encoding="utf-8") in page
-    assert (REPO / "cli" / "page" / "page.css").read_text(encoding="utf-8") in page
+    assert (REPO / "cli" / "render" / "page" / "page.js").read_text(encoding="utf-8") in page
+    assert (REPO / "cli" / "render" / "page" / "page.css").read_text(encoding="utf-8") in page
 
     shown = sh(nnbp_bin, "config", "show", "iris", cwd=tmp_path).stdout
     assert f"{os.sep}nnbp{os.sep}_bundled{os.sep}datasets{os.sep}iris.csv" in shown

@@ -6,8 +6,8 @@ as wide as |Θ| is large; in each unit its z_j, a_j and δ_j.  With a unit chose
 edges that carry the deltas of the layer to its right into δ_j^(l) are highlighted and
 δ_j^(l) = (Σ_i Θ_ij δ_i) · g'(z_j) is written out with the numbers.
 
-The figure is drawn once, through the calls of a surface: ``Svg`` (cli/svg.py) writes
-plain SVG text, escaped with xml.sax.saxutils; ``Drawing`` (cli/image.py) draws the
+The figure is drawn once, through the calls of a surface: ``Svg`` (cli/render/svg.py) writes
+plain SVG text, escaped with xml.sax.saxutils; ``Drawing`` (cli/render/image.py) draws the
 same elements with matplotlib for a PNG.
 """
 
@@ -17,9 +17,9 @@ import sys
 
 from nnbp.explanation import Explanation
 
-from cli.explain_steps import chain_step, output_step, writing
-from cli.notation import indices, typeset
-from cli.svg import Svg, width
+from cli.render.explain_steps import chain_step, output_step, writing
+from cli.render.notation import indices, typeset
+from cli.render.svg import Svg, width
 
 MAX_UNITS, MAX_EDGES = 12, 150  # beyond this a figure is no longer legible
 R, R0, DX, DY = 50, 22, 260, 120  # unit and bias radius, column and row distance (px)
@@ -214,7 +214,7 @@ def fitted(text: str, size: float, dy: float, *, bold: bool = False) -> float:
 
 def equation(e: Explanation, l: int, j: int) -> list[str]:
     """δ_j^(l) written out: the symbols, then the numbers, as many digits of each as the
-    arithmetic needs to hold as written, as every view writes them (cli/printed.py)."""
+    arithmetic needs to hold as written, as every view writes them (cli/render/printed.py)."""
     L, u = e.L, e.layers[l].unit(j)
     w = writing(e)
     dj = f"δ_{{{j}}}^{{({l})}}"
@@ -279,7 +279,7 @@ def write(path: str, e: Explanation, **how) -> None:
     if path != "-" and suffix not in ("svg", "png"):
         raise UsageError(f"--diagram {path}: the file name must end in .svg or .png")
     if suffix == "png":
-        from cli.image import Drawing, require_matplotlib
+        from cli.render.image import Drawing, require_matplotlib
 
         require_matplotlib(f"--diagram {path}: writing PNG")
         picture = draw(Drawing, e, **how)

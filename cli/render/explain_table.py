@@ -3,19 +3,19 @@ sum worked out row by row, and this example's gradient, at the terminal's width.
 
 Every row of arithmetic holds as written: its operands are printed with the digits
 its result needs, and each value with the same digits wherever it appears, as in
-every other view of the explanation (cli/printed.py, cli/explain_steps.py).
+every other view of the explanation (cli/render/printed.py, cli/render/explain_steps.py).
 Sentences, titles and captions are broken between words and formulas, never inside
-a formula (cli/lines.py), and no line is wider than the terminal.
+a formula (cli/render/lines.py), and no line is wider than the terminal.
 """
 
 from __future__ import annotations
 
 from nnbp.explanation import Explanation, Layer
 
-from cli import printed
-from cli.explain_steps import entry_step, hidden_step, listed_entries, output_step, writing
-from cli.lines import flow
-from cli.notation import off_by, sub, sym, vector, write
+from cli.render import printed
+from cli.render.explain_steps import entry_step, hidden_step, listed_entries, output_step, writing
+from cli.render.lines import flow
+from cli.render.notation import off_by, sub, sym, vector, write
 
 MAX_LISTED = 12  # features listed by name, at most
 

@@ -22,7 +22,7 @@
   function sub(...k) { return k.every((i) => i < 10) ? "_" + k.join("") : "_{" + k.join(",") + "}"; }
   function sym(name, l, ...k) { return name + sub(...k) + "^(" + l + ")"; }
 
-  // --- numbers as explain writes them (cli/notation.py's write), for those computed here ---
+  // --- numbers as explain writes them (cli/render/notation.py's write), for those computed here ---
   function layout(neg, d, exp, p) {  // digits d, the first at 10^exp, laid out as %g at precision p
     let s;
     if (exp < -4 || exp >= p) {

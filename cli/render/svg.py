@@ -1,4 +1,4 @@
-"""A few SVG elements written as text (PNG: the same elements with matplotlib, cli/image.py).
+"""A few SVG elements written as text (PNG: the same elements with matplotlib, cli/render/image.py).
 
 Text takes the course's notation: ``δ_{2}^{(3)}`` sets "2" as a subscript and "(3)" as
 a superscript, each a <tspan> moved by dy (which every SVG renderer knows).

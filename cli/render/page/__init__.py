@@ -2,17 +2,13 @@
 backpropagation on one example, selects any unit, nudges a weight and checks the
 gradient, all in the browser, from a file, with no network.
 
-The page is one HTML file: the figure as inline SVG (cli/page/figure.py), the worked
-steps as a table (cli/page/steps.py), every number the terminal also prints formatted
-here in Python (cli/page/content.py), and the stylesheet and script of this folder
-(page.css, page.js) written inline.  A Content-Security-Policy allows only those two,
+The page is one HTML file: the figure as inline SVG (figure.py), the worked steps as
+a table (steps.py), every number the terminal also prints formatted here in Python
+(content.py), and the stylesheet and script of this folder (page.css, page.js)
+written inline.  A Content-Security-Policy allows only those two,
 by their hashes: the page fetches nothing.
 
-In a notebook::
-
-    from cli.page import explain_page
-    explain_page("lecture", example=1)          # shows the page inline
-    explain_page("digits", model="digits.npz", unit="2,5").save("digits.html")
+In a notebook, ``cli.explain.explain_page`` makes one (a ``Page``, shown inline).
 """
 
 from __future__ import annotations
@@ -53,9 +49,9 @@ def page(e: Explanation, setup: ExplainSetup, *, title: str, layer: int | None =
     examples make the batch): ``unit`` of ``layer`` selected, or the steps opened at
     δ^(layer)."""
     from nnbp.errors import UsageError
-    from cli.explain_steps import writing
-    from cli.notation import vector
-    from cli.page import content, figure, steps
+    from cli.render.explain_steps import writing
+    from cli.render.notation import vector
+    from cli.render.page import content, figure, steps
 
     try:
         explanation = json.dumps(e.to_json(), allow_nan=False)
@@ -138,17 +134,6 @@ class Page:
         return (f'<iframe class="nnbp-explain" sandbox="allow-scripts" '
                 f'title="nnbp explain" style="width: 100%; height: 900px; border: 0" '
                 f'srcdoc="{escape(self.html, quote=True)}"></iframe>')
-
-
-def explain_page(config: str, model: str | None = None, example: int = 1, *,
-                 x: str | None = None, y: str | None = None, unit: str | None = None,
-                 check: bool = False, gradient: bool = False) -> Page:
-    """The page of ``nnbp explain CONFIG --html``, with the same options: ``x``, ``y``
-    as typed on the command line ("0.05,0.10"), ``unit`` as "l,j"."""
-    from cli.explain import explanation
-
-    e, setup, name, (layer, j) = explanation(config, model, example, x, y, check, unit=unit)
-    return Page(page(e, setup, title=name, layer=layer, unit=j, gradient=gradient))
 
 
 LEGEND = """<figcaption id="legend">

@@ -1,4 +1,4 @@
-"""The arithmetic of an explanation as steps to print (cli/printed.py): each δ_j^(l),
+"""The arithmetic of an explanation as steps to print (cli/render/printed.py): each δ_j^(l),
 each gradient entry, each z_j^(l) and g'(z_j^(l)), with their operands; and the one
 ``Writing`` of the explanation, which every view prints its numbers with, so that a
 value has the same digits wherever and however explain prints it."""
@@ -9,8 +9,8 @@ from weakref import WeakKeyDictionary
 
 from nnbp.explanation import GradientEntry, Explanation, Unit
 
-from cli import printed
-from cli.notation import fold
+from cli.render import printed
+from cli.render.notation import fold
 
 WHOLE_TERMS = 40  # the page writes a δ's sum term by term up to this many terms
 WHOLE_INPUTS = 13  # and a z's sum up to 12 inputs and the bias

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 from nnbp.explanation import Explanation, Unit
 
-from cli import printed
-from cli.explain_steps import inline_step, output_step, product_step, writing
-from cli.notation import indices, vector, write
+from cli.render import printed
+from cli.render.explain_steps import inline_step, output_step, product_step, writing
+from cli.render.notation import indices, vector, write
 
 
 def tnum(v: float | str, digits: int = 5) -> str:

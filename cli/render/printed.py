@@ -28,7 +28,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Callable, Iterable, NamedTuple
 
-from cli.notation import DIGITS, EXACT, apart, write
+from cli.render.notation import DIGITS, EXACT, apart, write
 
 
 class Step(NamedTuple):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from cli.progress import note
+from cli.render.progress import note
 
 
 class CacheBar:

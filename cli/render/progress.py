@@ -48,7 +48,7 @@ class _AboveTheBar:
 
 class Progress:
     """A rich progress bar with the current cost, redrawn at most ten times a second;
-    with ``plot``, a small live cost curve under it (cli/liveplot.py)."""
+    with ``plot``, a small live cost curve under it (cli/render/liveplot.py)."""
 
     def __init__(self, epochs: int, enabled: bool = True, plot: bool = False):
         self.epochs = epochs
@@ -65,7 +65,7 @@ class Progress:
             from rich.progress import Progress as RichProgress
 
             if self._plot_wanted:
-                from cli.liveplot import LivePlot, with_plot
+                from cli.render.liveplot import LivePlot, with_plot
 
                 self._plot = LivePlot()
                 if not sys.stdout.isatty():  # else log rows scroll there: the curve at the end

@@ -5,7 +5,7 @@ below the bar.  Rows come in on the training thread; the display renders on
 its own thread, ten times a second, so the chart is rebuilt at most every
 ``PERIOD`` seconds and only when rows have arrived.  When the log itself goes
 to the terminal, its rows would scroll through a live drawing, so the curve is
-only drawn at the end (cli/progress.py); it stays on screen in both cases.
+only drawn at the end (cli/render/progress.py); it stays on screen in both cases.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class LivePlot:
         self.rows.append(row)  # one atomic append: the display may be reading
 
     def _build(self, width: int):
-        from cli.chart import render
+        from cli.render.chart import render
 
         rows = self.rows[:]  # a snapshot: rows may arrive while drawing
         columns = [c for c in rows[0] if c == "epoch" or c.endswith("cost")]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 
 from cli.exits import quiet_stdout
-from cli.progress import Progress, note
+from cli.render.progress import Progress, note
 
 
 class TrainingView:
@@ -16,12 +16,12 @@ class TrainingView:
     def __init__(self, log_format: str, *, quiet: bool, plot: bool):
         self.log_format, self.quiet, self.plot = log_format, quiet, plot
         self.training = False  # the epochs have started
-        self._cache = None  # cli.cachebar.CacheBar while the data is read
+        self._cache = None  # cli.render.cachebar.CacheBar while the data is read
         self._progress: Progress | None = None
         self._log = None
 
     def __enter__(self):
-        from cli.cachebar import CacheBar
+        from cli.render.cachebar import CacheBar
 
         self._cache = CacheBar(enabled=not self.quiet).__enter__()
         return self
@@ -53,7 +53,7 @@ class TrainingView:
                     quiet_stdout()
                     raise Stop("the log's reader closed the pipe") from None
         elif isinstance(event, Started):
-            from cli.logwriter import LogWriter
+            from cli.render.logwriter import LogWriter
 
             self._close_cache()
             self.training = True

@@ -1,6 +1,6 @@
 """The page's network figure, as SVG text with every unit and edge addressable.
 
-A network small enough for ``explain --diagram`` is drawn by cli/diagram.py itself,
+A network small enough for ``explain --diagram`` is drawn by cli/render/diagram.py itself,
 on a surface (``Addressable``) that gives each unit ``data-layer``/``data-unit`` and
 each edge ``data-layer``/``data-from``/``data-to``, a keyboard stop and an accessible
 name.  A larger one is drawn compactly here: every unit a small circle, each Θ^(l)
@@ -15,9 +15,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 from nnbp.explanation import Explanation
 
-from cli import diagram
-from cli.notation import sub
-from cli.svg import FONT, Svg
+from cli.render import diagram
+from cli.render.notation import sub
+from cli.render.svg import FONT, Svg
 
 MAX_EDGES = 4000  # a Θ^(l) with more weights is drawn as a band, not edge by edge
 ROWS = 64  # units a column of the compact figure holds before it wraps
@@ -45,7 +45,7 @@ def _attrs(pairs: dict) -> str:
 
 
 class Addressable(Svg):
-    """cli/svg.py's surface, with the page's names on units and edges, and the
+    """cli/render/svg.py's surface, with the page's names on units and edges, and the
     headline left out (the page has its own)."""
 
     units: list[dict] = []  # per layer, the numbers as the tables print them
@@ -104,13 +104,13 @@ class Addressable(Svg):
 
 
 def small(e: Explanation, units: list[dict], thetas: list, activation: str) -> str:
-    """The diagram of cli/diagram.py, every unit and edge addressable."""
+    """The diagram of cli/render/diagram.py, every unit and edge addressable."""
     surface = type("Surface", (Addressable,), {"units": units, "thetas": thetas, "L": e.L})
     return diagram.draw(surface, e, title="", activation=activation).close()
 
 
 def fits_whole(sizes: list[int]) -> bool:
-    """Is the network small enough for the lecture's figure (cli/diagram.py)?"""
+    """Is the network small enough for the lecture's figure (cli/render/diagram.py)?"""
     L = len(sizes)
     cols = [(l, ([0] if l < L else []) + list(range(1, s + 1))) for l, s in enumerate(sizes, 1)]
     return diagram.legible(cols)

@@ -1,7 +1,7 @@
 """The page's numbers, written as the terminal writes them.
 
 Every number the page shows that ``nnbp explain`` also prints is written here, by the
-explanation's one ``Writing`` (cli/explain_steps.py): the units' z, a and δ, Θ and
+explanation's one ``Writing`` (cli/render/explain_steps.py): the units' z, a and δ, Θ and
 this example's ∂cost/∂Θ, each δ's terms, weighted sum and g′, the cost, each z as
 its sum and each g′ from a.  The page's script only places these strings; it writes
 only what it computes itself (a nudged weight's cost, the finite differences, Δ
@@ -15,10 +15,10 @@ import numpy as np
 from nnbp.explain_setup import ExampleBatch
 from nnbp.explanation import Explanation, Unit
 
-from cli.explain_steps import (COST_DIGITS, WHOLE_TERMS, entry_step, forward_step, g_prime_step,
+from cli.render.explain_steps import (COST_DIGITS, WHOLE_TERMS, entry_step, forward_step, g_prime_step,
                                hidden_step, listed_entries, output_step, writing)
-from cli.explain_table import output_delta as written_output
-from cli.notation import off_by, sym
+from cli.render.explain_table import output_delta as written_output
+from cli.render.notation import off_by, sym
 
 BATCH = 50  # examples the batch part steps through, at most
 
@@ -171,7 +171,7 @@ def units(e: Explanation, net) -> list[list]:
 
 def edges(e: Explanation) -> dict:
     """Per Θ^(l): Θ and ∂cost/∂Θ as printed, and the δ_i and a_j of each entry that the
-    tables work out as δ_i × a_j (cli/explain_steps.py's ``listed_entries``: all of a
+    tables work out as δ_i × a_j (cli/render/explain_steps.py's ``listed_entries``: all of a
     small Θ^(l), the largest of a large one), with the digits that make the product
     print as it does; None for the others."""
     w = writing(e)

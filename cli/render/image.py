@@ -29,7 +29,7 @@ def write_image(reader, out: Path, title: str | None) -> None:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-    from cli.chart import FAMILIES, panels
+    from cli.render.chart import FAMILIES, panels
 
     shown = panels(reader.columns)
     epochs = reader.values["epoch"]
@@ -72,7 +72,7 @@ PT = 0.72  # points per pixel of the diagram's coordinates (100 pixels an inch)
 
 class Drawing:
     """The diagram's elements drawn with matplotlib, for a PNG: the same calls as
-    cli/svg.py's ``Svg`` (pixel coordinates, y downwards), so that both draw one
+    cli/render/svg.py's ``Svg`` (pixel coordinates, y downwards), so that both draw one
     picture; the PNG is cropped to what is drawn."""
 
     def __init__(self, W: int, H: int, scale: float = 2.0):
@@ -143,7 +143,7 @@ class Drawing:
 
 def mathtext(text: str) -> str:
     """The diagram's ``δ_{2}^{(3)}`` in matplotlib's mathtext: δ$_{2}$$^{(3)}$."""
-    from cli.svg import pieces
+    from cli.render.svg import pieces
 
     out = []
     for kind, s in pieces(text):
