@@ -161,7 +161,7 @@ def child(root: Path, old: bool, job: str, path: Path, label: str, config: str =
 
 def import_cost(repeats: int, old: Path | None, scratch: Path) -> dict[str, float]:
     """Median seconds of: importing numpy (less an empty interpreter's start), what
-    importing Arrow's CSV reader adds to a command's imports (``nnbp.train``) when it
+    importing Arrow's CSV reader adds to a command's imports (``nnbp.training``) when it
     reads a file of 64 kB or more, and ``nnbp train xor --epochs 1`` (a file read by
     the csv module), here and, with ``old``, on the nnbp of the earlier revision."""
     def timed(code: str, root: Path = ROOT) -> float:
@@ -173,8 +173,8 @@ def import_cost(repeats: int, old: Path | None, scratch: Path) -> dict[str, floa
     xor = ("import sys, cli; sys.argv = ['nnbp', 'train', 'xor', '--epochs', '1', '--quiet', "
            "'--out', 'x.npz']; cli.run()")
     jobs = {"pass": ("pass", ROOT), "numpy": ("import numpy", ROOT),
-            "train": ("import numpy, nnbp.train", ROOT),
-            "arrow": ("import numpy, nnbp.train, pyarrow.csv", ROOT), "xor": (xor, ROOT)}
+            "train": ("import numpy, nnbp.training", ROOT),
+            "arrow": ("import numpy, nnbp.training, pyarrow.csv", ROOT), "xor": (xor, ROOT)}
     if old is not None:
         jobs["xor before"] = (xor, old)
     runs: dict[str, list[float]] = {}

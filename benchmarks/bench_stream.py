@@ -47,14 +47,14 @@ import json, statistics, sys, time
 sys.path.insert(0, {root!r})
 import numpy as np
 from nnbp.config import load_config
-from nnbp.csvio import read_csv
+from nnbp.data.reader import read_table
 from nnbp.training.descent import GradientDescent
 from nnbp.training.run import in_memory, prepare
 job, path, out = sys.argv[1], sys.argv[2], sys.argv[3]
 t = time.perf_counter()
 result = {{}}
 if job == "read":
-    read_csv(path)
+    read_table(path)
 elif job == "build":
     prepare(load_config(path), stream=True)
 else:  # "stream", "memory": 3 epochs; "memory" then times epochs of both, alternating
@@ -186,7 +186,7 @@ def report(tmp: Path, m: int, memory_rows: int | None) -> None:
     write_mnist_like(csv, m)
     write_twice(csv2, csv)
     cfg, cfg2 = config(tmp, "m", csv), config(tmp, "2m", csv2)
-    from nnbp.memory import available_memory
+    from nnbp.data.room import available_memory
 
     available = available_memory() or 0
     in_memory_needs = 16 * 785 * m + csv.stat().st_size  # X1, the reader's table, the text
