@@ -32,7 +32,8 @@ def init(
     what = f"{len(s.targets)} regression targets" if len(s.targets) > 1 else \
         "a regression target" if s.classes is None else f"{len(s.classes)} classes"
     left = ", ".join(f"{c} ({why})" for c, why in s.left_out.items())
-    sys.stderr.write(f"Wrote {path}: {len(s.features)} features, {what} in {s.target}, "
+    n = len(s.features)
+    sys.stderr.write(f"Wrote {path}: {n} feature{'s' * (n != 1)}, {what} in {s.target}, "
                      f"layers {s.layers}.\n" +
                      (f"Left out of the features (data.ignore): {left}.\n" if left else "") +
                      (CONSTANT + "\n" if "constant" in s.left_out.values() else "") +

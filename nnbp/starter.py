@@ -153,6 +153,10 @@ def scan(path: str | Path, header: Header, target: str | None) -> Scan:
             lo, hi = table.values.min(axis=0), table.values.max(axis=0)
         for j, name in enumerate(table.columns):
             col = s.columns[name]
+            if name == target and name in table.booleans:  # labels, as training reads them
+                col.text = True
+                s.labels.add(table.booleans[name])
+                continue
             if j in table.text:
                 values = table.text[j].values
                 col.text = True
@@ -319,12 +323,13 @@ def starter_config(path: str | Path, data: str | Path,
     notes = {"data.train": "relative to this file's folder", "data.target": labels_note,
              "data.ignore": "; ".join(f"{why}: {', '.join(c for c in ignored if ignored[c] == why)}"
                                       for why in dict.fromkeys(ignored.values())),
-             "network.layers": f"{n} features, {layers[1]} hidden units, {outputs}",
+             "network.layers": f"{n} feature{'s' * (n != 1)}, {layers[1]} hidden units, "
+                               f"{outputs}",
              "training.learning_rate": "α for regression (why: at the top of this file)",
              "training.optimizer": "L-BFGS for class labels (why: at the top of this file)"}
     head = [
         f"nnbp config for {Path(data).name}, written by nnbp init.",
-        f"  {facts.rows} rows; {n} features: {_some(features)}",
+        f"  {facts.rows} rows; {n} feature{'s' * (n != 1)}: {_some(features)}",
     ]
     if ignored:
         head.append("  left out of the features (data.ignore): " +

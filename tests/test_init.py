@@ -224,7 +224,7 @@ def test_init_leaves_a_constant_column_out_and_says_why(nnbp_run, tmp_path):
     r = nnbp_run("init", "d.yaml", "--data", "d.csv")
     assert r.returncode == 0, r.stderr
     assert r.stderr.splitlines() == [
-        "Wrote d.yaml: 1 features, 2 classes in y, layers [1, 3, 1].",
+        "Wrote d.yaml: 1 feature, 2 classes in y, layers [1, 3, 1].",
         "Left out of the features (data.ignore): order_id (an identifier), c (constant).",
         "A constant column holds one value in every row: it carries no information.",
         "Train with:  nnbp train d.yaml"]

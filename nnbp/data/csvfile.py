@@ -28,7 +28,7 @@ import numpy as np
 
 from ..errors import DataError
 from .header import NAMES, Header
-from .table import Table, Text, Where, is_number
+from .table import Table, Text, Where, booleans_as_numbers, is_number
 from .utf8 import decode
 
 # Bytes of a file per block (its last line may run over): a block takes about 12 times
@@ -240,6 +240,7 @@ def parse(raw: bytes, header: Header, want: Want, first_line: Line, *,
     if table is None:  # Arrow refuses the block: the csv module says why, or reads it
         table = _python_table(raw, header, want, first_line, source)
     if table is not None:
+        booleans_as_numbers(table, want.text)
         check_values(table)
     return table
 

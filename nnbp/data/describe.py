@@ -22,7 +22,7 @@ from .csvfile import Want
 from .parts import Description
 from .header import Header
 from .stats import Stats
-from .table import Table, Text, is_number
+from .table import BOOLEAN, Table, Text, is_number
 
 DECIMAL_COMMA = __import__("re").compile(r"[+-]?\d*,\d+")  # 3,5: a number as some locales write it
 
@@ -104,7 +104,9 @@ def first_non_numeric(table: Table, j: int, fix: str = "") -> DataError:
     """The error for a column that should be numeric but holds text; ``fix`` is
     added to it (what the user can do about it)."""
     col = table.text[j]
-    i = col.first(lambda v: not is_number(v))
+    i = col.first(lambda v: not is_number(v) and v.lower() not in BOOLEAN)
+    if i is None:  # true and false among numbers: the first word is the odd one
+        i = col.first(lambda v: not is_number(v))
     if i is None:
         raise AssertionError("column has no text value")
     v = col[i]

@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import DataError
 from .csvfile import Want, array_of, check_values, text_of
 from .header import Header, check_names
-from .table import Table, Text, Where
+from .table import Table, Text, Where, booleans_as_numbers
 
 
 def _schema(path: Path, source: str):
@@ -93,6 +93,7 @@ def from_arrow(arrow, names: list[str], as_text: set[str], header: Header, sourc
         text[j] = text_of(pa.chunked_array([strings.fill_null("")]))
     table = Table(source, names, values, text, ",", "parquet", list(header.columns),
                   [(0, Where(first_row=first_row, rows=m))])
+    booleans_as_numbers(table, tuple(as_text))
     check_values(table)
     return table
 

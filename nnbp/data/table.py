@@ -22,6 +22,21 @@ def is_number(v: str) -> bool:
     return NUMBER.fullmatch(v.strip()) is not None
 
 
+BOOLEAN = {"true": 1.0, "false": 0.0}  # as pandas writes a bool column, in any case
+
+
+def booleans_as_numbers(table: "Table", keep: tuple[str, ...] = ()) -> None:
+    """A text column that holds only true and false (True, FALSE, …) becomes numbers,
+    1 and 0, except the columns in ``keep`` (read as text: class labels); ``booleans``
+    keeps the words it held."""
+    for j, col in list(table.text.items()):
+        words = [v.lower() for v in col.values]
+        if words and table.columns[j] not in keep and all(w in BOOLEAN for w in words):
+            table.values[:, j] = np.array([BOOLEAN[w] for w in words])[col.codes]
+            table.booleans[table.columns[j]] = list(col.values)
+            del table.text[j]
+
+
 class Text:
     """A text column: a code per row into its distinct values (spaces around them
     stripped), as Arrow's dictionary encoding gives it.  Compares equal to the list of
@@ -123,6 +138,7 @@ class Table:
     kind: str = "csv"
     columns_in_file: list[str] | None = None
     blocks: list[tuple[int, Where]] = field(default_factory=list)  # (first row, where)
+    booleans: dict[str, list[str]] = field(default_factory=dict)  # true/false read as 1/0
     _index: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
