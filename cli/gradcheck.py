@@ -38,6 +38,7 @@ def gradcheck(
     """Compare backprop's gradient with two-sided finite differences of J."""
     from nnbp.config import load_config
     from nnbp.errors import UsageError
+    from cli.render.progress import CountBar
     from nnbp.gradcheck import gradcheck as check
     from nnbp.trained import with_model
     from nnbp.training.run import prepare
@@ -60,8 +61,10 @@ def gradcheck(
         if not 1 <= examples <= len(X):
             raise UsageError(f"--examples {examples}: the training data has {len(X)} examples")
         X, Y = X[:examples], Y[:examples]
-    result = check(run.net, run.Theta, X, Y, cfg.training.lam, epsilon=eps, tolerance=tol,
-                   entries=None if check_all else entries, seed=cfg.network.init.seed)
+    with CountBar("checking Θ's entries") as bar:
+        result = check(run.net, run.Theta, X, Y, cfg.training.lam, epsilon=eps, tolerance=tol,
+                       entries=None if check_all else entries, seed=cfg.network.init.seed,
+                       on_entry=bar)
     if as_json:
         typer.echo(json.dumps(result))
     else:

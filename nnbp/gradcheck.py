@@ -20,6 +20,8 @@ one measure no derivative: such an entry is checked again at a smaller step
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from .network import (Network, Weights, backprop, cost, forward, regularization,
@@ -92,7 +94,8 @@ def seeded(seed: int):
 
 def gradcheck(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: float, *,
               epsilon: float = 1e-4, tolerance: float = 1e-7, entries: int | None = None,
-              seed: int = 0, gradient: Weights | None = None) -> dict:
+              seed: int = 0, gradient: Weights | None = None,
+              on_entry: Callable[[int, int], None] | None = None) -> dict:
     """Compare ``gradient`` (default: backprop's D) with central differences.
 
     ``entries``: check a seeded sample of that many entries per layer (None: all).
@@ -101,6 +104,7 @@ def gradcheck(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: f
     "failed" (no criterion holds), or "inconclusive": only the floor holds and it is not
     below the gradient in some Θ^(l), where a gradient of zeros would pass as well, or a
     Θ^(l) has no entry left to check.  ReLU kinks: see ``differences``.
+    ``on_entry(done, total)`` is called after each entry checked.
     """
     D = gradient if gradient is not None else backprop(net, Theta, X, Y, lam).D
     T = {l: Theta[l].copy() for l in Theta}
@@ -133,8 +137,9 @@ def gradcheck(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: f
 
     steps = [epsilon / f for f in (1,) + KINK_STEPS] if kinks else [epsilon]
     layers, kept = [], []
-    for l in range(1, net.L):
-        idx = pick_entries(T[l].shape, entries, rng)
+    picked = {l: pick_entries(T[l].shape, entries, rng) for l in range(1, net.L)}
+    total, done = sum(map(len, picked.values())), 0
+    for l, idx in picked.items():
         num, rich, step = (np.empty(len(idx)) for _ in range(3))
         out = np.zeros(len(idx), bool)  # left out: across a kink at every step
         for n, (i, j) in enumerate(idx):
@@ -143,6 +148,9 @@ def gradcheck(net: Network, Theta: Weights, X: np.ndarray, Y: np.ndarray, lam: f
                 if not crossed:
                     break
             step[n], out[n] = h, crossed
+            done += 1
+            if on_entry is not None:
+                on_entry(done, total)
         grad = np.array([D[l][i, j] for i, j in idx])
         ok = ~out
         kept.append((num[ok], rich[ok], grad[ok], step[ok]))

@@ -241,6 +241,43 @@ def test_entries_samples_k_per_layer():
     assert [(d["entries"], d["of"]) for d in everything["layers"]] == [(20, 20), (18, 18)]
 
 
+def test_each_entry_checked_is_counted_as_it_is_done():
+    net, Theta, X, Y = debugging_network()
+    calls = []
+    gradcheck(net, Theta, X, Y, 0.0, entries=3, on_entry=lambda *c: calls.append(c))
+    assert calls == [(n, 6) for n in range(1, 7)]
+
+
+def test_a_long_check_shows_a_bar_on_a_terminal_and_leaves_only_the_table(tmp_path):
+    """stderr a terminal (a pty), stdout a pipe: the bar, counted in entries, is drawn
+    on the terminal and cleared; the table and verdict go to stdout alone."""
+    import os
+    import pty
+    import subprocess
+
+    from conftest import nnbp_argv, nnbp_env
+
+    master, slave = pty.openpty()
+    p = subprocess.Popen([*nnbp_argv(), "gradcheck", "digits", "--all", "--examples", "300"],
+                         cwd=tmp_path, env=nnbp_env(), stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(master, 1 << 16)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        screen += chunk
+    out = p.communicate(timeout=120)[0].decode()
+    os.close(master)
+    assert p.returncode == 0
+    shown = screen.decode(errors="replace")
+    assert "checking Θ's entries" in shown and "/1885" in shown  # 1625 + 260 entries
+    assert "checking" not in out and out.splitlines()[-2].startswith("PASSED (relative)")
+
+
 def test_sample_is_seeded_and_reported_consistently():
     net, Theta, X, Y = debugging_network()
     G = coded_gradient(net, Theta, X, Y)

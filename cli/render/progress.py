@@ -123,3 +123,42 @@ class Progress:
             if self._plot is not None and self._plot.rows:  # the whole curve stays on screen
                 self._bar.console.print(self._plot.final())
         return False
+
+
+class CountBar:
+    """``bar(done, total)``: a transient bar of things counted (on a terminal's stderr
+    only), drawn once the work has taken half a second, redrawn ten times a second."""
+
+    def __init__(self, description: str):
+        self.description = description
+        self.enabled = sys.stderr.isatty()
+        self._bar = self._task = None
+        self._start = time.monotonic()
+        self._last = 0.0
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if not self.enabled or now - self._start < 0.5 or (now - self._last < 0.1 and
+                                                          done < total):
+            return
+        self._last = now
+        if self._bar is None:
+            from rich.console import Console
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                       TimeRemainingColumn)
+
+            console = Console(stderr=True, highlight=False, markup=False, emoji=False)
+            self._bar = Progress(TextColumn(self.description), BarColumn(),
+                                 MofNCompleteColumn(), TimeRemainingColumn(),
+                                 console=console, transient=True)
+            self._bar.__enter__()
+            self._task = self._bar.add_task(self.description, total=total)
+        self._bar.update(self._task, completed=done)
+
+    def __exit__(self, *exc):
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+        return False
