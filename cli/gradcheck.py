@@ -80,7 +80,7 @@ def render(r: dict, lam: float, dtype: str, at_model: bool) -> None:
     con = Console(highlight=False, markup=False, emoji=False)
     con.print(f"Central differences, ε = {r['epsilon']:g}, on {r['examples']} examples, "
               f"λ = {lam:g}, in {dtype}" + ("; a seeded sample of entries per layer (--all for every "
-                                "entry)" if r["sampled"] else ""))
+                                "entry)" if r["sampled"] else ""), soft_wrap=True)
     t = Table()
     for col in ("Θ^(l)", "entries", "max |num − grad|", "at (i, j)", "relative", "Richardson"):
         t.add_column(col, justify="right", no_wrap=True)
@@ -93,7 +93,7 @@ def render(r: dict, lam: float, dtype: str, at_model: bool) -> None:
                   f"({d['where'][0]}, {d['where'][1]})", _ratio(d["relative_difference"]),
                   _ratio(d["relative_difference_richardson"]))
     con.print(t)
-    con.print(verdict(r, dtype, at_model))
+    con.print(verdict(r, dtype, at_model), soft_wrap=True)  # one line, to grep
 
 
 def verdict(r: dict, dtype: str, at_model: bool) -> str:

@@ -112,7 +112,7 @@ def _want(model: SavedModel, header: Header, with_target: bool, keep: list[str])
             text += [c for c in model.target_names if c not in text]
         else:
             numbers += model.target_names
-    return Want(tuple(numbers), tuple(c for c in text if c not in numbers))
+    return Want(tuple(numbers), tuple(c for c in text if c not in numbers), ignorable=False)
 
 
 def table_batch(model: SavedModel, table: Table, *, with_target: bool,

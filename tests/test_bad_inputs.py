@@ -105,6 +105,12 @@ def build(folder: Path) -> None:
     (folder / "utf16.csv").write_bytes(XOR.encode("utf-16"))
     (folder / "binary.csv").write_bytes(bytes(range(256)) * 4)
     (folder / "data.csv.gz").write_bytes(__import__("gzip").compress(XOR.encode()))
+    import zipfile
+    with zipfile.ZipFile(folder / "book.csv", "w") as book:  # an .xlsx renamed, as made
+        book.writestr("[Content_Types].xml", "<Types/>")
+        book.writestr("xl/workbook.xml", "<workbook/>")
+    with zipfile.ZipFile(folder / "zipped.csv", "w") as z:
+        z.writestr("data.csv", XOR)
     (folder / "garbage.yaml").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
     (folder / "folder").mkdir()
     shutil.copy(REPO / "datasets" / "iris.csv", folder / "iris.csv")
@@ -210,6 +216,12 @@ CASES: dict[str, Case] = {
     "gzipped csv": Case(["init", "new.yaml", "--data", "data.csv.gz"],
                         ["data.csv.gz: is gzip-compressed, not CSV text: decompress it first "
                          "(gunzip -k data.csv.gz)"]),
+    "xlsx renamed": Case(["init", "new.yaml", "--data", "book.csv"],
+                         ["book.csv: is an Excel workbook (.xlsx), not CSV text: save it as "
+                          "CSV (in Excel: Save As, CSV UTF-8)"]),
+    "zipped csv": Case(["init", "new.yaml", "--data", "zipped.csv"],
+                       ["zipped.csv: is zip-compressed, not CSV text: decompress it first "
+                        "(unzip zipped.csv)"]),
     "not utf-8": Case(["evaluate", "model.npz", "latin1.csv"],
                       ["latin1.csv, line 2", "not UTF-8", "0xe9", "'é' in Windows-1252",
                        "save it as UTF-8"]),

@@ -183,7 +183,8 @@ def test_many_constant_features_are_counted_past_the_first_few():
 
     from nnbp.training import constant_note
 
-    described = SimpleNamespace(constant={f"p{i}": 0.0 for i in range(9)}, ignored=["id"])
+    described = SimpleNamespace(constant={f"p{i}": 0.0 for i in range(9)}, ignored=["id"],
+                                features=[f"p{i}" for i in range(12)])
     assert constant_note(described) == [
         "columns 'p0' holds 0, 'p1' holds 0, 'p2' holds 0, 'p3' holds 0, 'p4' holds 0, "
         "… (9 columns in all) in every training row, so they carry no information to learn "
@@ -215,6 +216,18 @@ def test_pandas_row_index_as_a_feature_is_a_warning(nnbp_run, tmp_path):
     m = load_model(tmp_path / "p.npz")
     assert m["feature_names"].tolist() == ["x", "__index_level_0__"]
     assert m["target_names"].tolist() == ["y"]
+
+
+def test_a_row_index_and_a_constant_column_suggest_one_ignore_list(nnbp_run, tmp_path):
+    rows = [f"{i},{i * 0.25},7,{i % 2}" for i in range(20)]
+    (tmp_path / "d.csv").write_text(",x,c,y\n" + "\n".join(rows) + "\n")
+    (tmp_path / "c.yaml").write_text("data:\n  train: d.csv\nnetwork:\n  layers: [auto, 3, "
+                                     "auto]\ntraining:\n  epochs: 1\n")
+    r = nnbp_run("train", "c.yaml")
+    assert r.returncode == 0, r.stderr
+    suggested = [line.split("data.ignore: ")[1].split(" (or")[0] for line in stderr_lines(r)
+                 if "data.ignore" in line]
+    assert suggested == ["['Unnamed: 0', c]"] * 2
 
 
 def test_default_model_name_and_quiet(nnbp_run, tmp_path):

@@ -590,4 +590,4 @@ def test_text_in_one_of_several_targets_gets_the_error_training_gives(tmp_path):
 
         load_data(load_config(tmp_path / "c.yaml"), "auto")
     assert str(got.value) == str(training.value) == (
-        f"{tmp_path / 't.csv'}, line 3: column 'y2' holds 'n/a'; expected a number")
+        f"{tmp_path / 't.csv'}, line 3: column 'y2' holds 'n/a'; expected a number; fix that value or remove its row")

@@ -115,7 +115,16 @@ def test_a_non_numeric_feature_names_its_line(iris, tmp_path):
     r = nnbp("predict", iris, "x.csv", cwd=tmp_path)
     assert r.returncode == 2
     assert r.stderr == ("Error: x.csv, line 3: column 'sepal_width' holds 'wide'; "
-                        "expected a number\n")
+                        "expected a number; fix that value or remove its row\n")
+
+
+def test_a_nan_feature_is_fixed_in_the_file_not_by_data_ignore(iris, tmp_path):
+    (tmp_path / "x.csv").write_text("sepal_length,sepal_width,petal_length,petal_width\n"
+                                    "5.1,3.5,1.4,0.2\n5.0,NaN,1.4,0.2\n")
+    r = nnbp("predict", iris, "x.csv", cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr == ("Error: x.csv, line 3: column 'sepal_width' holds 'NaN'; "
+                        "expected a finite number; fix that value or remove its row\n")
 
 
 @pytest.mark.parametrize("args, message", [

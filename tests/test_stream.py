@@ -326,7 +326,8 @@ def test_a_streamed_predict_that_fails_says_how_many_rows_it_wrote(nnbp_run, tmp
     lines = (tmp_path / "train.csv").read_text().splitlines()
     lines[4899] = lines[4899].replace(",7,", ",seven,")  # line 4900, in a later chunk
     (tmp_path / "bad.csv").write_text("\n".join(lines) + "\n")
-    error = "Error: bad.csv, line 4900: column 'c' holds 'seven'; expected a number"
+    error = ("Error: bad.csv, line 4900: column 'c' holds 'seven'; expected a number; fix that "
+             "value or remove its row")
     memory = nnbp_run("predict", "m.npz", "bad.csv", "--keep", "id")
     assert (memory.returncode, memory.stdout, memory.stderr) == (2, "", error + "\n")
     monkeypatch.setenv("NNBP_MEMORY_AVAILABLE", "100000")  # streamed: chunks written as done
@@ -341,7 +342,8 @@ def test_a_streamed_predict_that_fails_says_how_many_rows_it_wrote(nnbp_run, tmp
     (tmp_path / "bad.csv").write_text("\n".join(lines) + "\n")
     first = nnbp_run("predict", "m.npz", "bad.csv", "--keep", "id")
     assert (first.returncode, first.stdout) == (2, "")
-    assert first.stderr == "Error: bad.csv, line 4: column 'c' holds 'seven'; expected a number\n"
+    assert first.stderr == ("Error: bad.csv, line 4: column 'c' holds 'seven'; expected a "
+                            "number; fix that value or remove its row\n")
 
 
 def test_a_value_beyond_float32_trains_streamed_as_in_memory_without_a_warning(tmp_path):

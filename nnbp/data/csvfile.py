@@ -69,6 +69,7 @@ class Want:
 
     numbers: tuple[str, ...] | None = None
     text: tuple[str, ...] = ()
+    ignorable: bool = True  # a bad value's fix may be data.ignore (not for a model's input)
 
     def columns(self, header: Header) -> list[str]:
         return list(header.columns) if self.numbers is None else [*self.numbers, *self.text]
@@ -241,7 +242,7 @@ def parse(raw: bytes, header: Header, want: Want, first_line: Line, *,
         table = _python_table(raw, header, want, first_line, source)
     if table is not None:
         booleans_as_numbers(table, want.text)
-        check_values(table)
+        check_values(table, want.ignorable)
     return table
 
 
@@ -334,9 +335,10 @@ def array_of(arr, dtype) -> np.ndarray:
                          offset=arr.offset * np.dtype(dtype).itemsize)
 
 
-def check_values(table: Table) -> None:
+def check_values(table: Table, ignorable: bool = True) -> None:
     """Every number finite and between -1e100 and 1e100; else the error names the value
-    as written, its column and its line (or row)."""
+    as written, its column and its line (or row), and the fix (with ``ignorable``, also
+    data.ignore)."""
     v = table.values
     numeric = [j for j in range(v.shape[1]) if j not in table.text]
     if not numeric:
@@ -356,8 +358,9 @@ def check_values(table: Table) -> None:
             expected = TOO_LARGE if math.isfinite(col[i]) else (
                 # "for a feature": a target cannot be left out, and which this is, or
                 # which columns data.ignore lists already, the table does not tell
-                "finite number; fix that value or remove its row, or, for a feature, leave "
-                "the column out by adding it to data.ignore")
+                "finite number; fix that value or remove its row" + (
+                    ", or, for a feature, leave the column out by adding it to data.ignore"
+                    if ignorable else ""))
             raise DataError(f"column {table.columns[j]!r} holds {shown!r}; expected a "
                             f"{expected}", source=table.source, **table.where(i))
 

@@ -139,7 +139,7 @@ def check_numbers(table: Table, names: list[str]) -> None:
     for name in names:
         j = table.position(name)
         if j in table.text:
-            raise first_non_numeric(table, j)
+            raise first_non_numeric(table, j, "; fix that value or remove its row")
 
 
 def labels_of(table: Table, name: str) -> Text:

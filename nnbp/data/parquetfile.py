@@ -66,11 +66,12 @@ def read_group(path: Path, group: int, header: Header, want: Want, first_row: in
         arrow = pq.ParquetFile(path).read_row_group(group, columns=names, use_threads=False)
     except (OSError, ValueError) as e:
         raise DataError(f"cannot be read: {e}", source=_name(path, source)) from None
-    return from_arrow(arrow, names, set(want.text), header, source, first_row)
+    return from_arrow(arrow, names, set(want.text), header, source, first_row,
+                      want.ignorable)
 
 
 def from_arrow(arrow, names: list[str], as_text: set[str], header: Header, source: str,
-               first_row: int) -> Table | None:
+               first_row: int, ignorable: bool = True) -> Table | None:
     import pyarrow as pa
 
     m = arrow.num_rows
@@ -94,7 +95,7 @@ def from_arrow(arrow, names: list[str], as_text: set[str], header: Header, sourc
     table = Table(source, names, values, text, ",", "parquet", list(header.columns),
                   [(0, Where(first_row=first_row, rows=m))])
     booleans_as_numbers(table, tuple(as_text))
-    check_values(table)
+    check_values(table, ignorable)
     return table
 
 

@@ -29,11 +29,13 @@ def check_text(head: bytes, source: str) -> None:
         excel = " (Excel's Unicode Text)" if wide.startswith("UTF-16") else ""
         raise DataError(f"is {wide} text{excel}, not UTF-8: {SAVE_AS_UTF8}, or convert it: "
                         f"{iconv(wide, source)}", source=source)
+    if head.startswith(b"PK\x03\x04") and b"xl/" in head:  # a zip of xl/workbook.xml, …
+        raise DataError("is an Excel workbook (.xlsx), not CSV text: save it as CSV (in "
+                        "Excel: Save As, CSV UTF-8)", source=source)
     for magic, kind, tool in COMPRESSED:
         if head.startswith(magic):
-            excel = " (an Excel .xlsx workbook is one: save it as CSV)" if kind == "zip" else ""
             raise DataError(f"is {kind}-compressed, not CSV text: decompress it first "
-                            f"({tool} {shlex.quote(source)}){excel}", source=source)
+                            f"({tool} {shlex.quote(source)})", source=source)
     if b"\x00" in head:
         raise DataError("is a binary file, not CSV text", source=source)
 

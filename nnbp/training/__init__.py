@@ -126,10 +126,19 @@ def constant_note(description) -> list[str]:
     return [f"{'column' if one else 'columns'} {', '.join(held)} in every training row, so "
             f"{'it carries' if one else 'they carry'} no information to learn from; leave "
             f"{'it' if one else 'them'} out with data.ignore: "
-            f"{yaml_list(description.ignored + list(same))}"]
+            f"{yaml_list(left_out(description))}"]
 
 
 SHOWN = 6  # constant columns named with their value; the rest counted
+
+
+def left_out(description) -> list[str]:
+    """data.ignore as the warnings suggest it: with pandas' row index among the features
+    and the constant ones left out too, so that one line takes every suggestion."""
+    from ..data.header import PANDAS_INDEX
+
+    index = [c for c in description.features if PANDAS_INDEX.fullmatch(c)][:1]
+    return description.ignored + index + [c for c in description.constant if c not in index]
 
 
 def index_warning(description) -> list[str]:
@@ -141,7 +150,7 @@ def index_warning(description) -> list[str]:
     if not index:
         return []
     return [f"column {index[0]!r} is a row index written by pandas, not a feature; leave it "
-            f"out with data.ignore: {yaml_list(description.ignored + index[:1])} (or write the "
+            f"out with data.ignore: {yaml_list(left_out(description))} (or write the "
             "file with to_csv(index=False))"]
 
 
