@@ -117,6 +117,7 @@ class Column:
 
     text: bool = False  # some value is not a number
     number: bool = False  # some value is a number (or one written with a decimal comma)
+    words: int = 0  # rows whose value is neither a number nor empty
     distinct: np.ndarray | None = None  # its distinct numbers, when they are counted
     lo: float = np.inf  # its least and greatest numbers
     hi: float = -np.inf
@@ -160,8 +161,11 @@ def scan(path: str | Path, header: Header, target: str | None) -> Scan:
             if j in table.text:
                 values = table.text[j].values
                 col.text = True
-                col.number = col.number or any(is_number(v) or DECIMAL_COMMA.fullmatch(v)
-                                               for v in values)
+                numeric = [is_number(v) or DECIMAL_COMMA.fullmatch(v) is not None
+                           for v in values]
+                col.number = col.number or any(numeric)
+                word = np.array([not n and v != "" for n, v in zip(numeric, values)])
+                col.words += int(np.count_nonzero(word[table.text[j].codes]))
                 if name == target:
                     s.labels.add(values)
                 continue
@@ -182,7 +186,8 @@ def scan(path: str | Path, header: Header, target: str | None) -> Scan:
 
 def left_out(s: Scan, others: list[str]) -> dict[str, str]:
     """Columns that cannot be features, with why: text (no value is a number, nor a
-    number with a decimal comma, which training's error explains), pandas' row index
+    number with a decimal comma, which training's error explains; or words in more than
+    half the rows, such as codes with some all digits), pandas' row index
     (named Unnamed: 0 or __index_level_0__), identifiers
     (named id, index or …_id, every value distinct) and constants (one number in
     every row of two or more: nothing to learn from)."""
@@ -191,8 +196,8 @@ def left_out(s: Scan, others: list[str]) -> dict[str, str]:
         col = s.columns[name]
         if PANDAS_INDEX.fullmatch(name):
             out[name] = "a row index written by pandas"
-        elif col.text and not col.number:
-            out[name] = "text"
+        elif col.text and (not col.number or 2 * col.words > s.rows):
+            out[name] = "text"  # (a few numbers among words: codes, comments)
         elif not col.text and _id_name(name) and col.distinct is not None and \
                 len(col.distinct) == s.rows:
             out[name] = "an identifier"

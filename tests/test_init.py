@@ -428,6 +428,21 @@ def test_a_numeric_column_with_a_text_value_is_not_left_out(tmp_path):
                             "with data.ignore: [x2]")
 
 
+def test_a_column_of_words_with_some_numbers_among_them_is_text(tmp_path):
+    # product codes, a fifth of them all digits; a status that is once a number; and a
+    # numeric column with one word, which stays the error above
+    rows = [f"{'A%03d' % i if i % 5 else '%04d' % i},{'1.5' if i == 7 else 'ok'},"
+            f"{i % 7},{i % 2}" for i in range(60)]
+    (tmp_path / "t.csv").write_text("code,status,x,y\n" + "\n".join(rows) + "\n")
+    s = starter_config(tmp_path / "t.yaml", tmp_path / "t.csv")
+    assert s.left_out == {"code": "text", "status": "text"} and s.features == ["x"]
+    rows[30] = rows[30].replace(f",{30 % 7},", ",seven,")
+    (tmp_path / "t.csv").write_text("code,status,x,y\n" + "\n".join(rows) + "\n")
+    with pytest.raises(DataError, match=r"line 32: column 'x' holds 'seven'; expected a "
+                       "number; fix that value"):
+        starter_config(tmp_path / "t.yaml", tmp_path / "t.csv")
+
+
 def test_a_misspelt_target_gets_the_closest_names(nnbp_run, iris, tmp_path):
     r = nnbp_run("init", "new.yaml", "--data", "data/iris.csv", "--target", "specis")
     assert r.returncode == 2
