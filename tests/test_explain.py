@@ -229,6 +229,8 @@ def cli(tmp_path_factory):
         ("explain", "std.yaml", "--example", "4", "--json"),
         ("explain", "std.yaml", "--x", "7.0,40", "--y", "b", "--json"),
         ("explain", "std.yaml", "--x", "3,25", "--y", "a", "--json"),
+        *(("explain", "std.yaml", "--x", "3.1234567,25.000001", "--y", "a", *fmt)
+          for fmt in ((), ("--format", "markdown"), ("--format", "html"))),
         ("explain", "digits", "--layer", "2"),
         ("explain", "digits", "--layer", "2", "--unit", "3"),
         *(("explain", "lecture", *args) for args, _ in USAGE_ERRORS),
@@ -458,6 +460,15 @@ def test_typed_example_equals_example_1(cli):
         close(layer(t, l)["delta"], layer(r, l)["delta"])
     close(layer(t, 2)["delta"], lecture_by_hand()["d2"])
     close(t["cost"], r["cost"])
+
+
+@pytest.mark.parametrize("fmt", [(), ("--format", "markdown"), ("--format", "html")])
+def test_x_as_typed_is_shown_with_every_digit_typed_in_every_view(cli, fmt):
+    r = cli("explain", "std.yaml", "--x", "3.1234567,25.000001", "--y", "a", *fmt)
+    assert r.returncode == 0, r.stderr
+    text = r.stdout.replace("&quot;", '"')
+    assert "3.1234567" in text and "25.000001" in text, text[:800]
+    assert not re.search(r"3\.1235(?!\d)|25\.000(?!\d)", text)  # never rounded
 
 
 def test_typed_example_is_normalized_with_training_statistics(cli):

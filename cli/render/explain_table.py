@@ -15,7 +15,7 @@ from nnbp.explanation import Explanation, Layer
 from cli.render import printed
 from cli.render.explain_steps import entry_step, hidden_step, listed_entries, output_step, writing
 from cli.render.lines import flow
-from cli.render.notation import off_by, sub, sym, vector, write
+from cli.render.notation import as_written, off_by, sub, sym, vector, write
 
 MAX_LISTED = 12  # features listed by name, at most
 
@@ -109,7 +109,7 @@ def the_example(e: Explanation, W: int) -> list:
     if raw.targets and raw.y != y and not all(isinstance(v, float) for v in raw.y):
         label = f"label {raw.y[0]}, so `y = {vector(y, room=W - 4, text=text)}`"
     elif raw.y != y:
-        label = (f"`y = {vector(raw.y, room=W - 4, text=text)}` {given}, "
+        label = (f"`y = {vector(raw.y, room=W - 4, text=as_written)}` {given}, "
                  f"`y′ = {vector(y, room=W - 5, text=text)}` as the network learns it")
     else:
         label = f"`y = {vector(y, room=W - 4, text=text)}`"
@@ -121,7 +121,8 @@ def the_example(e: Explanation, W: int) -> list:
         return [head, "x: " + ", ".join(f"`{name} = {text(v)}`"
                                         for name, v in zip(raw.features, x))]
     if len(raw.x) > MAX_LISTED:
-        return [head, f"`x = {vector(raw.x, room=W - 5 - len(given), text=text)}` {given}",
+        return [head, f"`x = {vector(raw.x, room=W - 5 - len(given), text=as_written)}` "
+                f"{given}",
                 f"`x′ = {vector(x, room=W - 6, text=text)}`, what the network sees "
                 f"(`{NORMALIZED[raw.normalize]}`)"]
     table = Table()
@@ -130,7 +131,7 @@ def the_example(e: Explanation, W: int) -> list:
     table.add_column(f"x_j, {given}", justify="right")
     table.add_column(NORMALIZED[raw.normalize].replace("x′", "x′_j", 1), justify="right")
     for j, name in enumerate(raw.features, start=1):
-        table.add_row(str(j), name, text(raw.x[j - 1]), text(x[j - 1]))
+        table.add_row(str(j), name, as_written(raw.x[j - 1]), text(x[j - 1]))
     return [head, table]
 
 

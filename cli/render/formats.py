@@ -19,7 +19,7 @@ from nnbp.explanation import Explanation, Unit
 
 from cli.render import printed
 from cli.render.explain_steps import inline_step, output_step, product_step, writing
-from cli.render.notation import indices, vector, write
+from cli.render.notation import as_written, indices, vector, write
 
 
 def tnum(v: float | str, digits: int = 5) -> str:
@@ -154,10 +154,10 @@ def given(e: Explanation) -> list[str]:
     text = writing(e).text
     if raw.normalize != "none":
         names = f" ({', '.join(raw.features)})" if len(raw.features) <= 12 else ""
-        lines.append(f"x{names} {where} = {vector(raw.x, text=text)}; the network sees x′, "
+        lines.append(f"x{names} {where} = {vector(raw.x, text=as_written)}; the network sees x′, "
                      f"normalized ({raw.normalize})")
     if raw.y != e.example.y.tolist():
-        lines.append(f"y {where} = {vector(raw.y, text=text)} ({', '.join(raw.targets)})")
+        lines.append(f"y {where} = {vector(raw.y, text=as_written)} ({', '.join(raw.targets)})")
     return lines
 
 

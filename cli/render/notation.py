@@ -103,6 +103,15 @@ def off_by(d: float) -> str:
     return "0" if d == 0 else f"{d:.1e}"
 
 
+def as_written(v) -> str:
+    """A value of the file, or typed: the fewest digits that read back as it (39.123456,
+    2007, 1e-05), as a reader finds it where they wrote it; never rounded."""
+    v = float(v)
+    if not math.isfinite(v) or v == 0:
+        return write(v)
+    return str(int(v)) if v.is_integer() and abs(v) < 1e16 else repr(v)
+
+
 def vector(values: list, most: int = 8, room: int | None = None, text=write) -> str:
     """A short vector: (v1, v2, …), the first few of a long one; with ``room``, as
     many of the first ``most`` as fit in that many characters (one at least).  Floats

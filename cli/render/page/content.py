@@ -18,7 +18,7 @@ from nnbp.explanation import Explanation, Unit
 from cli.render.explain_steps import (COST_DIGITS, WHOLE_TERMS, entry_step, forward_step, g_prime_step,
                                hidden_step, listed_entries, output_step, writing)
 from cli.render.explain_table import output_delta as written_output
-from cli.render.notation import off_by, sym
+from cli.render.notation import as_written, off_by, sym
 
 BATCH = 50  # examples the batch part steps through, at most
 
@@ -146,7 +146,7 @@ def units(e: Explanation, net) -> list[list]:
                 if j <= len(features):
                     u["feature"] = str(features[j - 1])
                 if raw is not None and raw.normalize != "none" and j <= len(raw.x):
-                    u["raw"] = text(raw.x[j - 1])
+                    u["raw"] = as_written(raw.x[j - 1])
                 row.append(u)
             elif l == L:
                 row.append(output_unit(e, j, net))
