@@ -192,3 +192,27 @@ def test_a_parquet_file_and_folder_train_on_a_dask_cluster_as_their_csv(tmp_path
             for key in ("Theta1", "Theta2"):
                 np.testing.assert_allclose(model[key], csv[key], rtol=1e-10, atol=0)
             assert model["val_rows"].tobytes() == csv["val_rows"].tobytes()
+
+
+def test_a_folder_partitioned_by_a_column_is_an_error_not_a_column_lost(nnbp_run, tmp_path):
+    from fsspec.implementations.local import LocalFileSystem
+
+    from nnbp.data.cluster_source import _parquet_listing
+
+    table = pa.table({"x": np.arange(20) * 0.5, "z": np.arange(20) % 3,
+                      "label": np.arange(20) % 2})
+    pq.write_to_dataset(table, tmp_path / "bylabel", partition_cols=["label"])
+    (tmp_path / "c.yaml").write_text("data:\n  train: bylabel\n  target: z\nnetwork:\n"
+                                     "  layers: [auto, 3, auto]\n")
+    message = (f"bylabel: is a Parquet folder partitioned by label (subfolders named "
+               "label=…), whose values are in the folders' names, not in the files nnbp "
+               "reads: write it without partition_cols (pandas) or partitionBy (Spark), or "
+               "as one file")
+    for args in (["init", "n.yaml", "--data", "bylabel", "--target", "label"],
+                 ["train", "c.yaml"]):
+        r = nnbp_run(*args)
+        assert (r.returncode, r.stdout) == (2, ""), r.stderr
+        assert r.stderr.endswith(message + "\n") and len(r.stderr.splitlines()) == 1
+    with pytest.raises(DataError, match="is a Parquet folder partitioned by label"):
+        _parquet_listing(LocalFileSystem(), str(tmp_path / "bylabel"))  # on a cluster
+    assert not (tmp_path / "n.yaml").exists() and not (tmp_path / "c.npz").exists()

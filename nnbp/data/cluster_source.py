@@ -36,7 +36,7 @@ from .cluster_tasks import (block, encode, label_codes, read_csv_partition,
                             read_parquet_partition, rows_of, statistics, summary)
 from .describe import (Labels, Roles, at_key, class_of, column_roles, constant_features,
                        make_target, normalization, split_rows, target_scaling)
-from .files import MissingFile, is_parquet_name
+from .files import MissingFile, check_unpartitioned, is_parquet_name
 from .header import Header, check_names, csv_header
 from .memory_source import test_columns
 from .parts import ClusterPart, Dataset, Description
@@ -57,9 +57,10 @@ CLIENT_SAMPLE = 256 << 10  # bytes read on the client: the header and the separa
 def _parquet_listing(fs, path: str) -> list[str] | None:
     """The Parquet files of a path as fsspec sees it (a file, or a folder's), or None."""
     if fs.isdir(path):
+        top = PurePosixPath(path.rstrip("/"))
         found = sorted(f for f in fs.find(path) if is_parquet_name(f) and not any(
-            part.startswith(("_", ".")) for part in
-            PurePosixPath(f).relative_to(PurePosixPath(path.rstrip("/"))).parts))
+            part.startswith(("_", ".")) for part in PurePosixPath(f).relative_to(top).parts))
+        check_unpartitioned([PurePosixPath(f).relative_to(top).parts for f in found], path)
         return found or None
     return [path] if is_parquet_name(path) else None
 
