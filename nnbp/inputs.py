@@ -25,6 +25,7 @@ from .data.header import Header, did_you_mean, read_header
 from .data.reader import blocks, read_table
 from .data.file_size import reading_needs
 from .data.room import available_memory
+from .data.stats import Stats
 from .data.table import Table, is_number
 from .encoding import label_text
 from .errors import DataError, UsageError
@@ -186,6 +187,8 @@ def read_batch(model: SavedModel, path: str, *, with_target: bool,
     batch = table_batch(model, table, with_target=with_target, rows=rows, source=source,
                         unknown=unknown, path=path,
                         keep=[c for c in keep if c in want.text])
+    if rows is not None:
+        check_trained_rows(model, trained_stats(model, table, rows), path)
     if any(c not in want.text for c in keep):  # a kept column that is also read as numbers
         batch.kept = _kept_apart(path, header, keep, rows)
     return batch
@@ -209,12 +212,14 @@ def read_blocks(model: SavedModel, path: str, *, with_target: bool,
     size = chunk_bytes(available_memory())
     apart = [c for c in keep if c not in want.text]
     others = blocks(path, Want((), tuple(keep)), size, header) if apart else None
-    start = 0
+    start, stats = 0, Stats.empty(len(model.feature_names))
     for table, _ in blocks(path, want, size, header):
         b = table.m
         mine = None
         if rows is not None:  # the block's share of the rows, counted from its first
             mine = rows[np.searchsorted(rows, start):np.searchsorted(rows, start + b)] - start
+        if rows is not None:
+            stats.merge(trained_stats(model, table, mine))
         start += b
         kept_table = next(others)[0] if others is not None else None
         if mine is None or len(mine):
@@ -226,6 +231,43 @@ def read_blocks(model: SavedModel, path: str, *, with_target: bool,
                 batch.kept = [_text(kept_table, c)[sel].tolist() for c in keep]
             yield batch
     check_rows(rows, start, path)
+    if rows is not None:
+        check_trained_rows(model, stats, path)
+
+
+def trained_stats(model: SavedModel, table: Table, val: np.ndarray) -> Stats:
+    """The statistics of the features of a table's rows that are not ``val`` (0-based):
+    the rows of the training file that the model was trained on."""
+    if model.norm.kind not in ("standard", "minmax"):
+        return Stats.empty(len(model.feature_names))
+    check_numbers(table, model.feature_names)
+    trained = np.ones(table.m, bool)
+    trained[val[val < table.m]] = False
+    return Stats.of(table.matrix(model.feature_names)[trained])
+
+
+def check_trained_rows(model: SavedModel, stats: Stats, source: str) -> None:
+    """The rows of the training file other than the validation rows are those the model
+    was trained on, as far as their normalization statistics tell (data.normalize
+    standard or minmax): else the validation rows' numbers name other rows."""
+    if model.norm.kind not in ("standard", "minmax") or stats.n == 0:
+        return
+    fitted = stats.fit(model.norm.kind)
+    tol = 1e-9 * (np.abs(model.norm.shift) + model.norm.scale)
+    off = (np.abs(fitted.shift - model.norm.shift) > tol) | \
+        (np.abs(fitted.scale - model.norm.scale) > tol)
+    if off.any():
+        j = int(np.flatnonzero(off)[0])
+        what = ("mean", "standard deviation") if model.norm.kind == "standard" else \
+            ("least value", "range")
+        k = int(abs(fitted.shift[j] - model.norm.shift[j]) <= tol[j])
+        now, then = ((fitted.shift[j], model.norm.shift[j]), (fitted.scale[j],
+                                                                  model.norm.scale[j]))[k]
+        raise DataError(f"has changed since training: its rows other than the model's "
+                        f"validation rows have a {what[k]} of {now:.6g} in column "
+                        f"{model.feature_names[j]!r}, the rows trained on had {then:.6g} "
+                        "(rows reordered, added or replaced?); evaluate the model on a data "
+                        "file instead: nnbp evaluate MODEL DATA", source=source)
 
 
 def whole_blocks(batches: Iterable[Batch], size: int) -> Iterator[list[Batch]]:

@@ -115,6 +115,30 @@ def test_without_data_iris_uses_its_validation_rows_and_says_so(iris, tmp_path):
     assert np.array(out["confusion"]).sum(axis=1).tolist() == [10, 10, 10]  # stratified
 
 
+@pytest.mark.parametrize("memory", [None, "20000"], ids=["in memory", "a block at a time"])
+def test_without_data_a_training_file_reordered_since_training_is_an_error(tmp_path, memory,
+                                                                           monkeypatch):
+    lines = (DATASETS / "iris.csv").read_text().splitlines()
+    (tmp_path / "iris.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "c.yaml").write_text(
+        "data:\n  train: iris.csv\n  validation_split: 0.2\nnetwork:\n  layers: [auto, 4, "
+        "auto]\n  output: softmax\ntraining:\n  epochs: 5\n")
+    assert nnbp("train", "c.yaml", "--quiet", "--out", "m.npz", cwd=tmp_path).returncode == 0
+    if memory:
+        monkeypatch.setenv("NNBP_MEMORY_AVAILABLE", memory)
+    assert nnbp("evaluate", "m.npz", cwd=tmp_path).returncode == 0  # as trained
+    rng = np.random.default_rng(3)
+    rows = lines[1:]
+    (tmp_path / "iris.csv").write_text("\n".join([lines[0], *rng.permutation(rows)]) + "\n")
+    r = nnbp("evaluate", "m.npz", cwd=tmp_path)
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr.startswith(f"Error: {tmp_path / 'iris.csv'}: has changed since training: "
+                               "its rows other than the model's validation rows have a mean "
+                               "of ")
+    assert r.stderr.endswith("(rows reordered, added or replaced?); evaluate the model on a "
+                             "data file instead: nnbp evaluate MODEL DATA\n")
+
+
 def test_without_data_digits_uses_its_test_file_and_says_so(tmp_path):
     r = nnbp("train", "digits", "--epochs", 20, "--out", "d.npz", "--quiet", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
