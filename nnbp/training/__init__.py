@@ -126,13 +126,13 @@ def constant_note(description) -> list[str]:
     return [f"{'column' if one else 'columns'} {', '.join(held)} in every training row, so "
             f"{'it carries' if one else 'they carry'} no information to learn from; leave "
             f"{'it' if one else 'them'} out with data.ignore: "
-            f"{yaml_list(left_out(description))}"]
+            f"{yaml_list(suggested_ignore(description))}"]
 
 
 SHOWN = 6  # constant columns named with their value; the rest counted
 
 
-def left_out(description) -> list[str]:
+def suggested_ignore(description) -> list[str]:
     """data.ignore as the warnings suggest it: with pandas' row index among the features
     and the constant ones left out too, so that one line takes every suggestion."""
     from ..data.header import PANDAS_INDEX
@@ -150,7 +150,7 @@ def index_warning(description) -> list[str]:
     if not index:
         return []
     return [f"column {index[0]!r} is a row index written by pandas, not a feature; leave it "
-            f"out with data.ignore: {yaml_list(left_out(description))} (or write the "
+            f"out with data.ignore: {yaml_list(suggested_ignore(description))} (or write the "
             "file with to_csv(index=False))"]
 
 
