@@ -194,25 +194,57 @@ def test_a_parquet_file_and_folder_train_on_a_dask_cluster_as_their_csv(tmp_path
             assert model["val_rows"].tobytes() == csv["val_rows"].tobytes()
 
 
-def test_a_folder_partitioned_by_a_column_is_an_error_not_a_column_lost(nnbp_run, tmp_path):
-    from fsspec.implementations.local import LocalFileSystem
+def test_a_folder_partitioned_by_columns_trains_as_its_csv_everywhere(tmp_path,
+                                                                      monkeypatch):
+    """A table written with partition_cols: its columns are the files' and then the
+    folders' (species=…/island=…), numbers where every folder names one."""
+    from distributed import Client, LocalCluster
 
-    from nnbp.data.cluster_source import _parquet_listing
+    monkeypatch.setenv("NNBP_CACHE_DIR", str(tmp_path / "cache"))
+    write_problem(tmp_path)
+    train = pacsv.read_csv(tmp_path / "train.csv")
+    island = pa.array((np.arange(train.num_rows) % 3).astype(float))
+    with_island = train.append_column("island", island)
+    pq.write_to_dataset(with_island, tmp_path / "parts", partition_cols=["species", "island"])
+    # the same rows as a CSV, in the order the folder gives them (by its folders' names)
+    rows = pq.read_table(tmp_path / "parts").to_pandas()
+    rows["island"] = rows["island"].astype(float)
+    rows[["id", "x1", "x2", "x3", "species", "island"]].to_csv(tmp_path / "flat.csv",
+                                                               index=False)
+    assert len(rows) == train.num_rows
+    for name, train_path in (("parts", "parts"), ("flat", "flat.csv")):
+        (tmp_path / f"{name}.yaml").write_text(CONFIG.format(train=train_path, test="test.csv"))
+    (tmp_path / "test.csv").write_text("\n".join(
+        line + f",{k % 3}.0" if k else line + ",island"
+        for k, line in enumerate((tmp_path / "test.csv").read_text().splitlines())) + "\n")
+    flat, _ = trained(tmp_path, "flat")
+    assert flat["feature_names"].tolist() == ["x1", "x2", "x3", "island"]
+    for stream in (False, True):
+        model, _ = trained(tmp_path, "parts", stream)
+        assert model["feature_names"].tolist() == ["x1", "x2", "x3", "island"]
+        for key in ("Theta1", "Theta2", "norm_shift", "norm_scale"):
+            np.testing.assert_allclose(model[key], flat[key], rtol=1e-10, atol=0)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
+            Client(cluster) as client:
+        model, _ = trained(tmp_path, "parts", client=client)
+    for key in ("Theta1", "Theta2"):
+        np.testing.assert_allclose(model[key], flat[key], rtol=1e-10, atol=0)
 
+
+def test_a_folder_partitioned_two_ways_or_twice_is_an_error(nnbp_run, tmp_path):
     table = pa.table({"x": np.arange(20) * 0.5, "z": np.arange(20) % 3,
                       "label": np.arange(20) % 2})
-    pq.write_to_dataset(table, tmp_path / "bylabel", partition_cols=["label"])
-    (tmp_path / "c.yaml").write_text("data:\n  train: bylabel\n  target: z\nnetwork:\n"
-                                     "  layers: [auto, 3, auto]\n")
-    message = (f"bylabel: is a Parquet folder partitioned by label (subfolders named "
-               "label=…), whose values are in the folders' names, not in the files nnbp "
-               "reads: write it without partition_cols (pandas) or partitionBy (Spark), or "
-               "as one file")
-    for args in (["init", "n.yaml", "--data", "bylabel", "--target", "label"],
-                 ["train", "c.yaml"]):
-        r = nnbp_run(*args)
-        assert (r.returncode, r.stdout) == (2, ""), r.stderr
-        assert r.stderr.endswith(message + "\n") and len(r.stderr.splitlines()) == 1
-    with pytest.raises(DataError, match="is a Parquet folder partitioned by label"):
-        _parquet_listing(LocalFileSystem(), str(tmp_path / "bylabel"))  # on a cluster
-    assert not (tmp_path / "n.yaml").exists() and not (tmp_path / "c.npz").exists()
+    pq.write_to_dataset(table, tmp_path / "mixed", partition_cols=["label"])
+    pq.write_table(table.drop(["label"]), tmp_path / "mixed" / "flat.parquet")
+    pq.write_table(table, tmp_path / "twice.parquet")
+    (tmp_path / "twice").mkdir()
+    (tmp_path / "twice" / "label=0").mkdir()
+    pq.write_table(table, tmp_path / "twice" / "label=0" / "p.parquet")
+    for folder, message in (
+            ("mixed", "mixed: has files partitioned by different columns (none; label): every "
+                      "file of a Parquet folder must be in folders named by the same columns"),
+            ("twice", "twice: has the column 'label' both in its files and in the names of "
+                      "its folders (label=…)")):
+        r = nnbp_run("init", "n.yaml", "--data", folder)
+        assert (r.returncode, r.stderr) == (2, f"Error: {message}\n")

@@ -36,9 +36,10 @@ from .cluster_tasks import (block, encode, label_codes, read_csv_partition,
                             read_parquet_partition, rows_of, statistics, summary)
 from .describe import (Labels, Roles, at_key, class_of, column_roles, constant_features,
                        make_target, normalization, split_rows, target_scaling)
-from .files import MissingFile, check_unpartitioned, is_parquet_name
-from .header import Header, check_names, csv_header
+from .files import MissingFile, is_parquet_name, partitions
+from .header import Header, csv_header
 from .memory_source import test_columns
+from .parquetfile import with_partition_names
 from .parts import ClusterPart, Dataset, Description
 from .stats import Stats
 
@@ -60,7 +61,6 @@ def _parquet_listing(fs, path: str) -> list[str] | None:
         top = PurePosixPath(path.rstrip("/"))
         found = sorted(f for f in fs.find(path) if is_parquet_name(f) and not any(
             part.startswith(("_", ".")) for part in PurePosixPath(f).relative_to(top).parts))
-        check_unpartitioned([PurePosixPath(f).relative_to(top).parts for f in found], path)
         return found or None
     return [path] if is_parquet_name(path) else None
 
@@ -118,8 +118,10 @@ class ClusterFile:
                 raise DataError(f"has the columns {', '.join(n_)}, but {urls[0]} has "
                                 f"{', '.join(names[0])}; every file of a Parquet folder must "
                                 "have the same columns", source=u)
-        check_names(names[0], url, line=None)
-        self.header = Header(url, names[0], kind="parquet")
+        found = partitions(files, path.rstrip("/"))
+        values = {u: found[str(f)] for u, f in zip(urls, files)} if found else {}
+        columns = with_partition_names(names[0], values, url)
+        self.header = Header(url, columns, kind="parquet", partitions=values)
         self.tasks, first = [], 0
         for u, m in zip(urls, metas):
             for g in range(m.num_row_groups):

@@ -89,13 +89,15 @@ def read_parquet_partition(url: str, group: int, first_row: int, header: Header,
     import fsspec
     import pyarrow.parquet as pq
 
-    from .parquetfile import from_arrow
+    from .parquetfile import from_arrow, with_partitions
 
     want = roles.want()
     names = want.columns(header)
     try:
         with fsspec.open(url, "rb") as f:
-            arrow = pq.ParquetFile(f).read_row_group(group, columns=names, use_threads=False)
+            file = pq.ParquetFile(f)
+            arrow = with_partitions(lambda cols: file.read_row_group(
+                group, columns=cols, use_threads=False), names, header, url)
         table = from_arrow(arrow, names, set(want.text), header, source, first_row)
         return _read(table, 0, roles, training)
     except DataError as e:

@@ -30,21 +30,28 @@ def parquet_files(path: Path) -> list[Path] | None:
         found = sorted(p for p in path.rglob("*") if p.is_file() and is_parquet_name(p)
                        and not any(part.startswith(("_", ".")) for part in
                                    p.relative_to(path).parts))
-        check_unpartitioned([p.relative_to(path).parts for p in found], str(path))
         return found
     return [path] if is_parquet_name(path) else None
 
 
-def check_unpartitioned(parts: list[tuple[str, ...]], source: str) -> None:
-    """A folder partitioned by a column (subfolders named column=value, as pandas'
-    partition_cols and Spark's partitionBy write it) keeps that column in the names of
-    its folders, not in its files: an error, rather than a column silently lost."""
-    keys = list(dict.fromkeys(d.split("=", 1)[0] for p in parts for d in p[:-1] if "=" in d))
-    if keys:
-        raise DataError(f"is a Parquet folder partitioned by {', '.join(keys)} (subfolders "
-                        f"named {keys[0]}=…), whose values are in the folders' names, not in "
-                        "the files nnbp reads: write it without partition_cols (pandas) or "
-                        "partitionBy (Spark), or as one file", source=source)
+def partitions(files: list, top) -> dict[str, dict[str, str]]:
+    """Each file's partition values, from the folders under ``top`` named column=value
+    (as pandas' partition_cols and Spark's partitionBy write a table: the column is in
+    the folders' names, not in the files), by file; empty for a folder not partitioned.
+    Every file is partitioned by the same columns."""
+    from pathlib import PurePosixPath
+    from urllib.parse import unquote
+
+    out = {}
+    for f in files:
+        folders = PurePosixPath(str(f)).relative_to(PurePosixPath(str(top))).parts[:-1]
+        out[str(f)] = {k: unquote(v) for k, v in (d.split("=", 1) for d in folders if "=" in d)}
+    keys = {tuple(v) for v in out.values()}
+    if len(keys) > 1:
+        raise DataError("has files partitioned by different columns (" + "; ".join(
+            ", ".join(k) or "none" for k in sorted(keys)) + "): every file of a Parquet "
+            "folder must be in folders named by the same columns", source=str(top))
+    return out if any(out.values()) else {}
 
 
 def check_file(path: Path, source: str) -> None:

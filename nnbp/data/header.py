@@ -31,6 +31,7 @@ class Header:
     delimiter: str = ","
     kind: str = "csv"  # csv | parquet
     start: int = 0
+    partitions: dict[str, dict[str, str]] = field(default_factory=dict)  # file: column: value
     _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
@@ -179,7 +180,7 @@ def read_header(path: str | Path, source: str | None = None) -> Header:
     if parts is not None:
         from .parquetfile import parquet_header
 
-        return parquet_header(parts, source)
+        return parquet_header(parts, source, path)
     try:
         with open(path, "rb") as f:
             head = f.read(SAMPLE)

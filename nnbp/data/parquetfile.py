@@ -1,5 +1,6 @@
 """Parquet files read with ``pyarrow.parquet``, a row group at a time: a file, or a
-folder of them (a table as Dask or Spark write it), in the order of their names.
+folder of them (a table as Dask or Spark write it, partitioned by columns in folders
+named column=value or not), in the order of their names.
 Numeric columns are numbers (float64); others are text.  A missing value (null) in a
 column read as numbers makes it text, for the rules to name, as an empty field of a
 CSV file does.  Rows are numbered from 1 across the files, for messages."""
@@ -13,8 +14,9 @@ import numpy as np
 
 from ..errors import DataError
 from .csvfile import Want, array_of, check_values, text_of
+from .files import partitions
 from .header import Header, check_names
-from .table import Table, Text, Where, booleans_as_numbers
+from .table import Table, Text, Where, booleans_as_numbers, is_number
 
 
 def _schema(path: Path, source: str):
@@ -31,17 +33,49 @@ def _name(path: Path, source: str) -> str:
     return source if Path(source) == path else str(path)
 
 
-def parquet_header(parts: list[Path], source: str) -> Header:
-    """The columns of a Parquet file, or of a folder's files (every file the same)."""
+def parquet_header(parts: list[Path], source: str, top: Path | None = None) -> Header:
+    """The columns of a Parquet file, or of a folder's files (every file the same), and
+    after them the columns the folder is partitioned by (``files.partitions``)."""
     columns = list(_schema(parts[0], source).names)
-    check_names(columns, source, line=None)
     for p in parts[1:]:
         other = list(_schema(p, source).names)
         if other != columns:
             raise DataError(f"has the columns {', '.join(other)}, but {parts[0].name} has "
                             f"{', '.join(columns)}; every file of a Parquet folder must have "
                             "the same columns", source=str(p))
-    return Header(source, columns, kind="parquet")
+    values = partitions(parts, top) if top is not None and top.is_dir() else {}
+    return Header(source, with_partition_names(columns, values, source), kind="parquet",
+                  partitions=values)
+
+
+def with_partition_names(columns: list[str], values: dict, source: str) -> list[str]:
+    """The files' columns, then the partition columns; checked as a header's names."""
+    keys = list(next(iter(values.values()))) if values else []
+    both = [k for k in keys if k in columns]
+    if both:
+        raise DataError(f"has the column {both[0]!r} both in its files and in the names of "
+                        f"its folders ({both[0]}=…)", source=source)
+    check_names(columns + keys, source, line=None)
+    return columns + keys
+
+
+def with_partitions(read, names: list[str], header: Header, where: str):
+    """``read(columns)``, the table of a row group, with the columns of the file's
+    partition folders added (``where``: the file): numbers where every folder of that
+    column names a number, else text."""
+    import pyarrow as pa
+
+    values = header.partitions.get(where, {})
+    if not values:
+        return read(names)
+    table = read([n for n in names if n not in values])
+    for name in names:
+        if name in values:
+            numeric = all(is_number(p[name]) for p in header.partitions.values())
+            value = float(values[name]) if numeric else values[name]
+            table = table.append_column(name, pa.array([value] * table.num_rows,
+                                                       pa.float64() if numeric else pa.string()))
+    return table
 
 
 def row_groups(parts: list[Path]) -> list[tuple[Path, int, int, int]]:
@@ -63,7 +97,10 @@ def read_group(path: Path, group: int, header: Header, want: Want, first_row: in
 
     names = want.columns(header)
     try:
-        arrow = pq.ParquetFile(path).read_row_group(group, columns=names, use_threads=False)
+        file = pq.ParquetFile(path)
+        arrow = with_partitions(lambda cols: file.read_row_group(group, columns=cols,
+                                                                 use_threads=False),
+                                names, header, str(path))
     except (OSError, ValueError) as e:
         raise DataError(f"cannot be read: {e}", source=_name(path, source)) from None
     return from_arrow(arrow, names, set(want.text), header, source, first_row,
