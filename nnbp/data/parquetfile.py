@@ -59,13 +59,29 @@ def with_partition_names(columns: list[str], values: dict, source: str) -> list[
     return columns + keys
 
 
+def folder_values(header: Header, where: str) -> dict[str, str]:
+    """The partition values of the file ``where`` (a path or URL, however spelt): its
+    folders named by the header's partition columns, the innermost of each."""
+    from urllib.parse import unquote
+
+    if not header.partitions:
+        return {}
+    keys = next(iter(header.partitions.values()))
+    found = {}
+    for folder in reversed(where.replace("\\", "/").split("/")[:-1]):
+        key, eq, value = folder.partition("=")
+        if eq and key in keys and key not in found:
+            found[key] = unquote(value)
+    return found
+
+
 def with_partitions(read, names: list[str], header: Header, where: str):
     """``read(columns)``, the table of a row group, with the columns of the file's
     partition folders added (``where``: the file): numbers where every folder of that
     column names a number, else text."""
     import pyarrow as pa
 
-    values = header.partitions.get(where, {})
+    values = folder_values(header, where)
     if not values:
         return read(names)
     table = read([n for n in names if n not in values])
