@@ -30,8 +30,10 @@ def booleans_as_numbers(table: "Table", keep: tuple[str, ...] = ()) -> None:
     1 and 0, except the columns in ``keep`` (read as text: class labels); ``booleans``
     keeps the words it held."""
     for j, col in list(table.text.items()):
+        if not 0 < len(col.values) <= 6 or table.columns[j] in keep:  # True, false, TRUE, …
+            continue
         words = [v.lower() for v in col.values]
-        if words and table.columns[j] not in keep and all(w in BOOLEAN for w in words):
+        if all(w in BOOLEAN for w in words):
             table.values[:, j] = np.array([BOOLEAN[w] for w in words])[col.codes]
             table.booleans[table.columns[j]] = list(col.values)
             del table.text[j]
