@@ -18,8 +18,8 @@ METRIC_DIGITS = 6  # of every MSE and R², of all the targets and of each
 def evaluate(
     model: str = typer.Argument(..., metavar="MODEL", help="A model file written by "
                                 "nnbp train."),
-    data: Optional[str] = typer.Argument(None, metavar="DATA", help="CSV with the model's "
-                                         "feature and target columns (default: the model's "
+    data: Optional[str] = typer.Argument(None, metavar="DATA", help="A CSV or Parquet "
+                                         "file with the model's feature and target columns (default: the model's "
                                          "test file, else its validation rows)."),
     as_json: bool = typer.Option(False, "--json", help="The result as one JSON object."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Nothing on stderr but errors."),

@@ -100,8 +100,9 @@ def explanation(config: str, model: Optional[str] = None, example: int = 1,
 
 
 def explain_page(config: str, model: str | None = None, example: int = 1, *,
-                 x: str | None = None, y: str | None = None, unit: str | None = None,
-                 check: bool = False, gradient: bool = False) -> Page:
+                 x: str | None = None, y: str | None = None, layer: int | None = None,
+                 unit: str | None = None, check: bool = False,
+                 gradient: bool = False) -> Page:
     """The page of ``nnbp explain CONFIG --html``, with the same options: ``x``, ``y``
     as typed on the command line ("0.05,0.10"), ``unit`` as "l,j".  In a notebook::
 
@@ -111,7 +112,8 @@ def explain_page(config: str, model: str | None = None, example: int = 1, *,
     """
     from cli.render.page import Page, page
 
-    e, setup, name, (layer, j) = explanation(config, model, example, x, y, check, unit=unit)
+    e, setup, name, (layer, j) = explanation(config, model, example, x, y, check, layer=layer,
+                                             unit=unit)
     return Page(page(e, setup, title=name, layer=layer, unit=j, gradient=gradient))
 
 

@@ -59,7 +59,8 @@ def gradcheck(
     X, Y = run.data.train.X, run.data.train.Y
     if examples is not None:
         if not 1 <= examples <= len(X):
-            raise UsageError(f"--examples {examples}: the training data has {len(X)} examples")
+            raise UsageError(f"--examples {examples}: give 1 to {len(X)}, the training "
+                             "examples there are")
         X, Y = X[:examples], Y[:examples]
     with CountBar("checking Θ's entries") as bar:
         result = check(run.net, run.Theta, X, Y, cfg.training.lam, epsilon=eps, tolerance=tol,

@@ -14,7 +14,7 @@ CONSTANT = "A constant column holds one value in every row: it carries no inform
 
 def init(
     path: Path = typer.Argument(..., help="The config file to write; never overwritten."),
-    data: Path = typer.Option(..., "--data", help="The training CSV (with a header row)."),
+    data: Path = typer.Option(..., "--data", help="The training data: a CSV file with a header row, or Parquet."),
     target: Optional[List[str]] = typer.Option(
         None, "--target", help="The label column, by name or 0-based index (default: the last "
         "column). Several targets, trained as regression: --target a --target b, or "

@@ -12,8 +12,8 @@ import typer
 def predict(
     model: str = typer.Argument(..., metavar="MODEL", help="A model file written by "
                                 "nnbp train."),
-    data: str = typer.Argument(..., metavar="DATA", help="CSV with the model's feature "
-                               "columns, in any order (a target column is allowed and ignored)."),
+    data: str = typer.Argument(..., metavar="DATA", help="A CSV or Parquet file with "
+                               "the model's feature columns, in any order (a target column is allowed and ignored)."),
     proba: bool = typer.Option(False, "--proba", help="Add a p_<class> column per class: "
                                "the output h_Θ(x)."),
     keep: Optional[List[str]] = typer.Option(None, "--keep", metavar="COL,…", help="Copy these "
@@ -23,7 +23,7 @@ def predict(
                                              "more than once."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Nothing on stderr but errors."),
 ) -> None:
-    """Predict the label (or target values) of every row of a CSV file."""
+    """Predict the label (or target values) of every row of a data file."""
     from nnbp.errors import NnbpError
     from nnbp.model import load_model
     from nnbp.predict import predict as predict_rows

@@ -22,7 +22,7 @@ def train(
     config: str = typer.Argument(..., help="A config file, or a bundled example: xor, iris, "
                                  "digits, lecture, penguins."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Model file to write "
-                                       "(default: output.model, or <config name>.npz here)."),
+                                       "(default: the config's output.model key, else <config name>.npz here)."),
     epochs: Optional[int] = typer.Option(None, "--epochs", min=1, help="Override training.epochs."),
     learning_rate: Optional[float] = typer.Option(None, "--learning-rate",
                                                   help="Override training.learning_rate (α)."),

@@ -89,6 +89,10 @@ class Layer:
         return self.terms is not None
 
     def unit(self, j: int) -> Unit:
+        """Unit j (1 … size; the bias unit, j = 0, has no values of its own here)."""
+        if not 1 <= j <= self.size:
+            raise IndexError(f"layer {self.l} has units 1 … {self.size}" + (
+                " (unit 0 is the bias, a_0 = 1, which has no δ)" if j == 0 else ""))
         k = j - 1
 
         def at(v):

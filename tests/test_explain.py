@@ -561,6 +561,15 @@ def test_wide_layer_one_unit_shows_every_term(cli):
 
 # --- 8. the typed explanation ---------------------------------------------------------------
 
+@pytest.mark.parametrize("j,said", [
+    (0, r"layer 2 has units 1 … 2 \(unit 0 is the bias, a_0 = 1, which has no δ\)"),
+    (-1, r"layer 2 has units 1 … 2$"), (3, r"layer 2 has units 1 … 2$")])
+def test_a_unit_that_is_not_there_is_an_index_error_that_names_the_units(j, said):
+    setup = explain_setup(load_config("lecture"))
+    with pytest.raises(IndexError, match=said):
+        setup.explain(setup.example(1)).layers[2].unit(j)
+
+
 def test_typed_tree_of_the_lecture_example(cli):
     """``nnbp explain lecture`` as the library returns it: layers keyed 1 … L, units and
     terms numbered as on paper, each number the hand computation's."""

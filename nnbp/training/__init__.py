@@ -166,6 +166,7 @@ def train(cfg: Config, *, out: str | Path | None = None, on_event: Callable | No
 
     model = check_writable(Path(out) if out is not None else default_model(cfg))
     notify = on_event or (lambda event: None)
+    should_stop = _first_reason(should_stop)
     if cfg.training.scheduler and cfg.data.stream is True:  # the workers hold the data
         raise cfg.error("training.scheduler", "training on a Dask cluster reads the data into "
                         "the workers' memory, and does not stream it (data.stream or "
@@ -206,6 +207,20 @@ def train(cfg: Config, *, out: str | Path | None = None, on_event: Callable | No
     return _train(run, model, notify, should_stop, cost_wanted, started)
 
 
+def _first_reason(should_stop: Callable[[], str | None]) -> Callable[[], str | None]:
+    """``should_stop`` asked until it gives a reason, which is then kept: a caller's
+    flag that clears once read still ends the run with its reason."""
+    said: list[str] = []
+
+    def asked() -> str | None:
+        if not said:
+            reason = should_stop()
+            if reason is not None:
+                said.append(reason)
+        return said[0] if said else None
+    return asked
+
+
 def _before(cfg: Config, model: Path, what: str, started: float) -> Outcome:
     return Outcome(model, False, left_as_it_was(model), cfg.training.optimizer, 0, 0,
                    math.nan, None, None, 0, time.perf_counter() - started, 0.0,
@@ -241,6 +256,8 @@ def _train(run: Run, model: Path, notify, should_stop, cost_wanted, started: flo
                                 f"{optimizer.learning_rate:g}) is probably too high."))
     except Stop as e:
         stopped = e.reason
+        if optimizer.name == "gd" and reached is not None and reached[2] is None:
+            optimizer.settle()  # the epoch ended on did not compute J: the model's cost
     except KeyboardInterrupt:  # a Ctrl-C that did not wait for the epoch's end
         stopped = "interrupted"
     except EpochCancelled:  # lbfgs or cg on a cluster, stopped in a pass: the last iterate

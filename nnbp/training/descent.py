@@ -83,6 +83,14 @@ class GradientDescent:
                 self.Theta = {l: T - self.learning_rate * D[l]  # Θ := Θ − αD
                               for l, T in self.Theta.items()}
 
+    def settle(self) -> None:
+        """J and the accuracy at Θ, when the epoch the run ended on did not compute
+        them (a caller stopped it on an epoch not logged): a forward pass."""
+        sums = self.executor.sums(self.Theta, "train", backward=False)
+        self.cost = sums.J(self.Theta, self.lam)
+        if self.run.classifier:
+            self.accuracy = sums.correct / sums.m
+
     def _row(self, e: int, J: float) -> dict:
         # epoch e is the (e + 1)th pass: the one at Θ after e updates
         self.last_row = log_row(self.run, self.executor, self.Theta, e, J, self.accuracy, e + 1)
