@@ -37,7 +37,7 @@ def gradcheck(
 ) -> None:
     """Compare backprop's gradient with two-sided finite differences of J."""
     from nnbp.config import load_config
-    from nnbp.errors import UsageError
+    from nnbp.errors import TooBig, UsageError
     from cli.render.progress import CountBar
     from nnbp.gradcheck import gradcheck as check
     from nnbp.trained import with_model
@@ -46,7 +46,13 @@ def gradcheck(
     cfg = load_config(config)
     if dtype is not None:
         cfg = cfg.override(training={"dtype": dtype.value})
-    run = prepare(cfg)
+    try:
+        run = prepare(cfg)
+    except TooBig as e:  # gradcheck's differences need the rows in memory
+        raise e.fixed_by("gradcheck reads the training file in memory: check on its first "
+                         "rows instead (head -n 1001 FILE > first.csv, and data.train: "
+                         "first.csv in a copy of the config), or set "
+                         "NNBP_IGNORE_MEMORY_CHECK=1 to try anyway") from None
     if model:
         run = with_model(run, model)
     f32 = cfg.training.dtype == "float32"

@@ -522,3 +522,14 @@ def test_cli_inconclusive_in_float64_says_how_to_check(tmp_path, nnbp_run):
            "nothing (‖grad‖ = 0)" in text
     assert text.endswith("A larger --epsilon lowers the floor (it is 3δJ/ε), or check where "
                          "the gradient is larger.")
+
+
+def test_a_file_too_big_for_memory_says_what_gradcheck_can_do(nnbp_run, monkeypatch):
+    monkeypatch.setenv("NNBP_MEMORY_AVAILABLE", "20000")
+    p = nnbp_run("gradcheck", "iris")
+    assert (p.returncode, p.stdout) == (2, "")
+    assert p.stderr.endswith(". gradcheck reads the training file in memory: check on its "
+                             "first rows instead (head -n 1001 FILE > first.csv, and "
+                             "data.train: first.csv in a copy of the config), or set "
+                             "NNBP_IGNORE_MEMORY_CHECK=1 to try anyway\n")
+    assert "--stream" not in p.stderr
