@@ -432,6 +432,28 @@ def test_the_page_checks_the_gradient(browser, pages, tmp_path):
     assert len(by_css(browser, "#network .edge.v-agrees")) > 1500
 
 
+def test_an_epsilon_that_is_not_above_zero_is_said_and_checks_nothing(browser, pages):
+    load(browser, pages["lecture"])
+    click(browser, one(browser, '#network .edge[data-layer="1"][data-from="2"][data-to="2"]'))
+    box = one(browser, "#check-out")
+    before = box.get_attribute("data-numeric")
+
+    def enter(text):
+        browser.execute_script("const e = document.getElementById('epsilon'); e.value = "
+                               "arguments[0]; e.dispatchEvent(new Event('change'));", text)
+
+    for bad in ("0", "-1", ""):
+        enter(bad)
+        assert one(browser, "#epsilon").get_attribute("aria-invalid") == "true"
+        assert one(browser, "#epsilon-note").text == (
+            "ε must be a number above 0, such as 1e-5; what is shown was checked at ε = 1e-05.")
+        assert box.get_attribute("data-numeric") == before
+    enter("1e-3")
+    assert one(browser, "#epsilon").get_attribute("aria-invalid") == "false"
+    assert not by_css(browser, "#epsilon-note")
+    assert box.get_attribute("data-numeric") != before  # checked again, at 1e-3
+
+
 # --- 6. from one example to the batch: Δ accumulates, then D ---------------------------------
 
 def test_the_batch_accumulates_delta_then_d_with_column_0_unregularized(browser, pages):

@@ -877,13 +877,27 @@
     sel('input[name="edges"]').forEach((r) => r.addEventListener("change", () => { if (r.checked) setView(r.value); }));
     $("nudge").addEventListener("input", nudged);
     $("epsilon").addEventListener("change", () => {
-      const v = parseFloat($("epsilon").value);
-      if (Number.isFinite(v) && v > 0) {
-        eps = v;
-        verdicts = null;
-        if (view === "check") setView("check");
-        if (chosen) checked(sliderValue());
+      const text = $("epsilon").value.trim(), v = Number(text);
+      const ok = text !== "" && Number.isFinite(v) && v > 0;
+      $("epsilon").setAttribute("aria-invalid", String(!ok));
+      if (!ok) {  // say so, and what the figures shown were computed at
+        const said = `ε must be a number above 0, such as 1e-5; what is shown was checked ` +
+          `at ε = ${pyg(eps)}.`;
+        $("check-out").dataset.invalid = "true";
+        let note = $("epsilon-note");
+        if (!note) {
+          note = el("p", { id: "epsilon-note", role: "alert" }, "");
+          $("check-out").before(note);
+        }
+        note.textContent = said;
+        return;
       }
+      delete $("check-out").dataset.invalid;
+      if ($("epsilon-note")) $("epsilon-note").remove();
+      eps = v;
+      verdicts = null;
+      if (view === "check") setView("check");
+      if (chosen) checked(sliderValue());
     });
     $("goto").addEventListener("keydown", (ev) => {
       if (ev.key !== "Enter") return;
