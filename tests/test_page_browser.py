@@ -322,6 +322,12 @@ def test_output_layer_of_a_regression_and_a_large_networks_units(browser, pages)
         for e in near:
             assert all(e.get_attribute(a) for a in ("data-layer", "data-from", "data-to"))
             assert e.get_attribute("aria-label").startswith("Θ_")
+        # every label inside the figure's box: none cut off at its edges
+        inside = browser.execute_script("""
+            const svg = document.getElementById('neighbourhood'), v = svg.viewBox.baseVal;
+            return [...svg.querySelectorAll('text')].every((t) => { const b = t.getBBox();
+              return b.x >= v.x && b.x + b.width <= v.x + v.width; });""")
+        assert inside, (l, j)
     goto.clear()
     goto.send_keys("4,1", Keys.ENTER)  # there is no layer 4: said, and nothing moves
     assert goto.get_attribute("aria-invalid") == "true"

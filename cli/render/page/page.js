@@ -693,6 +693,9 @@
     unit(l, j);
     sel("#neighbourhood .unit").forEach(wireUnit);
     sel("#neighbourhood .edge").forEach(wireEdge);
+    const box = svg.getBBox();  // the labels' own widths: none of them cut off at an edge
+    const x0 = Math.min(0, Math.floor(box.x) - 8), x1 = Math.max(W, Math.ceil(box.x + box.width) + 8);
+    svg.setAttribute("viewBox", `${x0} 0 ${x1 - x0} ${H}`);
   }
 
   // --- the batch: Δ accumulates, then D -----------------------------------------------------
