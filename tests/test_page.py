@@ -174,6 +174,15 @@ def test_numbers_are_the_terminals(tmp_path):
     assert d["numbers"][2]["a"][0] == "0.55445"  # a_1^(3), as its g′ line has it
 
 
+def test_a_scaled_target_is_shown_as_written_beside_what_the_network_learns(tmp_path):
+    page = the_page(tmp_path, "penguins")
+    term = run_nnbp("explain", "penguins", cwd=tmp_path).stdout
+    # the terminal's words and numbers: y as in the file, and y′, the standardized target
+    said = "y = (3750) in the file, y′ = (-0.55956439) as the network learns it"
+    assert re.sub(r"\s+", " ", term).count(said) == 1
+    assert page.count(html.escape(said, quote=False)) == 2  # the heading, the first step
+
+
 def test_steps_are_the_lecture_in_order(tmp_path):
     page = the_page(tmp_path, "lecture")
     kinds = re.findall(r'<tr class="step" data-kind="(\w+)" data-layer="(\d+)">', page)

@@ -14,7 +14,7 @@ from nnbp.explanation import Explanation, Layer
 
 from cli.render.explain_steps import entry_step, listed_entries, writing
 from cli.render.notation import vector
-from cli.render.page.content import cost_lines
+from cli.render.page.content import cost_lines, target_text
 
 FEW = 12  # units (or gradient rows and columns) written out in full
 SOME = 64  # units listed in a compact table
@@ -45,7 +45,7 @@ def steps(e: Explanation, units: list[list], net, lam: float) -> list[tuple[str,
     x = "x′" if w is not None and w.normalize != "none" else "x"
     out = [("example", 1, "The example",
             eq(f"a^(1) = {x} = {vector(e.example.x.tolist(), text=text)}",
-               f"y = {vector(e.example.y.tolist(), text=text)}")
+               target_text(e))
             + '<p>Layer 1 is the input itself: it is given, not computed, so it has no z '
               'and no δ.</p>')]
     for l in range(1, L):
