@@ -595,7 +595,9 @@ def test_a_784_wide_input_is_usable(browser, tmp_path):
     assert one(browser, "#check-out").get_attribute("data-verdict") == "agrees"
     goto.clear()
     goto.send_keys("1,300", Keys.ENTER)
-    assert one(browser, "#detail").text.startswith("x_300 = ")
+    assert one(browser, "#detail").text.startswith("x′_300 = ")  # normalized (minmax)
+    assert one(browser, '#network .unit[data-layer="1"][data-unit="300"]').get_attribute(
+        "aria-label").startswith("x′_300 = ")
 
 
 # --- keyboard, motion, print, notebook ------------------------------------------------------

@@ -27,10 +27,14 @@ G = {"sigmoid": "σ(z) = 1 / (1 + e^(-z))", "tanh": "tanh(z)", "relu": "max(0, z
 
 
 def numbers(e: Explanation) -> list[dict]:
-    """Per layer, z, a and δ as the tables print them."""
+    """Per layer, z, a and δ as the tables print them; the input's ``name``, x′ when
+    the network sees x normalized."""
     text = writing(e).text
-    return [{k: [text(v) for v in ([] if getattr(d, k) is None else getattr(d, k).tolist())]
-             for k in ("z", "a", "delta")} for d in e.layers.values()]
+    out = [{k: [text(v) for v in ([] if getattr(d, k) is None else getattr(d, k).tolist())]
+            for k in ("z", "a", "delta")} for d in e.layers.values()]
+    w = e.example.written
+    out[0]["name"] = "x′" if w is not None and w.normalize != "none" else "x"
+    return out
 
 
 def g_prime_lines(e: Explanation, kind: str, l: int, u: Unit) -> list[str]:

@@ -31,7 +31,7 @@ def unit_name(l: int, j: int, units: list[dict], L: int) -> str:
         return f"bias unit a_0^({l}) = 1 of layer {l}, which has no δ"
     u = units[l - 1]
     if l == 1:
-        return f"x_{j} = {u['a'][j - 1]}, input unit {j} (layer 1 has no δ)"
+        return f"{u.get('name', 'x')}_{j} = {u['a'][j - 1]}, input unit {j} (layer 1 has no δ)"
     return (f"δ{sub(j)}^({l}) = {u['delta'][j - 1]}, unit {j} of layer {l}"
             f"{' (output)' if l == L else ''}: z = {u['z'][j - 1]}, a = {u['a'][j - 1]}")
 

@@ -249,7 +249,7 @@
   function unitName(l, j) {
     if (j === 0) return `bias unit a_0^(${l}) = 1 of layer ${l}, which has no δ`;
     const n = P.numbers[l - 1];
-    if (l === 1) return `x_${j} = ${n.a[j - 1]}, input unit ${j} (layer 1 has no δ)`;
+    if (l === 1) return `${n.name}_${j} = ${n.a[j - 1]}, input unit ${j} (layer 1 has no δ)`;
     return `${sym("δ", l, j)} = ${n.delta[j - 1]}, unit ${j} of layer ${l}` +
       (l === L ? " (output)" : "") + `: z = ${n.z[j - 1]}, a = ${n.a[j - 1]}`;
   }
@@ -430,7 +430,7 @@
     }
     if (u.kind === "input") {
       title.textContent = `Input unit ${j}` + (u.feature ? ` (${u.feature})` : "");
-      body.appendChild(el("div", { id: "detail" }, `x_${j} = ${u.x}: layer 1 has no δ`));
+      body.appendChild(el("div", { id: "detail" }, `${P.numbers[0].name}_${j} = ${u.x}: layer 1 has no δ`));
       if (u.raw !== undefined) body.appendChild(el("p", {}, `${u.feature || "x_" + j} = ${u.raw} as given, normalized to x′_${j} = ${u.x} for the network.`));
       body.appendChild(el("p", {}, "Layer 1 is the input: a^(1) = x is given, not computed from weights, " +
         "so there is no δ^(1), nothing upstream to adjust. Backpropagation stops at δ^(2)."));
@@ -682,7 +682,7 @@
       add(unitsG, "text", { x, y: y + 4, "text-anchor": "middle", "font-size": 11, fill: "#555555" }, label);
       if (u > 0) {  // its numbers: beside a neighbour, under the selected unit
         const side = x < cx.mid ? -1 : x > cx.mid ? 1 : 0;
-        const text = m === 1 ? `x = ${n.a[u - 1]}` : `a = ${n.a[u - 1]}  δ = ${n.delta[u - 1]}`;
+        const text = m === 1 ? `${n.name} = ${n.a[u - 1]}` : `a = ${n.a[u - 1]}  δ = ${n.delta[u - 1]}`;
         add(unitsG, "text", side ? { x: x + side * (R + 6), y: y + 4, "text-anchor": side < 0 ? "end" : "start", "font-size": 12, fill: "#333333" }
           : { x, y: y + R + 18, "text-anchor": "middle", "font-size": 12, fill: "#333333" }, text);
       }
