@@ -33,6 +33,9 @@ def evaluate(
     if not quiet:
         if data is None and as_json:  # a table names the rows in its first line instead
             sys.stderr.write(f"Evaluating on {source}.\n")
+        if evaluation.blockwise:
+            sys.stderr.write(f"Reading {evaluation.path} a block at a time: it would not fit "
+                             "in memory.\n")
         if evaluation.unknown:
             names = ", ".join(map(repr, evaluation.unknown))
             sys.stderr.write(f"Warning: {source}: column(s) {names} are neither features "

@@ -32,6 +32,9 @@ def predict(
 
     out = predict_rows(load_model(model), data, proba=proba, keep=keep or [])
     header, blocks = out.header, out.blocks
+    if out.blockwise and not quiet:
+        sys.stderr.write(f"Reading {data} a block at a time: it would not fit in memory; the "
+                         "predictions come out as each block is done.\n")
     if out.unknown and not quiet:
         names = ", ".join(map(repr, out.unknown))
         sys.stderr.write(f"Warning: {data}: column(s) {names} are not features of the model; "

@@ -38,12 +38,17 @@ class Evaluation:
     def described(self) -> str:
         return self.source or self.path
 
+    @property
+    def blockwise(self) -> bool:
+        """Whether the rows are read a block at a time (the file would not fit)."""
+        return too_big(self.path)
+
     def scores(self) -> dict:
         """J at the model's λ and at λ = 0, and the metrics of the model's kind;
         ``data`` (the file, or None for validation rows) and ``source`` (the kind of
         rows) as ``evaluate --json`` gives them."""
         model = self.model
-        if too_big(self.path):  # a block at a time
+        if self.blockwise:  # a block at a time
             batches = read_blocks(model, self.path, with_target=True, rows=self.rows,
                                   source=self.source)
             sums = None

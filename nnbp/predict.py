@@ -27,6 +27,7 @@ class Predictions:
     header: list[str]
     blocks: Iterator[list[list]]
     unknown: list[str]
+    blockwise: bool = False  # read and predicted a block at a time (it would not fit)
 
 
 def outputs(model: SavedModel, X: np.ndarray) -> np.ndarray:
@@ -72,7 +73,8 @@ def predict(model: SavedModel, path: str, *, proba: bool = False,
     if twice:
         raise UsageError(f"--keep {twice[0]}: the predictions are written in a column of that "
                          "name; keep other columns, or compare with the targets by nnbp evaluate")
-    if too_big(path):  # rows given out as blocks of the file are done
+    blockwise = too_big(path)
+    if blockwise:  # rows given out as blocks of the file are done
         parts = whole_blocks(read_blocks(model, path, with_target=False, keep=kept),
                              block_rows(model.net))
         groups = ([p for p in group] for group in parts)
@@ -89,4 +91,4 @@ def predict(model: SavedModel, path: str, *, proba: bool = False,
                 out += done
             if out:
                 yield out
-    return Predictions(kept + names, rows(), unknown)
+    return Predictions(kept + names, rows(), unknown, blockwise)

@@ -336,13 +336,17 @@ def test_a_streamed_predict_that_fails_says_how_many_rows_it_wrote(nnbp_run, tmp
     assert streamed.returncode == 2 and out[0] == "id,prediction"
     written = len(out) - 1
     assert 2000 < written < 4898 and out[-1].startswith(f"r{written - 1:03d},")
-    assert streamed.stderr == (f"{error}. The predictions of the first {written} rows were "
+    assert streamed.stderr == ("Reading bad.csv a block at a time: it would not fit in "
+                               "memory; the predictions come out as each block is done.\n"
+                               f"{error}. The predictions of the first {written} rows were "
                                "written before this error; the output is incomplete\n")
     lines[3] = lines[3].replace(",7,", ",seven,")  # in the first chunk: nothing written
     (tmp_path / "bad.csv").write_text("\n".join(lines) + "\n")
     first = nnbp_run("predict", "m.npz", "bad.csv", "--keep", "id")
     assert (first.returncode, first.stdout) == (2, "")
-    assert first.stderr == ("Error: bad.csv, line 4: column 'c' holds 'seven'; expected a "
+    assert first.stderr == ("Reading bad.csv a block at a time: it would not fit in "
+                            "memory; the predictions come out as each block is done.\n"
+                            "Error: bad.csv, line 4: column 'c' holds 'seven'; expected a "
                             "number; fix that value or remove its row\n")
 
 

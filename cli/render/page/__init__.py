@@ -186,7 +186,7 @@ TEMPLATE = """<!DOCTYPE html>
 <header>
 <h1>{h1}</h1>
 <p class="sub">{sub}</p>
-<p class="keys">← and → step through the example · Tab to a unit and Enter (or click) to see its δ · Enter on an edge or a term to nudge that weight</p>
+<p class="keys">← and → step through the example · click a unit, or Tab to it (past the edges before it) or type l,j under Unit, and Enter to see its δ · Enter on an edge or a term to nudge that weight</p>
 </header>
 <div id="toolbar">
 <button type="button" id="prev" aria-keyshortcuts="ArrowLeft">← Back</button>
