@@ -118,6 +118,8 @@ class Column:
     text: bool = False  # some value is not a number
     number: bool = False  # some value is a number (or one written with a decimal comma)
     words: int = 0  # rows whose value is neither a number nor empty
+    counts: bool = True  # so far up by 1 from row to row (0, 1, 2, …; 5000, 5001, …)
+    last: float | None = None  # its value in the last row read
     distinct: np.ndarray | None = None  # its distinct numbers, when they are counted
     lo: float = np.inf  # its least and greatest numbers
     hi: float = -np.inf
@@ -171,6 +173,11 @@ def scan(path: str | Path, header: Header, target: str | None) -> Scan:
                 continue
             col.number = True
             col.lo, col.hi = min(col.lo, lo[j]), max(col.hi, hi[j])
+            if col.counts and table.m:
+                v = table.values[:, j]
+                start = v[0] == np.round(v[0]) if col.last is None else v[0] == col.last + 1
+                col.counts = bool(start and (np.diff(v) == 1).all())
+                col.last = float(v[-1])
             if name in counted:
                 v = table.values[:, j]
                 col.distinct = np.unique(v) if col.distinct is None else \
@@ -184,13 +191,17 @@ def scan(path: str | Path, header: Header, target: str | None) -> Scan:
     return s
 
 
+COUNTED_ROWS = 10  # fewer rows may count up by chance
+
+
 def left_out(s: Scan, others: list[str]) -> dict[str, str]:
     """Columns that cannot be features, with why: text (no value is a number, nor a
     number with a decimal comma, which training's error explains; or words in more than
     half the rows, such as codes with some all digits), pandas' row index
     (named Unnamed: 0 or __index_level_0__), identifiers
-    (named id, index or …_id, every value distinct) and constants (one number in
-    every row of two or more: nothing to learn from)."""
+    (named id, index or …_id, every value distinct), row numbers (whatever their name:
+    up by 1 from each row to the next, in ``COUNTED_ROWS`` rows or more) and constants
+    (one number in every row of two or more: nothing to learn from)."""
     out = {}
     for name in others:
         col = s.columns[name]
@@ -201,6 +212,8 @@ def left_out(s: Scan, others: list[str]) -> dict[str, str]:
         elif not col.text and _id_name(name) and col.distinct is not None and \
                 len(col.distinct) == s.rows:
             out[name] = "an identifier"
+        elif not col.text and col.counts and s.rows >= COUNTED_ROWS:
+            out[name] = "a row number, up by 1 from each row to the next"
         elif not col.text and s.rows > 1 and col.lo == col.hi:
             out[name] = "constant"
     return out

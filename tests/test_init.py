@@ -443,6 +443,27 @@ def test_a_column_of_words_with_some_numbers_among_them_is_text(tmp_path):
         starter_config(tmp_path / "t.yaml", tmp_path / "t.csv")
 
 
+def test_a_column_that_counts_rows_is_left_out_whatever_its_name(tmp_path, monkeypatch):
+    # a row index pandas named 'row', a running customer number, and a feature that
+    # counts up by 1 for a while only (kept), read in several blocks
+    import nnbp.data.csvfile as csvfile
+    from nnbp.data.reader import blocks
+
+    monkeypatch.setattr(csvfile, "CHUNK_BYTES", 300)
+    monkeypatch.setattr(csvfile, "ROW_BYTES", 1)
+    rows = [f"{i},{5000 + i},{i if i < 30 else i + 2},{(i * 7) % 11 / 10},{i % 2}"
+            for i in range(60)]
+    (tmp_path / "t.csv").write_text("row,customer_no,level,x,y\n" + "\n".join(rows) + "\n")
+    assert len(list(blocks(tmp_path / "t.csv"))) > 3
+    s = starter_config(tmp_path / "t.yaml", tmp_path / "t.csv")
+    assert s.left_out == {"row": "a row number, up by 1 from each row to the next",
+                          "customer_no": "a row number, up by 1 from each row to the next"}
+    assert s.features == ["level", "x"]
+    few = "\n".join(rows[:9])  # nine rows may count up by chance: kept
+    (tmp_path / "few.csv").write_text("row,customer_no,level,x,y\n" + few + "\n")
+    assert starter_config(tmp_path / "f.yaml", tmp_path / "few.csv").left_out == {}
+
+
 def test_a_misspelt_target_gets_the_closest_names(nnbp_run, iris, tmp_path):
     r = nnbp_run("init", "new.yaml", "--data", "data/iris.csv", "--target", "specis")
     assert r.returncode == 2
