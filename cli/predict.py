@@ -48,6 +48,9 @@ def predict(
             writer.writerows(rows)
             sys.stdout.flush()
             written += len(rows)
+        if written == 0:  # a file of a header alone: the header alone
+            writer.writerow(header)
+            sys.stdout.flush()
     except BrokenPipeError:  # the reader went away (| head): stop quietly
         quiet_stdout()
         raise typer.Exit(EXIT_PIPE)

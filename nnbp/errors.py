@@ -53,6 +53,11 @@ class TooBig(DataError):
         return TooBig(self.what, fix, source=self.source)
 
 
+class NoRows(DataError):
+    """A data file with a header and no rows: an error to learn from, an empty answer
+    to predict."""
+
+
 class ModelError(NnbpError):
     """A model file is missing, malformed, or does not fit the network."""
 

@@ -13,7 +13,7 @@ import numpy as np
 from .data.header import read_header
 from .encoding import label_text
 from .engine.shares import block_rows
-from .errors import UsageError
+from .errors import NoRows, UsageError
 from .inputs import check_columns, keep_names, read_batch, read_blocks, too_big, whole_blocks
 from .model import SavedModel
 from .network import forward, predict_index
@@ -79,9 +79,18 @@ def predict(model: SavedModel, path: str, *, proba: bool = False,
                              block_rows(model.net))
         groups = ([p for p in group] for group in parts)
     else:
-        groups = iter([[read_batch(model, path, with_target=False, keep=kept)]])
+        try:
+            groups = iter([[read_batch(model, path, with_target=False, keep=kept)]])
+        except NoRows:  # nothing to predict: the header alone
+            groups = iter([])
 
     def rows() -> Iterator[list[list]]:
+        try:
+            yield from each(groups)
+        except NoRows:  # read a block at a time, and there were none
+            return
+
+    def each(groups) -> Iterator[list[list]]:
         for group in groups:
             out = []
             for batch in group:

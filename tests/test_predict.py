@@ -184,3 +184,19 @@ def test_a_closed_pipe_ends_quietly(iris, tmp_path, nnbp_popen):
     p.stdout.close()  # as `| head -2` does
     assert p.wait(timeout=120) == 141
     assert p.stderr.read() == ""
+
+
+@pytest.mark.parametrize("memory", [None, "1000"], ids=["in memory", "a block at a time"])
+def test_a_file_of_a_header_alone_predicts_the_header_alone(iris, tmp_path, memory,
+                                                            monkeypatch):
+    (tmp_path / "x.csv").write_text("id,sepal_length,sepal_width,petal_length,petal_width\n")
+    if memory:
+        monkeypatch.setenv("NNBP_MEMORY_AVAILABLE", memory)
+    r = nnbp("predict", iris, "x.csv", "--keep", "id", "--proba", "--quiet", cwd=tmp_path)
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout == "id,prediction,p_setosa,p_versicolor,p_virginica\n"
+    (tmp_path / "y.csv").write_text("sepal_length,sepal_width,petal_length,petal_width,"
+                                    "species\n")
+    r = nnbp("evaluate", iris, "y.csv", cwd=tmp_path)  # nothing to score: an error still
+    assert (r.returncode, r.stderr.splitlines()[-1]) == (
+        2, "Error: y.csv: has a header but no data rows")

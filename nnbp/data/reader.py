@@ -9,7 +9,7 @@ from typing import Iterator
 
 import numpy as np
 
-from ..errors import DataError
+from ..errors import DataError, NoRows
 from .csvfile import Want, csv_blocks
 from .files import parquet_files
 from .header import Header, read_header
@@ -41,7 +41,7 @@ def blocks(path: str | Path, want: Want | None = None, chunk_bytes: int | None =
         rows += table.m
         yield table, done
     if rows == 0:
-        raise DataError("has a header but no data rows", source=source)
+        raise NoRows("has a header but no data rows", source=source)
 
 
 def total_bytes(path: str | Path) -> int:
@@ -109,7 +109,7 @@ def read_table(path: str | Path, source: str | None = None, *, want: Want | None
         rows.add(table.values, done - done_before)
         done_before = done
     if rows.m == 0:
-        raise DataError("has a header but no data rows", source=source)
+        raise NoRows("has a header but no data rows", source=source)
     values = rows.result()
     text = {j: Text.joined(parts) if len(parts) > 1 else parts[0] for j, parts in texts.items()}
     if len(where) > 1:
