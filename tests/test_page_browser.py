@@ -458,6 +458,11 @@ def test_an_epsilon_that_is_not_above_zero_is_said_and_checks_nothing(browser, p
     assert one(browser, "#epsilon").get_attribute("aria-invalid") == "false"
     assert not by_css(browser, "#epsilon-note")
     assert box.get_attribute("data-numeric") != before  # checked again, at 1e-3
+    enter("1e-10")  # agreement by the rounding floor alone is said as such
+    assert float(box.get_attribute("data-relative")) > 1e-6
+    assert box.get_attribute("data-verdict") == "agrees"
+    assert one(browser, "#check-out p").text.startswith(
+        "They agree only as far as the rounding of cost(t) lets a difference at this ε tell")
 
 
 # --- 6. from one example to the batch: Δ accumulates, then D ---------------------------------

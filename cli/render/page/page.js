@@ -598,7 +598,11 @@
     eqs(box, [`(cost(${th} + ε) − cost(${th} − ε)) / 2ε = ${pyg(c.numeric, 8)}`,
       `backprop's ∂cost/∂${th} = ${pyg(c.backprop, 8)}`,
       `relative difference |num − bp| / (|num| + |bp|) = ${pyg(c.relative, 2)}`]);
-    const verdict = { agrees: "they agree", differs: "they differ", unresolved: "both are too small to tell apart from 0 at this ε" }[c.verdict];
+    let verdict = { agrees: "they agree", differs: "they differ", unresolved: "both are too small to tell apart from 0 at this ε" }[c.verdict];
+    if (c.verdict === "agrees" && c.relative > 1e-6) {  // by the rounding floor alone
+      verdict = `they agree only as far as the rounding of cost(t) lets a difference at ` +
+        `this ε tell (±${pyg(c.floor, 2)}); a larger ε, such as 1e-5, checks more finely`;
+    }
     box.appendChild(el("p", { class: "verdict-" + c.verdict }, verdict.charAt(0).toUpperCase() + verdict.slice(1) +
       (c.verdict === "differs" ? " (✗)" : c.verdict === "agrees" ? " (✓)" : " (?)")));
     box.dataset.numeric = String(c.numeric);
