@@ -26,14 +26,14 @@ def init(
 ) -> None:
     """Write a starter config for a CSV file: layers from its features and classes,
     text, id and constant columns left out, every other key commented out with its default."""
+    from nnbp.encoding import plural
     from nnbp.starter import write_starter
 
     s = write_starter(path, data, target, regression)
     what = f"{len(s.targets)} regression targets" if len(s.targets) > 1 else \
         "a regression target" if s.classes is None else f"{len(s.classes)} classes"
     left = ", ".join(f"{c} ({why})" for c, why in s.left_out.items())
-    n = len(s.features)
-    sys.stderr.write(f"Wrote {path}: {n} feature{'s' * (n != 1)}, {what} in {s.target}, "
+    sys.stderr.write(f"Wrote {path}: {plural(len(s.features), 'feature')}, {what} in {s.target}, "
                      f"layers {s.layers}.\n" +
                      (f"Left out of the features (data.ignore): {left}.\n" if left else "") +
                      (CONSTANT + "\n" if "constant" in s.left_out.values() else "") +

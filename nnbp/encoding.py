@@ -37,6 +37,11 @@ class Normalization:
         return (X - self.shift) / self.scale
 
 
+def plural(n: int, word: str) -> str:
+    """A count in words: 1 epoch, 2 epochs."""
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
 def label_text(v) -> str:
     """A label as written in a CSV: 3, not 3.0."""
     return str(int(v)) if isinstance(v, (int, float, np.number)) and float(v).is_integer() \

@@ -218,7 +218,6 @@ def read_blocks(model: SavedModel, path: str, *, with_target: bool,
         mine = None
         if rows is not None:  # the block's share of the rows, counted from its first
             mine = rows[np.searchsorted(rows, start):np.searchsorted(rows, start + b)] - start
-        if rows is not None:
             stats.merge(trained_stats(model, table, mine))
         start += b
         kept_table = next(others)[0] if others is not None else None

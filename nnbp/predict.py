@@ -86,18 +86,15 @@ def predict(model: SavedModel, path: str, *, proba: bool = False,
 
     def rows() -> Iterator[list[list]]:
         try:
-            yield from each(groups)
+            for group in groups:
+                out = []
+                for batch in group:
+                    done = predictions(model, outputs(model, batch.X), proba)[1]
+                    if batch.kept is not None:
+                        done = [[*k, *r] for k, r in zip(zip(*batch.kept), done)]
+                    out += done
+                if out:
+                    yield out
         except NoRows:  # read a block at a time, and there were none
             return
-
-    def each(groups) -> Iterator[list[list]]:
-        for group in groups:
-            out = []
-            for batch in group:
-                done = predictions(model, outputs(model, batch.X), proba)[1]
-                if batch.kept is not None:
-                    done = [[*k, *r] for k, r in zip(zip(*batch.kept), done)]
-                out += done
-            if out:
-                yield out
     return Predictions(kept + names, rows(), unknown, blockwise)

@@ -30,7 +30,7 @@ from .data.describe import (DECIMAL_COMMA, Labels, Roles, check_features, check_
 from .data.header import PANDAS_INDEX, Header, did_you_mean, read_header
 from .data.reader import blocks
 from .data.table import is_number
-from .encoding import label_text
+from .encoding import label_text, plural
 from .errors import DataError, UsageError, printable
 from .schema import FIELDS
 
@@ -341,13 +341,12 @@ def starter_config(path: str | Path, data: str | Path,
     notes = {"data.train": "relative to this file's folder", "data.target": labels_note,
              "data.ignore": "; ".join(f"{why}: {', '.join(c for c in ignored if ignored[c] == why)}"
                                       for why in dict.fromkeys(ignored.values())),
-             "network.layers": f"{n} feature{'s' * (n != 1)}, {layers[1]} hidden units, "
-                               f"{outputs}",
+             "network.layers": f"{plural(n, 'feature')}, {layers[1]} hidden units, {outputs}",
              "training.learning_rate": "α for regression (why: at the top of this file)",
              "training.optimizer": "L-BFGS for class labels (why: at the top of this file)"}
     head = [
         f"nnbp config for {Path(data).name}, written by nnbp init.",
-        f"  {facts.rows} rows; {n} feature{'s' * (n != 1)}: {_some(features)}",
+        f"  {facts.rows} rows; {plural(n, 'feature')}: {_some(features)}",
     ]
     if ignored:
         head.append("  left out of the features (data.ignore): " +

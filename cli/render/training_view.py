@@ -8,6 +8,7 @@ import sys
 
 from cli.exits import quiet_stdout
 from cli.render.progress import Progress, note
+from nnbp.encoding import plural
 
 
 class TrainingView:
@@ -89,13 +90,9 @@ class TrainingView:
         if outcome.stopped:
             if not self.quiet:
                 note(f"Stopped: {outcome.stopped} after epoch {outcome.epochs}; the model was "
-                     f"saved with the {_count(outcome.epochs, 'epoch')} done.")
+                     f"saved with the {plural(outcome.epochs, 'epoch')} done.")
             return EXIT_PIPE
         return 0
-
-
-def _count(n: int, unit: str) -> str:
-    return f"{n} {unit}{'s' * (n != 1)}"
 
 
 def summary(outcome) -> None:
@@ -110,7 +107,7 @@ def summary(outcome) -> None:
             parts.append(f"{name} accuracy {last[f'{name}_accuracy']:.2%}")
         elif f"{name}_cost" in last:
             parts.append(f"{name} cost {last[f'{name}_cost']:.6g}")
-    steps = _count(outcome.epochs, "iteration" if outcome.optimizer != "gd" else "epoch")
+    steps = plural(outcome.epochs, "iteration" if outcome.optimizer != "gd" else "epoch")
     note(f"Trained {steps} in {outcome.train_seconds:.1f} s, after reading "
-         f"{_count(outcome.rows, 'row')} in {outcome.read_seconds:.1f} s: " + ", ".join(parts))
+         f"{plural(outcome.rows, 'row')} in {outcome.read_seconds:.1f} s: " + ", ".join(parts))
     note(f"Model saved to {outcome.model}")

@@ -34,18 +34,28 @@ def parquet_files(path: Path) -> list[Path] | None:
     return [path] if is_parquet_name(path) else None
 
 
+def named_folders(folders) -> dict[str, str]:
+    """The column=value folders of a path, as {column: value}, the innermost of each."""
+    from urllib.parse import unquote
+
+    pairs = (d.split("=", 1) for d in reversed(list(folders)) if "=" in d)
+    found: dict[str, str] = {}
+    for key, value in pairs:
+        found.setdefault(key, unquote(value))
+    return dict(reversed(found.items()))
+
+
 def partitions(files: list, top) -> dict[str, dict[str, str]]:
     """Each file's partition values, from the folders under ``top`` named column=value
     (as pandas' partition_cols and Spark's partitionBy write a table: the column is in
     the folders' names, not in the files), by file; empty for a folder not partitioned.
     Every file is partitioned by the same columns."""
     from pathlib import PurePosixPath
-    from urllib.parse import unquote
 
     out = {}
     for f in files:
-        folders = PurePosixPath(str(f)).relative_to(PurePosixPath(str(top))).parts[:-1]
-        out[str(f)] = {k: unquote(v) for k, v in (d.split("=", 1) for d in folders if "=" in d)}
+        out[str(f)] = named_folders(
+            PurePosixPath(str(f)).relative_to(PurePosixPath(str(top))).parts[:-1])
     keys = {tuple(v) for v in out.values()}
     if len(keys) > 1:
         raise DataError("has files partitioned by different columns (" + "; ".join(

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import DataError
 from .csvfile import Want, array_of, check_values, text_of
-from .files import partitions
+from .files import named_folders, partitions
 from .header import Header, check_names
 from .table import Table, Text, Where, booleans_as_numbers, is_number
 
@@ -62,17 +62,11 @@ def with_partition_names(columns: list[str], values: dict, source: str) -> list[
 def folder_values(header: Header, where: str) -> dict[str, str]:
     """The partition values of the file ``where`` (a path or URL, however spelt): its
     folders named by the header's partition columns, the innermost of each."""
-    from urllib.parse import unquote
-
     if not header.partitions:
         return {}
     keys = next(iter(header.partitions.values()))
-    found = {}
-    for folder in reversed(where.replace("\\", "/").split("/")[:-1]):
-        key, eq, value = folder.partition("=")
-        if eq and key in keys and key not in found:
-            found[key] = unquote(value)
-    return found
+    found = named_folders(where.replace("\\", "/").split("/")[:-1])
+    return {k: v for k, v in found.items() if k in keys}
 
 
 def with_partitions(read, names: list[str], header: Header, where: str):

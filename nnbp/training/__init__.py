@@ -19,6 +19,7 @@ from typing import Callable, NamedTuple
 from ..config import Config
 from ..engine import EpochCancelled
 from ..engine.on_cluster import PassDropped
+from ..encoding import plural
 from ..errors import BuildInterrupted, TrainingFailed
 from .divergence import CostWatch
 from .log import Step, log_columns
@@ -188,8 +189,8 @@ def train(cfg: Config, *, out: str | Path | None = None, on_event: Callable | No
                     return outcome
                 layout = run.executor.layout()
                 notify(Note(f"Training on the Dask cluster at {layout['address']}: "
-                            f"{_plural(layout['workers'], 'worker')}, "
-                            f"{_plural(layout['partitions'], 'partition')}"))
+                            f"{plural(layout['workers'], 'worker')}, "
+                            f"{plural(layout['partitions'], 'partition')}"))
                 outcome = _train(run, model, notify, should_stop, cost_wanted, started)
                 return outcome
         except KeyboardInterrupt:  # while the cluster closed: what was done stands
@@ -291,12 +292,8 @@ def _train(run: Run, model: Path, notify, should_stop, cost_wanted, started: flo
     return outcome
 
 
-def _plural(n: int, unit: str) -> str:
-    return f"{n} {unit}{'s' * (n != 1)}"
-
-
 def _count(n: int, optimizer: str) -> str:
-    return _plural(n, "epoch" if optimizer == "gd" else "iteration")
+    return plural(n, "epoch" if optimizer == "gd" else "iteration")
 
 
 def _diverged(optimizer, kept: str) -> str:
