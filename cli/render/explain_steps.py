@@ -144,3 +144,20 @@ def writing(e: Explanation) -> printed.Writing:
         w.digits[printed.key(e.cost)] = max(w.n(e.cost), COST_DIGITS)
         _writings[e] = w
     return _writings[e]
+
+
+def target_text(e: Explanation, room: int | None = None, code=lambda s: s) -> str:
+    """y as every view says it: the label and its encoding, or the target as written
+    beside y′, the scaled values the network learns, or y alone; each vector in
+    ``room`` characters at most, passed through ``code`` (the table's markup)."""
+    from cli.render.notation import as_written, vector
+
+    raw, y, text = e.example.written, e.example.y.tolist(), writing(e).text
+    given = "in the file" if e.example.t is not None else "as typed"
+    fit = None if room is None else room - 5
+    if raw is not None and raw.y != y:
+        if raw.targets and not all(isinstance(v, float) for v in raw.y):
+            return f"label {raw.y[0]}, so {code(f'y = {vector(y, room=fit, text=text)}')}"
+        return (f"{code(f'y = {vector(raw.y, room=fit, text=as_written)}')} {given}, "
+                f"{code(f'y′ = {vector(y, room=fit, text=text)}')} as the network learns it")
+    return code(f"y = {vector(y, room=fit, text=text)}")

@@ -13,7 +13,8 @@ from __future__ import annotations
 from nnbp.explanation import Explanation, Layer
 
 from cli.render import printed
-from cli.render.explain_steps import entry_step, hidden_step, listed_entries, output_step, writing
+from cli.render.explain_steps import (entry_step, hidden_step, listed_entries, output_step,
+                                      target_text, writing)
 from cli.render.lines import flow
 from cli.render.notation import as_written, off_by, sub, sym, vector, write
 
@@ -102,18 +103,11 @@ def the_example(e: Explanation, W: int) -> list:
     from rich.table import Table
 
     raw, t = e.example.written, e.example.t
-    x, y = e.example.x.tolist(), e.example.y.tolist()
+    x = e.example.x.tolist()
     text = writing(e).text
     where, given = ((f"example {t} (row {t} of the training file)", "in the file")
                     if t is not None else ("the example typed in", "as typed"))
-    if raw.targets and raw.y != y and not all(isinstance(v, float) for v in raw.y):
-        label = f"label {raw.y[0]}, so `y = {vector(y, room=W - 4, text=text)}`"
-    elif raw.y != y:
-        label = (f"`y = {vector(raw.y, room=W - 4, text=as_written)}` {given}, "
-                 f"`y′ = {vector(y, room=W - 5, text=text)}` as the network learns it")
-    else:
-        label = f"`y = {vector(y, room=W - 4, text=text)}`"
-    head = f"{where}: {label}"
+    head = f"{where}: {target_text(e, room=W, code=lambda s: f'`{s}`')}"
     normalized = raw.normalize in NORMALIZED
     if not normalized:  # x′ = x: one line, by name when there are few
         if len(raw.x) > MAX_LISTED:

@@ -49,7 +49,7 @@ def page(e: Explanation, setup: ExplainSetup, *, title: str, layer: int | None =
     examples make the batch): ``unit`` of ``layer`` selected, or the steps opened at
     δ^(layer)."""
     from nnbp.errors import UsageError
-    from cli.render.explain_steps import writing
+    from cli.render.explain_steps import target_text, writing
     from cli.render.notation import vector
     from cli.render.page import content, figure, steps
 
@@ -96,7 +96,7 @@ def page(e: Explanation, setup: ExplainSetup, *, title: str, layer: int | None =
         csp=escape(csp), title=escape(f"nnbp explain {title}: {who}"),
         h1=escape(f"{title}: {who}"),
         sub=escape(f"{x} = {vector(e.example.x.tolist(), text=text)}   "
-                   f"{content.target_text(e)}   "
+                   f"{target_text(e)}   "
                    f"cost(t) = {text(e.cost)}   ({'-'.join(map(str, sizes))}; {g})"),
         css=css, js=js, svg=svg, steps=worked, n_steps=len(rows),
         explanation=script_json(explanation), data=script_json(data),

@@ -251,16 +251,3 @@ def cost_rounding(e: Explanation) -> float:
 
     S = cost_size(e.net, e.Theta, e.example.x[None, :], e.example.y[None, :], 0.0)
     return ROUNDINGS * float(np.finfo(np.float64).eps / 2) * S
-
-
-def target_text(e: Explanation) -> str:
-    """y as the terminal gives it: the label and its encoding, or the target as written
-    beside y′, the scaled values the network learns, or y alone."""
-    raw, y, text = e.example.written, e.example.y.tolist(), writing(e).text
-    given = "in the file" if e.example.t is not None else "as typed"
-    if raw is not None and raw.y != y:
-        if raw.targets and not all(isinstance(v, float) for v in raw.y):
-            return f"label {raw.y[0]}, so y = {vector(y, text=text)}"
-        return (f"y = {vector(raw.y, text=as_written)} {given}, "
-                f"y′ = {vector(y, text=text)} as the network learns it")
-    return f"y = {vector(y, text=text)}"

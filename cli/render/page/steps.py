@@ -12,9 +12,9 @@ from html import escape
 
 from nnbp.explanation import Explanation, Layer
 
-from cli.render.explain_steps import entry_step, listed_entries, writing
+from cli.render.explain_steps import entry_step, listed_entries, target_text, writing
 from cli.render.notation import vector
-from cli.render.page.content import cost_lines, target_text
+from cli.render.page.content import cost_lines
 
 FEW = 12  # units (or gradient rows and columns) written out in full
 SOME = 64  # units listed in a compact table
