@@ -37,9 +37,9 @@ from .cluster_tasks import (block, encode, label_codes, read_csv_partition,
 from .describe import (Labels, Roles, at_key, class_of, column_roles, constant_features,
                        make_target, normalization, split_rows, target_scaling)
 from .files import MissingFile, is_parquet_name, partitions
-from .header import Header, csv_header
+from .header import csv_header
 from .memory_source import test_columns
-from .parquetfile import with_partition_names
+from .parquetfile import partitioned_header
 from .parts import ClusterPart, Dataset, Description
 from .stats import Stats
 
@@ -118,10 +118,7 @@ class ClusterFile:
                 raise DataError(f"has the columns {', '.join(n_)}, but {urls[0]} has "
                                 f"{', '.join(names[0])}; every file of a Parquet folder must "
                                 "have the same columns", source=u)
-        found = partitions(files, path.rstrip("/"))
-        values = {u: found[str(f)] for u, f in zip(urls, files)} if found else {}
-        columns = with_partition_names(names[0], values, url)
-        self.header = Header(url, columns, kind="parquet", partitions=values)
+        self.header = partitioned_header(url, names[0], partitions(files, path.rstrip("/")))
         self.tasks, first = [], 0
         for u, m in zip(urls, metas):
             for g in range(m.num_row_groups):

@@ -31,7 +31,7 @@ class Header:
     delimiter: str = ","
     kind: str = "csv"  # csv | parquet
     start: int = 0
-    partitions: dict[str, dict[str, str]] = field(default_factory=dict)  # file: column: value
+    partitions: dict[str, bool] = field(default_factory=dict)  # folder column: is a number
     _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):

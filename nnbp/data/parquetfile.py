@@ -44,19 +44,21 @@ def parquet_header(parts: list[Path], source: str, top: Path | None = None) -> H
                             f"{', '.join(columns)}; every file of a Parquet folder must have "
                             "the same columns", source=str(p))
     values = partitions(parts, top) if top is not None and top.is_dir() else {}
-    return Header(source, with_partition_names(columns, values, source), kind="parquet",
-                  partitions=values)
+    return partitioned_header(source, columns, values)
 
 
-def with_partition_names(columns: list[str], values: dict, source: str) -> list[str]:
-    """The files' columns, then the partition columns; checked as a header's names."""
+def partitioned_header(source: str, columns: list[str], values: dict) -> Header:
+    """The header of a Parquet table: the files' columns, then the columns of its
+    partition folders (``values``: each file's, from ``files.partitions``), each told
+    a number where every folder names one, else text; checked as a header's names."""
     keys = list(next(iter(values.values()))) if values else []
     both = [k for k in keys if k in columns]
     if both:
         raise DataError(f"has the column {both[0]!r} both in its files and in the names of "
                         f"its folders ({both[0]}=…)", source=source)
     check_names(columns + keys, source, line=None)
-    return columns + keys
+    numeric = {k: all(is_number(v[k]) for v in values.values()) for k in keys}
+    return Header(source, columns + keys, kind="parquet", partitions=numeric)
 
 
 def folder_values(header: Header, where: str) -> dict[str, str]:
@@ -64,9 +66,8 @@ def folder_values(header: Header, where: str) -> dict[str, str]:
     folders named by the header's partition columns, the innermost of each."""
     if not header.partitions:
         return {}
-    keys = next(iter(header.partitions.values()))
     found = named_folders(where.replace("\\", "/").split("/")[:-1])
-    return {k: v for k, v in found.items() if k in keys}
+    return {k: v for k, v in found.items() if k in header.partitions}
 
 
 def with_partitions(read, names: list[str], header: Header, where: str):
@@ -81,7 +82,7 @@ def with_partitions(read, names: list[str], header: Header, where: str):
     table = read([n for n in names if n not in values])
     for name in names:
         if name in values:
-            numeric = all(is_number(p[name]) for p in header.partitions.values())
+            numeric = header.partitions[name]
             value = float(values[name]) if numeric else values[name]
             table = table.append_column(name, pa.array([value] * table.num_rows,
                                                        pa.float64() if numeric else pa.string()))
